@@ -1,0 +1,50 @@
+# The two set-up commands of the README. Each installs what is missing (Debian
+# packages), configures, builds incrementally and runs.
+#   make demo   run the controller against the embedded simulator
+#   make test   build and run every test with ctest
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DEBIAN_PACKAGES := cmake make g++ pkg-config libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev \
+  prometheus-cpp-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev prometheus
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(BUILD_DIR)/.deps-installed
+
+.PHONY: all deps configure build test demo clean format
+
+all: build
+
+# Installs only the packages dpkg does not report as installed; a stamp keeps a
+# second run from asking dpkg again unless the package list changes.
+$(STAMP): Makefile
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(BUILD_DIR) && touch $@
+
+deps: $(STAMP)
+
+$(BUILD_DIR)/CMakeCache.txt: $(STAMP)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+configure: $(BUILD_DIR)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j $(JOBS)
+
+demo: build
+	$(BUILD_DIR)/converge validate manifests/examples
+	$(BUILD_DIR)/converge run --sim manifests/examples
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR)

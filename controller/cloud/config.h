@@ -1,0 +1,60 @@
+// How a provider adapter is built: resolved credentials and transport settings.
+// Filled by the CLI from a spec::Provider (the cloud layer does not see specs).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "cloud/provider.h"
+
+namespace converge {
+class Clock;
+class Random;
+}  // namespace converge
+
+namespace converge::cloud {
+
+// Receives one call per HTTP attempt; the metrics layer implements it. Must be
+// thread-safe. `code` is the cloud's code ("0", "10004", "AuthFailure", ...) or a
+// transport word ("timeout", "connection"), never free text.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void OnRequest(const std::string& provider, const std::string& operation,
+                         const std::string& code, double seconds) = 0;
+  // A call held back by our own token bucket for `seconds`.
+  virtual void OnThrottled(const std::string& provider, double seconds) {}
+};
+
+struct ProviderConfig {
+  enum class Type { kScnet, kTione };
+  std::string name;
+  Type type = Type::kScnet;
+  std::string endpoint;  // http(s)://host[:port]
+  std::string region;    // TI-ONE X-TC-Region
+  // Resolved secrets. Never logged; the CLI registers them with RegisterSecret().
+  std::string token;       // SCNet
+  std::string secret_id;   // TI-ONE
+  std::string secret_key;  // TI-ONE
+  double qps = 10;   // token bucket shared by every call to this provider
+  int burst = 20;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{30000};
+  int max_retries = 3;  // for retryable errors of non-create calls
+  std::chrono::milliseconds retry_base{200};
+  std::chrono::milliseconds retry_max{5000};
+  std::string ca_file;  // extra CA bundle; verification is always on for https
+  int page_size = 50;   // list page size
+};
+
+struct ProviderDeps {
+  Clock* clock = nullptr;    // nullptr: RealClock
+  Random* random = nullptr;  // nullptr: a process RealRandom
+  RequestObserver* observer = nullptr;  // optional
+};
+
+// Builds the adapter for config.type. Never throws.
+std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const ProviderDeps& deps = {});
+
+}  // namespace converge::cloud

@@ -1,0 +1,39 @@
+// The one error type every cloud call returns, and the Result alias built on it.
+#pragma once
+
+#include <expected>
+#include <string>
+
+namespace converge::cloud {
+
+struct Error {
+  enum class Category {
+    kTransport,    // connection refused/reset, timeout, TLS: the request may or may not have run
+    kRateLimited,  // the cloud refused for rate (RequestLimitExceeded, HTTP 429)
+    kServer,       // the cloud failed internally (5xx, SCNet 10001/10012/716020, InternalError)
+    kAuth,         // bad credentials or signature, no permission
+    kInvalid,      // the request was wrong (missing/invalid parameter)
+    kNotFound,     // the resource does not exist
+    kRejected,     // the cloud understood and refused (quota, balance, execSuccess:false)
+    kProtocol,     // the answer could not be understood (bad JSON, missing fields)
+  };
+  Category category = Category::kTransport;
+  bool retryable = false;   // true when the same call may pass if repeated
+  bool outcome_unknown = false;  // true when a mutating call may have been applied
+  std::string operation;    // e.g. "ListContainerInstances", "CreateNotebook"
+  std::string code;         // the cloud's code ("10004", "AuthFailure.SignatureFailure"), or ""
+  std::string message;      // the cloud's own text, or what went wrong locally; never secrets
+  int http_status = 0;      // 0 when no HTTP answer was received
+  std::string request_id;   // TI-ONE RequestId when known
+
+  // "operation: message (code CODE, HTTP 500)"; redacted.
+  std::string ToString() const;
+};
+
+std::string_view CategoryName(Error::Category c);
+
+template <typename T>
+using Result = std::expected<T, Error>;
+using Status = std::expected<void, Error>;
+
+}  // namespace converge::cloud

@@ -1,0 +1,49 @@
+// Loading manifests: files, directories (recursive, *.yaml / *.yml), multi-document
+// YAML. yaml-cpp exceptions stop here; callers get diagnostics, never throws.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/model.h"
+
+namespace converge::spec {
+
+// One problem found while loading or validating.
+struct Diagnostic {
+  Location location;  // of the offending node
+  std::string kind;   // "ContainerInstance", or "" when the document has none yet
+  std::string name;   // metadata.name, or "" when unknown
+  std::string field;  // dotted path, e.g. "spec.accelerator.type"; "" for document-level
+  std::string message;
+  // "file:line:col: kind/name: field: message" (parts that are empty are left out).
+  std::string ToString() const;
+};
+
+struct LoadOptions {
+  // Files larger than this are rejected before parsing. Default: 4 MiB.
+  size_t max_file_bytes = 4 << 20;
+  // YAML documents with more nodes than this (after alias expansion) are rejected.
+  // Default: 100000.
+  size_t max_nodes = 100000;
+};
+
+struct LoadResult {
+  ManifestSet manifests;  // valid only when errors is empty
+  std::vector<Diagnostic> errors;
+  size_t files = 0;      // files read
+  size_t documents = 0;  // non-empty documents seen
+  bool ok() const { return errors.empty(); }
+};
+
+// Loads and validates every manifest under `paths` (files or directories). All
+// errors are reported, sorted by file, line, column. Cross-document rules
+// (duplicate names, provider references) run over the whole set.
+LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+// Same for in-memory text, as if read from a file called `filename`.
+LoadResult LoadString(std::string_view yaml, std::string_view filename,
+                      const LoadOptions& options = {});
+
+}  // namespace converge::spec

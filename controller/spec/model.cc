@@ -1,0 +1,47 @@
+#include "spec/model.h"
+
+namespace converge::spec {
+
+std::string Location::ToString() const {
+  if (line <= 0) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string SecretRef::Describe() const {
+  return (source == Source::kEnv ? "env " : "file ") + ref;
+}
+
+std::string_view KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kProvider: return "Provider";
+    case Kind::kContainerInstance: return "ContainerInstance";
+    case Kind::kNotebookService: return "NotebookService";
+    case Kind::kTiOneNotebook: return "TiOneNotebook";
+  }
+  return "";
+}
+
+Kind KindOf(const Resource& r) {
+  switch (r.index()) {
+    case 0: return Kind::kContainerInstance;
+    case 1: return Kind::kNotebookService;
+    default: return Kind::kTiOneNotebook;
+  }
+}
+
+const ObjectMeta& MetaOf(const Resource& r) {
+  return std::visit([](const auto& x) -> const ObjectMeta& { return x.metadata; }, r);
+}
+
+const std::string& ProviderOf(const Resource& r) {
+  return std::visit([](const auto& x) -> const std::string& { return x.spec.provider; }, r);
+}
+
+const Provider* ManifestSet::FindProvider(const std::string& name) const {
+  for (const auto& p : providers) {
+    if (p.metadata.name == name) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace converge::spec
