@@ -48,6 +48,7 @@ struct ProviderConfig {
   int page_size = 50;   // list page size
 };
 
+// Each collaborator must outlive the providers built with it.
 struct ProviderDeps {
   Clock* clock = nullptr;    // nullptr: RealClock
   Random* random = nullptr;  // nullptr: a process RealRandom

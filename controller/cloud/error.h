@@ -25,8 +25,11 @@ struct Error {
   std::string message;      // the cloud's own text, or what went wrong locally; never secrets
   int http_status = 0;      // 0 when no HTTP answer was received
   std::string request_id;   // TI-ONE RequestId when known
+  std::string provider;     // the Provider's metadata.name, when known
 
-  // "operation: message (code CODE, HTTP 500)"; redacted.
+  // "operation: message (code CODE, HTTP 500)"; with a provider set,
+  // "operation on PROVIDER: message (code CODE, HTTP 500, RequestId ID)". Parts that
+  // are empty/0 are left out. Redacted.
   std::string ToString() const;
 };
 

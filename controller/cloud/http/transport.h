@@ -1,0 +1,58 @@
+// HTTP as a seam: the adapters speak to an HttpTransport so their parsing and
+// retry logic can be tested with a scripted fake; production uses cpprestsdk.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cloud/error.h"
+
+namespace converge::cloud::http {
+
+struct HttpRequest {
+  std::string method = "GET";  // "GET" or "POST"
+  std::string target = "/";    // path and query, already percent-encoded
+  std::vector<std::pair<std::string, std::string>> headers;  // may carry secrets: never log
+  std::string body;           // sent verbatim when non-empty
+  std::string content_type;   // Content-Type of the body; "" sends none
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+// Sends one request, no retries. Success is any HTTP answer, whatever its status.
+// Failure is an Error of category kTransport with code "timeout" (no answer within
+// the request timeout) or "transport_error" (refused, reset, TLS, DNS), and
+// outcome_unknown=true when the request may have reached the server. Never throws.
+// Thread-safe.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string UrlEncode(std::string_view text);
+
+// "path?k1=v1&k2=v2" with encoded values, in the given order.
+std::string BuildTarget(std::string_view path,
+                        const std::vector<std::pair<std::string, std::string>>& query);
+
+// An endpoint "http(s)://host[:port][/]" taken apart.
+struct Endpoint {
+  std::string scheme;       // "http" or "https"
+  std::string host;         // without brackets for IPv6
+  int port = 0;             // the explicit port, 0 when none was given
+  std::string host_header;  // the Host header value: host[:port] as written
+  std::string base_url;     // scheme://host_header
+};
+
+// Parses an endpoint. Error category kInvalid (message says what is wrong and
+// the expected form) when the scheme is not http/https, the host is missing, the
+// port is not a number, or there is a path, query or user info.
+Result<Endpoint> ParseEndpoint(std::string_view text);
+
+}  // namespace converge::cloud::http

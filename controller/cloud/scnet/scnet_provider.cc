@@ -1,0 +1,222 @@
+#include "cloud/scnet/scnet_provider.h"
+
+#include <set>
+
+#include "cloud/http/json_fields.h"
+#include "cloud/scnet/scnet_api.h"
+
+namespace converge::cloud::scnet {
+namespace {
+
+// A guard against an answer that never ends (a server ignoring start/page).
+constexpr int kMaxPages = 10000;
+
+std::vector<Observed> ExactMatches(std::vector<Observed> all, const std::string& name) {
+  std::vector<Observed> out;
+  for (Observed& o : all) {
+    if (o.name == name) out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace
+
+ScnetProvider::ScnetProvider(std::string name, std::string token, int page_size,
+                             std::unique_ptr<http::ApiCaller> caller)
+    : name_(std::move(name)),
+      token_(std::move(token)),
+      page_size_(page_size > 0 ? page_size : 50),
+      caller_(std::move(caller)) {}
+
+Error ScnetProvider::Fail(Error error, const char* operation) const {
+  error.provider = name_;
+  error.operation = operation;
+  return error;
+}
+
+Error ScnetProvider::Unsupported(const char* operation, ResourceKind kind) const {
+  Error e;
+  e.category = Error::Category::kInvalid;
+  e.message = "SCNet provider \"" + name_ + "\" does not hold " +
+              std::string(ResourceKindName(kind)) +
+              " resources; point the resource at a provider of the right type";
+  return Fail(std::move(e), operation);
+}
+
+Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string target) {
+  return caller_->Call(
+      operation, http::CallKind::kRead,
+      [&] {
+        http::HttpRequest r;
+        r.method = "GET";
+        r.target = target;
+        r.headers = {{"token", token_}};
+        return r;
+      },
+      InterpretResponse);
+}
+
+Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind kind,
+                                           std::string target, std::string body) {
+  return caller_->Call(
+      operation, kind,
+      [&] {
+        http::HttpRequest r;
+        r.method = "POST";
+        r.target = target;
+        r.headers = {{"token", token_}};
+        r.body = body;
+        r.content_type = "application/json";
+        return r;
+      },
+      InterpretResponse);
+}
+
+Result<std::vector<Observed>> ScnetProvider::ListInstances(const std::string& name_filter) {
+  std::vector<Observed> out;
+  std::set<std::string> seen;
+  int64_t start = 0;
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxPages) {
+      Error e;
+      e.category = Error::Category::kProtocol;
+      e.message = "SCNet kept answering pages past " + std::to_string(kMaxPages) + " pages";
+      return std::unexpected(Fail(std::move(e), kListContainerInstances));
+    }
+    std::vector<std::pair<std::string, std::string>> query;
+    if (!name_filter.empty()) query.emplace_back("instanceServiceName", name_filter);
+    query.emplace_back("start", std::to_string(start));
+    query.emplace_back("limit", std::to_string(page_size_));
+    query.emplace_back("sort", "desc");
+    Result<nlohmann::json> data = Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query));
+    if (!data) return std::unexpected(data.error());
+    Result<Page> page = ParseInstancePage(*data);
+    if (!page) return std::unexpected(Fail(page.error(), kListContainerInstances));
+    const int64_t got = static_cast<int64_t>(page->items.size());
+    for (Observed& o : page->items) {
+      if (seen.insert(o.id).second) out.push_back(std::move(o));
+    }
+    start += got;
+    if (got == 0) break;
+    if (page->total ? start >= *page->total : got < page_size_) break;
+  }
+  return out;
+}
+
+Result<std::vector<Observed>> ScnetProvider::ListNotebooks(const std::string& name_filter) {
+  std::vector<Observed> out;
+  std::set<std::string> seen;
+  int64_t fetched = 0;
+  for (int page_number = 1;; ++page_number) {
+    if (page_number > kMaxPages) {
+      Error e;
+      e.category = Error::Category::kProtocol;
+      e.message = "SCNet kept answering pages past " + std::to_string(kMaxPages) + " pages";
+      return std::unexpected(Fail(std::move(e), kListNotebooks));
+    }
+    std::vector<std::pair<std::string, std::string>> query;
+    if (!name_filter.empty()) query.emplace_back("notebookName", name_filter);
+    query.emplace_back("page", std::to_string(page_number));
+    query.emplace_back("size", std::to_string(page_size_));
+    Result<nlohmann::json> data = Get(kListNotebooks, http::BuildTarget(kNotebookListPath, query));
+    if (!data) return std::unexpected(data.error());
+    Result<Page> page = ParseNotebookPage(*data);
+    if (!page) return std::unexpected(Fail(page.error(), kListNotebooks));
+    const int64_t got = static_cast<int64_t>(page->items.size());
+    for (Observed& o : page->items) {
+      if (seen.insert(o.id).second) out.push_back(std::move(o));
+    }
+    fetched += got;
+    if (page->single_record || got == 0) break;
+    if (page->total ? fetched >= *page->total : got < page_size_) break;
+  }
+  return out;
+}
+
+Result<std::vector<Observed>> ScnetProvider::List(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kContainerInstance: return ListInstances("");
+    case ResourceKind::kNotebook: return ListNotebooks("");
+    default: return std::unexpected(Unsupported(kListNotebooks, kind));
+  }
+}
+
+Result<std::vector<Observed>> ScnetProvider::ListByName(ResourceKind kind,
+                                                        const std::string& name) {
+  Result<std::vector<Observed>> all;
+  switch (kind) {
+    case ResourceKind::kContainerInstance: all = ListInstances(name); break;
+    case ResourceKind::kNotebook: all = ListNotebooks(name); break;
+    default: return std::unexpected(Unsupported(kListNotebooks, kind));
+  }
+  if (!all) return all;
+  return ExactMatches(std::move(*all), name);
+}
+
+Result<std::string> ScnetProvider::CreateContainerInstance(const ContainerInstanceCreate& req) {
+  Result<nlohmann::json> data = Post(kCreateContainerInstance, http::CallKind::kCreate,
+                                     kInstancesPath, CreateInstanceBody(req));
+  if (!data) return std::unexpected(data.error());
+  Result<std::string> id = ParseCreatedId(*data);
+  if (!id) {
+    Error e = Fail(id.error(), kCreateContainerInstance);
+    e.outcome_unknown = true;
+    return std::unexpected(std::move(e));
+  }
+  return id;
+}
+
+Result<std::string> ScnetProvider::CreateTiOneNotebook(const TiOneNotebookCreate&) {
+  return std::unexpected(Unsupported("CreateNotebook", ResourceKind::kTiOneNotebook));
+}
+
+Status ScnetProvider::RestartContainerInstance(const std::string& id) {
+  Result<nlohmann::json> data =
+      Post(kRestartContainerInstance, http::CallKind::kMutate,
+           http::BuildTarget(kRestartPath, {{"instanceServiceId", id}}), "");
+  if (!data) return std::unexpected(data.error());
+  return {};
+}
+
+Status ScnetProvider::StartNotebook(ResourceKind kind, const std::string& id) {
+  if (kind != ResourceKind::kNotebook) return std::unexpected(Unsupported(kStartNotebook, kind));
+  Result<nlohmann::json> data =
+      Post(kStartNotebook, http::CallKind::kMutate, kNotebookStartPath, StartNotebookBody(id));
+  if (!data) return std::unexpected(data.error());
+  return {};
+}
+
+Status ScnetProvider::StopNotebook(ResourceKind kind, const std::string&) {
+  Error e;
+  e.category = Error::Category::kInvalid;
+  e.message = "SCNet provider \"" + name_ + "\" cannot stop " +
+              std::string(ResourceKindName(kind)) + " resources; only TI-ONE notebooks stop";
+  return std::unexpected(Fail(std::move(e), "StopNotebook"));
+}
+
+Status ScnetProvider::StartNotebookService(const std::string& notebook_id, int port,
+                                           const std::string& command) {
+  Result<nlohmann::json> data = Post(kStartNotebookService, http::CallKind::kMutate,
+                                     kServiceStartPath, StartServiceBody(notebook_id, port, command));
+  if (!data) return std::unexpected(data.error());
+  Status started = ParseServiceStart(*data);
+  if (!started) return std::unexpected(Fail(started.error(), kStartNotebookService));
+  return {};
+}
+
+Result<Observed> ScnetProvider::GetContainerInstance(const std::string& id) {
+  Result<nlohmann::json> data = Get(
+      kGetContainerInstance, "/ai/openapi/v2/instance-service/" + http::UrlEncode(id) + "/detail");
+  if (!data) return std::unexpected(data.error());
+  Observed o = ParseInstance(*data);
+  if (o.id.empty()) o.id = id;
+  if (o.name.empty()) {
+    Error e;
+    e.category = Error::Category::kProtocol;
+    e.message = "SCNet container-instance detail has no instanceServiceName";
+    return std::unexpected(Fail(std::move(e), kGetContainerInstance));
+  }
+  return o;
+}
+
+}  // namespace converge::cloud::scnet

@@ -1,0 +1,50 @@
+// The SCNet adapter: container instances (instance-service) and notebooks with
+// their custom services, over the SCNet OpenAPI v2 with the `token` header.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cloud/http/api_caller.h"
+#include "cloud/provider.h"
+
+namespace converge::cloud::scnet {
+
+// Thread-safe (see Provider). Holds kContainerInstance and kNotebook resources;
+// other kinds are Error kInvalid.
+class ScnetProvider : public Provider {
+ public:
+  ScnetProvider(std::string name, std::string token, int page_size,
+                std::unique_ptr<http::ApiCaller> caller);
+
+  const std::string& name() const override { return name_; }
+  Result<std::vector<Observed>> List(ResourceKind kind) override;
+  Result<std::vector<Observed>> ListByName(ResourceKind kind, const std::string& name) override;
+  Result<std::string> CreateContainerInstance(const ContainerInstanceCreate& req) override;
+  Result<std::string> CreateTiOneNotebook(const TiOneNotebookCreate& req) override;
+  Status RestartContainerInstance(const std::string& id) override;
+  Status StartNotebook(ResourceKind kind, const std::string& id) override;
+  Status StopNotebook(ResourceKind kind, const std::string& id) override;
+  Status StartNotebookService(const std::string& notebook_id, int port,
+                              const std::string& command) override;
+
+  // GET instance-service/{id}/detail: one container instance (operation
+  // GetContainerInstance). Not used in the steady state, where lists observe.
+  Result<Observed> GetContainerInstance(const std::string& id);
+
+ private:
+  Result<std::vector<Observed>> ListInstances(const std::string& name_filter);
+  Result<std::vector<Observed>> ListNotebooks(const std::string& name_filter);
+  Result<nlohmann::json> Get(const char* operation, std::string target);
+  Result<nlohmann::json> Post(const char* operation, http::CallKind kind, std::string target,
+                              std::string body);
+  Error Unsupported(const char* operation, ResourceKind kind) const;
+  Error Fail(Error error, const char* operation) const;
+
+  const std::string name_;
+  const std::string token_;
+  const int page_size_;
+  const std::unique_ptr<http::ApiCaller> caller_;
+};
+
+}  // namespace converge::cloud::scnet

@@ -1,0 +1,155 @@
+#include "cloud/tione/tione_provider.h"
+
+#include <set>
+
+#include "cloud/http/json_fields.h"
+
+namespace converge::cloud::tione {
+namespace {
+
+constexpr int kMaxPages = 10000;
+
+}  // namespace
+
+TiOneProvider::TiOneProvider(std::string name, Credentials credentials, std::string host_header,
+                             std::string host, int page_size,
+                             std::unique_ptr<http::ApiCaller> caller)
+    : name_(std::move(name)),
+      credentials_(std::move(credentials)),
+      host_header_(std::move(host_header)),
+      host_(std::move(host)),
+      page_size_(page_size > 0 ? page_size : 50),
+      caller_(std::move(caller)) {}
+
+Error TiOneProvider::Fail(Error error, const char* operation) const {
+  error.provider = name_;
+  error.operation = operation;
+  return error;
+}
+
+Error TiOneProvider::Unsupported(const char* operation, ResourceKind kind) const {
+  Error e;
+  e.category = Error::Category::kInvalid;
+  e.message = "TI-ONE provider \"" + name_ + "\" does not hold " +
+              std::string(ResourceKindName(kind)) +
+              " resources; point the resource at a provider of the right type";
+  return Fail(std::move(e), operation);
+}
+
+Result<nlohmann::json> TiOneProvider::Call(const char* action, http::CallKind kind,
+                                           const std::string& body) {
+  return caller_->Call(
+      action, kind,
+      [&] {
+        const int64_t timestamp = std::chrono::duration_cast<std::chrono::seconds>(
+                                      caller_->clock().WallNow().time_since_epoch())
+                                      .count();
+        return SignedRequest(action, body, host_header_, host_, credentials_, timestamp);
+      },
+      InterpretResponse);
+}
+
+Result<std::vector<Observed>> TiOneProvider::Describe(const std::string& name_filter) {
+  std::vector<Observed> out;
+  std::set<std::string> seen;
+  int64_t offset = 0;
+  for (int pages = 0;; ++pages) {
+    if (pages == kMaxPages) {
+      Error e;
+      e.category = Error::Category::kProtocol;
+      e.message = "TI-ONE kept answering pages past " + std::to_string(kMaxPages) + " pages";
+      return std::unexpected(Fail(std::move(e), kDescribeNotebooks));
+    }
+    Result<nlohmann::json> response = Call(kDescribeNotebooks, http::CallKind::kRead,
+                                           DescribeNotebooksBody(offset, page_size_, name_filter));
+    if (!response) return std::unexpected(response.error());
+    Result<Page> page = ParseNotebookSet(*response);
+    if (!page) {
+      Error e = page.error();
+      e.request_id = http::TextOr(*response, "RequestId");
+      return std::unexpected(Fail(std::move(e), kDescribeNotebooks));
+    }
+    const int64_t got = static_cast<int64_t>(page->items.size());
+    for (Observed& o : page->items) {
+      if (seen.insert(o.id).second) out.push_back(std::move(o));
+    }
+    offset += got;
+    if (got == 0) break;
+    if (page->total ? offset >= *page->total : got < page_size_) break;
+  }
+  return out;
+}
+
+Result<std::vector<Observed>> TiOneProvider::List(ResourceKind kind) {
+  if (kind != ResourceKind::kTiOneNotebook) {
+    return std::unexpected(Unsupported(kDescribeNotebooks, kind));
+  }
+  return Describe("");
+}
+
+Result<std::vector<Observed>> TiOneProvider::ListByName(ResourceKind kind,
+                                                        const std::string& name) {
+  if (kind != ResourceKind::kTiOneNotebook) {
+    return std::unexpected(Unsupported(kDescribeNotebooks, kind));
+  }
+  Result<std::vector<Observed>> all = Describe(name);
+  if (!all) return all;
+  std::vector<Observed> out;
+  for (Observed& o : *all) {
+    if (o.name == name) out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<Observed> TiOneProvider::DescribeNotebook(const std::string& id) {
+  Result<nlohmann::json> response = Call(kDescribeNotebook, http::CallKind::kRead, IdBody(id));
+  if (!response) return std::unexpected(response.error());
+  Result<Observed> detail = ParseNotebookDetail(*response);
+  if (!detail) return std::unexpected(Fail(detail.error(), kDescribeNotebook));
+  return detail;
+}
+
+Result<std::string> TiOneProvider::CreateContainerInstance(const ContainerInstanceCreate&) {
+  return std::unexpected(
+      Unsupported("CreateContainerInstance", ResourceKind::kContainerInstance));
+}
+
+Result<std::string> TiOneProvider::CreateTiOneNotebook(const TiOneNotebookCreate& req) {
+  Result<nlohmann::json> response =
+      Call(kCreateNotebook, http::CallKind::kCreate, CreateNotebookBody(req));
+  if (!response) return std::unexpected(response.error());
+  Result<std::string> id = ParseCreatedId(*response);
+  if (!id) {
+    Error e = Fail(id.error(), kCreateNotebook);
+    e.outcome_unknown = true;
+    e.request_id = http::TextOr(*response, "RequestId");
+    return std::unexpected(std::move(e));
+  }
+  return id;
+}
+
+Status TiOneProvider::RestartContainerInstance(const std::string&) {
+  return std::unexpected(
+      Unsupported("RestartContainerInstance", ResourceKind::kContainerInstance));
+}
+
+Status TiOneProvider::Simple(const char* action, ResourceKind kind, const std::string& id) {
+  if (kind != ResourceKind::kTiOneNotebook) return std::unexpected(Unsupported(action, kind));
+  Result<nlohmann::json> response = Call(action, http::CallKind::kMutate, IdBody(id));
+  if (!response) return std::unexpected(response.error());
+  return {};
+}
+
+Status TiOneProvider::StartNotebook(ResourceKind kind, const std::string& id) {
+  return Simple(kStartNotebook, kind, id);
+}
+
+Status TiOneProvider::StopNotebook(ResourceKind kind, const std::string& id) {
+  return Simple(kStopNotebook, kind, id);
+}
+
+Status TiOneProvider::StartNotebookService(const std::string&, int, const std::string&) {
+  return std::unexpected(Unsupported("StartNotebookService", ResourceKind::kNotebook));
+}
+
+}  // namespace converge::cloud::tione
