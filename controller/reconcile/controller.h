@@ -1,0 +1,149 @@
+// The reconciler: observes every provider by listing, diffs each manifest resource
+// against what was listed, performs the actions (bounded concurrency, every call
+// through the provider's own rate limit), and schedules each resource's next look:
+// soon while a transition is under way, with jittered exponential backoff after an
+// error, at the jittered resync period when in sync. Sees only cloud::Provider.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/backoff.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "cloud/provider.h"
+#include "reconcile/diff.h"
+#include "reconcile/journal.h"
+#include "reconcile/status.h"
+#include "spec/model.h"
+
+namespace converge::reconcile {
+
+struct ControllerOptions {
+  std::chrono::milliseconds resync{30000};  // Default: 30s, jittered by up to +10%
+  std::chrono::milliseconds poll{2000};     // re-observe while a transition is under way. Default: 2s
+  std::chrono::milliseconds backoff_base{1000};   // Default: 1s, doubling
+  std::chrono::milliseconds backoff_max{300000};  // Default: 5 min
+  int concurrency = 8;  // cloud calls in flight at once. Default: 8
+  // How long after an unknown-outcome create a list may still not show the new
+  // resource; a create is retried only when a list proves absence after this.
+  std::chrono::milliseconds create_grace{10000};  // Default: 10s
+};
+
+// Metrics hooks, implemented by serve/. Thread-safe.
+class ControllerMetrics {
+ public:
+  virtual ~ControllerMetrics() = default;
+  virtual void OnReconcile(const std::string& kind, bool success, double seconds) = 0;
+  virtual void OnAction(const std::string& kind, std::string_view action, bool success) = 0;
+  virtual void OnQueueDepth(size_t depth) = 0;
+  // After every pass and every manifest change.
+  virtual void OnSnapshot(const StatusSnapshot& snapshot) = 0;
+};
+
+// A provider the controller may call, and the cloud kinds it holds.
+struct ProviderEntry {
+  std::shared_ptr<cloud::Provider> client;
+  std::vector<cloud::ResourceKind> kinds;
+};
+using ProviderMap = std::map<std::string, ProviderEntry>;
+
+// One line of a plan.
+struct PlanItem {
+  std::string kind, name, provider;
+  ActionType action = ActionType::kNone;
+  std::string reason;
+  std::vector<DriftItem> drift;
+  std::string observed_id, observed_state;
+};
+
+struct PlanResult {
+  std::vector<PlanItem> items;
+  std::vector<UnmanagedResource> unmanaged;
+  std::vector<std::string> errors;  // providers that could not be listed, with why
+};
+
+// What one pass did, for apply's output.
+struct PassResult {
+  int actions = 0;
+  int errors = 0;
+  std::vector<std::string> changes;  // "kind/name: created (id ...)", for progress output
+};
+
+class Controller {
+ public:
+  Controller(ControllerOptions options, Journal& journal, Clock& clock, Random& random,
+             ControllerMetrics* metrics = nullptr);
+  ~Controller();
+
+  // Installs a new manifest revision and the providers it names. Resources whose
+  // spec changed (or are new) become due at once; removed ones are forgotten
+  // (never deleted in the cloud). Thread-safe.
+  void SetManifests(spec::ManifestSet manifests, ProviderMap providers);
+  // Records that the newest revision on disk failed to load; the installed one
+  // keeps reconciling. Thread-safe.
+  void SetSpecError(const std::string& error);
+  void ClearSpecError();
+
+  // Lists every provider and diffs every resource; makes no mutating call.
+  PlanResult Plan();
+
+  // One pass over the resources that are due (all of them when `all`): observe,
+  // diff, act, schedule. Thread-safe with respect to status readers.
+  PassResult RunPass(bool all);
+
+  // Runs passes until Stop(): each as soon as some resource is due or Wake() is
+  // called. Returns after the pass in flight (if any) has finished.
+  void Run();
+  void Stop();
+  void Wake();
+
+  StatusSnapshot Snapshot() const;
+  // True when every resource is Ready or failed for good (see ResourceStatus::terminal).
+  bool Settled() const;
+
+ private:
+  struct Tracked;
+  struct Observations;
+
+  void ObserveProviders(const std::vector<std::string>& providers, Observations* obs);
+  void Execute(Tracked& t, const Action& action, PassResult* result, std::mutex* result_mu);
+  void Schedule(Tracked& t, const Action& action, bool call_failed, bool retryable);
+  void UpdateUnmanaged(const Observations& obs);
+  // Clears a pending create intent for a resource the cloud now lists; true when
+  // there was one.
+  bool AdoptPendingCreate(Tracked& t, const cloud::Observed& found);
+  void PublishLocked();
+  StatusSnapshot SnapshotLocked() const;
+  int64_t WallMs() const;
+
+  ControllerOptions options_;
+  Journal& journal_;
+  Clock& clock_;
+  Random& random_;
+  ControllerMetrics* metrics_;
+
+  mutable std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool wake_ = false;
+  spec::ManifestSet manifests_;
+  ProviderMap providers_;
+  std::map<std::string, std::unique_ptr<Tracked>> tracked_;  // by resource key
+  std::map<std::string, ProviderStatus> provider_status_;
+  std::vector<UnmanagedResource> unmanaged_;
+  std::string spec_error_;
+  int64_t last_successful_sync_ms_ = 0;
+  bool have_manifests_ = false;
+  std::mutex pass_mu_;  // one pass at a time
+};
+
+}  // namespace converge::reconcile

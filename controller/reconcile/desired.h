@@ -1,0 +1,51 @@
+// From a manifest resource to what the cloud should hold: create requests (with
+// Converge's ownership mark) and the attributes drift is measured on. Pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cloud/provider.h"
+#include "spec/model.h"
+
+namespace converge::reconcile {
+
+// The ownership mark: appended to SCNet descriptions, set as a TI-ONE tag.
+inline constexpr char kOwnershipMark[] = "managed-by=converge";
+inline constexpr char kOwnershipTagKey[] = "managed-by";
+inline constexpr char kOwnershipTagValue[] = "converge";
+
+// The cloud kind a manifest kind is observed as (NotebookService -> its notebook).
+cloud::ResourceKind ObservedKindOf(spec::Kind kind);
+
+// The cloud name a resource is matched by: metadata.name, or for a
+// NotebookService the notebook it runs on.
+std::string CloudNameOf(const spec::Resource& r);
+
+cloud::ContainerInstanceCreate ToCreateRequest(const spec::ContainerInstance& ci);
+cloud::TiOneNotebookCreate ToCreateRequest(const spec::TiOneNotebook& nb);
+
+// True when an observed resource carries Converge's ownership mark.
+bool IsOwnedByConverge(const cloud::Observed& o);
+
+// One attribute compared for drift: the API's field name (as in
+// Observed::attributes), the manifest field it comes from, and the desired value.
+struct DesiredAttribute {
+  std::string api_field;
+  std::string spec_field;
+  std::string value;
+};
+std::vector<DesiredAttribute> DesiredAttributes(const spec::Resource& r);
+
+}  // namespace converge::reconcile
+
+namespace converge::reconcile {
+
+// A stable digest of everything in a resource's manifest that the controller acts
+// on; a change means the resource must be looked at again at once.
+std::string Fingerprint(const spec::Resource& r);
+// "ContainerInstance/scnet-hefei/bert-finetune".
+std::string ResourceKey(const spec::Resource& r);
+
+}  // namespace converge::reconcile

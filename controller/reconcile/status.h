@@ -1,0 +1,70 @@
+// Status, Kubernetes-style: per resource Synced and Ready conditions, plus what
+// the controller as a whole reports. Plain values, serialisable to JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reconcile/diff.h"
+
+namespace converge::reconcile {
+
+struct Condition {
+  std::string type;                // "Synced" | "Ready"
+  std::string status = "Unknown";  // "True" | "False" | "Unknown"
+  std::string reason;              // CamelCase word
+  std::string message;             // human text, includes the cloud's own error text
+  int64_t last_transition_ms = 0;  // unix ms
+};
+
+struct ResourceStatus {
+  std::string kind;
+  std::string name;
+  std::string provider;
+  std::string observed_id;
+  std::string observed_state;
+  Condition synced{"Synced"};
+  Condition ready{"Ready"};
+  std::string action;  // the last action decided ("create", "none", ...)
+  std::vector<DriftItem> drift;
+  bool owned = false;     // carries Converge's ownership mark
+  bool terminal = false;  // failed for good: a human must act (Never policy, drift, bad spec)
+  int consecutive_failures = 0;
+  int64_t last_attempt_ms = 0;
+  int64_t next_retry_ms = 0;
+};
+
+struct UnmanagedResource {
+  std::string provider;
+  std::string kind;  // cloud kind: "ContainerInstance" | "Notebook" | "TiOneNotebook"
+  std::string name;
+  std::string id;
+  std::string status;
+};
+
+struct ProviderStatus {
+  std::string name;
+  bool listed = false;  // a full list of every kind succeeded at least once
+  std::string error;    // the last list error, "" when the last list worked
+};
+
+struct StatusSnapshot {
+  std::string revision;
+  bool spec_valid = true;
+  std::string spec_error;  // why the newest revision was rejected
+  int64_t last_successful_sync_ms = 0;
+  bool ready = false;  // specs loaded and every provider listed once
+  std::vector<ProviderStatus> providers;
+  std::vector<ResourceStatus> resources;
+  std::vector<UnmanagedResource> unmanaged;
+};
+
+nlohmann::json ToJson(const StatusSnapshot& s);
+nlohmann::json ToJson(const ResourceStatus& s);
+// Parses what ToJson wrote (for `converge status`); false when malformed.
+bool FromJson(const nlohmann::json& j, StatusSnapshot* out);
+
+}  // namespace converge::reconcile
