@@ -6,8 +6,10 @@ ctest: prometheus_e2e. Standard library only. Bounded: about 60 s at most, 90 s 
 1. Starts `converge run --sim manifests/examples --metrics-addr 127.0.0.1:P1 --state-dir TMP
    --resync 2s` and Debian's `prometheus` on 127.0.0.1:P2 (scrape and rule evaluation every
    1 s, rule_files: deploy/prometheus/alerts.yml), both on free loopback ports.
-2. Waits until the converge target is up and has been scraped at least 8 times.
-3. Checks, through the HTTP API (/api/v1/rules, /api/v1/query):
+2. Waits until the converge target is up and has been scraped at least 8 times, and
+   /healthz, /readyz and /status on the metrics address answer 200 (what the Kubernetes
+   probes use).
+3. Checks, through Prometheus's HTTP API (/api/v1/rules, /api/v1/query):
    a. every alert rule of alerts.yml is loaded, has been evaluated, and its health is "ok";
    b. every dashboard target (Grafana variables replaced: $__rate_interval -> 1m,
       $provider and $kind -> .*) and every alert expression evaluates without error;
@@ -194,6 +196,29 @@ def wait_until_scraped(prom, processes, deadline):
                   f"{READY_TIMEOUT_S} s ({last})")
 
 
+def check_probes(metrics_port, deadline):
+    """The endpoints the Kubernetes probes use answer 200 on the metrics address."""
+    pending = ["/healthz", "/readyz", "/status"]
+    last = {}
+    while pending and time.monotonic() < deadline:
+        for path in list(pending):
+            try:
+                status, _ = http_get(f"http://127.0.0.1:{metrics_port}{path}")
+                last[path] = status
+                if status == 200:
+                    pending.remove(path)
+            except urllib.error.HTTPError as e:
+                last[path] = e.code
+            except (urllib.error.URLError, OSError) as e:
+                last[path] = str(e)
+        if pending:
+            time.sleep(0.5)
+    if pending:
+        raise Failure("the controller did not answer 200 on " +
+                      ", ".join(f"{p} (last: {last.get(p)})" for p in pending) +
+                      " (deploy/kubernetes/deployment.yaml probes /healthz and /readyz)")
+
+
 def check_rules(prom):
     """Check a: all alerts loaded, evaluated and healthy. Returns [(name, expr)] as loaded."""
     expected = [name for name, _ in promql_exprs.alert_rules()]
@@ -295,6 +320,8 @@ def run(args, tmp):
         print(f"converge target up and scraped {MIN_SCRAPES}+ times after "
               f"{time.monotonic() - started:.1f} s", flush=True)
 
+        if not args.metrics_file:
+            check_probes(metrics_port, time.monotonic() + 10)
         alerts = check_rules(prom)
         dashboard = promql_exprs.load_dashboard()
         queries = collect_queries(dashboard, alerts)
