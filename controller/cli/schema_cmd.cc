@@ -1,12 +1,91 @@
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <string>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "spec/field.h"
+#include "spec/schema.h"
 
 namespace converge::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: converge schema [--kind KIND] [--out DIR]
+
+Prints the JSON Schema (draft 2020-12) of Converge manifests: by default one schema
+for every kind (it selects the kind's schema with if/then on `kind`).
+  --kind KIND   only that kind: Provider, ContainerInstance, NotebookService, TiOneNotebook
+  --out DIR     write one file per kind plus converge.schema.json into DIR (what specs/ holds)
+)";
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+int WriteFiles(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << "converge schema: cannot create " << dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+  for (const auto& file : spec::SchemaFiles()) {
+    const auto path = std::filesystem::path(dir) / file.name;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << file.text;
+    out.close();
+    if (!out) {
+      std::cerr << "converge schema: cannot write " << path.string() << "\n";
+      return 1;
+    }
+    std::cout << "wrote " << path.string() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
 
 int RunSchema(int argc, char** argv) {
-  std::cerr << "converge schema: not built yet\n";
-  return 1;
+  std::string error;
+  const auto args = ParseArgs(
+      argc, argv, 0, {{.name = "kind"}, {.name = "out"}, {.name = "help", .takes_value = false}},
+      &error);
+  if (!args) {
+    std::cerr << "converge schema: " << error << "\n" << kUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!args->positional.empty()) {
+    std::cerr << "converge schema: unexpected argument \"" << args->positional[0] << "\"\n"
+              << kUsage;
+    return 1;
+  }
+  if (args->Has("out")) {
+    if (args->Has("kind")) {
+      std::cerr << "converge schema: --out writes every kind; drop --kind\n";
+      return 1;
+    }
+    return WriteFiles(args->Get("out"));
+  }
+  if (args->Has("kind")) {
+    const std::string wanted = Lower(args->Get("kind"));
+    for (spec::Kind k : spec::kAllKinds) {
+      if (Lower(std::string(spec::KindName(k))) == wanted) {
+        std::cout << spec::SchemaFor(k).dump(2) << "\n";
+        return 0;
+      }
+    }
+    std::cerr << "converge schema: unknown kind \"" << args->Get("kind")
+              << "\"; use Provider, ContainerInstance, NotebookService or TiOneNotebook\n";
+    return 1;
+  }
+  std::cout << spec::BundleSchema().dump(2) << "\n";
+  return 0;
 }
 
 }  // namespace converge::cli

@@ -1,0 +1,325 @@
+#include "spec/loader.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include "spec/decode.h"
+#include "spec/field.h"
+
+namespace converge::spec {
+namespace fs = std::filesystem;
+
+std::string Diagnostic::ToString() const {
+  std::string out = location.ToString();
+  auto append = [&out](const std::string& part) {
+    if (part.empty()) return;
+    if (!out.empty()) out += ": ";
+    out += part;
+  };
+  append(kind.empty() ? "" : (name.empty() ? kind : kind + "/" + name));
+  append(field);
+  append(message);
+  return out;
+}
+
+namespace {
+
+struct SourceFile {
+  std::string display;  // how diagnostics name the file
+  std::string key;      // path relative to its root; what the revision hashes
+  std::string bytes;
+};
+
+bool IsManifestName(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml";
+}
+
+Diagnostic FileError(const std::string& file, std::string message) {
+  return Diagnostic{.location = {file, 0, 0}, .message = std::move(message)};
+}
+
+std::string TooLarge(uintmax_t size, const LoadOptions& options) {
+  return "file is too large (" + std::to_string(size) + " bytes; the limit is " +
+         std::to_string(options.max_file_bytes) + " bytes); split it into smaller files";
+}
+
+// Lists the files under `paths`; problems become diagnostics.
+std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const LoadOptions& options,
+                                std::vector<Diagnostic>* errors) {
+  struct Found {
+    fs::path path;
+    std::string display;
+    std::string key;
+  };
+  std::vector<Found> found;
+  for (const auto& arg : paths) {
+    std::error_code ec;
+    const fs::path root(arg);
+    const fs::file_status status = fs::status(root, ec);
+    if (ec || !fs::exists(status)) {
+      errors->push_back(FileError(arg, "no such file or directory"));
+      continue;
+    }
+    if (fs::is_regular_file(status)) {
+      found.push_back({root, arg, root.filename().generic_string()});
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      errors->push_back(FileError(arg, "not a regular file or directory"));
+      continue;
+    }
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      const fs::path& p = it->path();
+      if (p.filename().string().starts_with(".")) {  // .git, editor backups
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (!IsManifestName(p) || !it->is_regular_file(ec)) continue;
+      found.push_back({p, p.generic_string(), p.lexically_relative(root).generic_string()});
+    }
+    if (ec) errors->push_back(FileError(arg, "cannot list directory: " + ec.message()));
+  }
+
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return std::tie(a.display, a.key) < std::tie(b.display, b.key);
+  });
+  std::set<fs::path> seen;
+  std::vector<SourceFile> files;
+  for (const auto& f : found) {
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(f.path, ec);
+    if (!seen.insert(ec ? f.path : canonical).second) continue;
+    const uintmax_t size = fs::file_size(f.path, ec);
+    if (ec) {
+      errors->push_back(FileError(f.display, "cannot read: " + ec.message()));
+      continue;
+    }
+    if (size > options.max_file_bytes) {
+      errors->push_back(FileError(f.display, TooLarge(size, options)));
+      continue;
+    }
+    std::ifstream in(f.path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      errors->push_back(FileError(f.display, "cannot read file"));
+      continue;
+    }
+    files.push_back({f.display, f.key, bytes.str()});
+    if (files.back().bytes.size() > options.max_file_bytes) {  // grew while reading
+      errors->push_back(FileError(f.display, TooLarge(files.back().bytes.size(), options)));
+      files.pop_back();
+    }
+  }
+  return files;
+}
+
+std::string Revision(std::vector<const SourceFile*> files) {
+  std::sort(files.begin(), files.end(), [](const SourceFile* a, const SourceFile* b) {
+    return std::tie(a->key, a->bytes) < std::tie(b->key, b->bytes);
+  });
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const SourceFile* f : files) {
+    const std::string header = f->key + '\0' + std::to_string(f->bytes.size()) + '\0';
+    EVP_DigestUpdate(ctx, header.data(), header.size());
+    EVP_DigestUpdate(ctx, f->bytes.data(), f->bytes.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < 6 && i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+// Parses and decodes every document of one file.
+void DecodeFile(const SourceFile& file, const LoadOptions& options,
+                std::vector<DecodedDocument>* docs, LoadResult* result) {
+  std::vector<YAML::Node> nodes;
+  auto syntax_error = [&](const YAML::Mark& mark, const std::string& message) {
+    Location loc{file.display, 0, 0};
+    if (!mark.is_null() && mark.line >= 0) loc = {file.display, mark.line + 1, mark.column + 1};
+    result->errors.push_back(Diagnostic{.location = loc, .message = "invalid YAML: " + message});
+  };
+  try {
+    nodes = YAML::LoadAll(file.bytes);
+  } catch (const YAML::DeepRecursion& e) {
+    syntax_error(e.mark, "nesting is too deep; flatten the document");
+    return;
+  } catch (const YAML::Exception& e) {
+    syntax_error(e.mark, e.msg);
+    return;
+  } catch (const std::exception& e) {
+    syntax_error(YAML::Mark::null_mark(), e.what());
+    return;
+  }
+  for (const auto& node : nodes) {
+    if (!node.IsDefined() || node.IsNull()) continue;  // empty or comment-only document
+    ++result->documents;
+    docs->push_back(DecodeDocument(node, file.display, options, &result->errors));
+  }
+}
+
+std::string Str(const nlohmann::json& value, const char* key) {
+  if (!value.is_object()) return "";
+  auto it = value.find(key);
+  return it != value.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Diagnostic At(const DecodedDocument& doc, const std::string& field, std::string message) {
+  return Diagnostic{.location = doc.LocationOf(field),
+                    .kind = doc.kind ? std::string(KindName(*doc.kind)) : "",
+                    .name = doc.name,
+                    .field = field,
+                    .message = std::move(message)};
+}
+
+// Rules over the whole set: duplicate names and provider references.
+void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>* errors) {
+  auto report_duplicates = [&](const std::map<std::string, std::vector<const DecodedDocument*>>&
+                                   groups,
+                               const std::string& field, auto message) {
+    for (const auto& [key, members] : groups) {
+      if (members.size() < 2) continue;
+      for (size_t i = 0; i < members.size(); ++i) {
+        const DecodedDocument* other = members[i == 0 ? 1 : 0];
+        errors->push_back(At(*members[i], field,
+                             message(*members[i], *other) + " (also defined at " +
+                                 other->LocationOf(field).ToString() + ")"));
+      }
+    }
+  };
+
+  std::map<std::string, const DecodedDocument*> providers;
+  std::map<std::string, std::vector<const DecodedDocument*>> provider_groups, resource_groups,
+      notebook_groups;
+  for (const auto& doc : docs) {
+    if (!doc.kind || doc.name.empty() || !doc.locations.count("metadata.name")) continue;
+    if (*doc.kind == Kind::kProvider) {
+      providers.emplace(doc.name, &doc);
+      provider_groups[doc.name].push_back(&doc);
+      continue;
+    }
+    const std::string provider = Str(doc.value.value("spec", nlohmann::json()), "provider");
+    const std::string kind(KindName(*doc.kind));
+    resource_groups[kind + '\0' + provider + '\0' + doc.name].push_back(&doc);
+    if (*doc.kind == Kind::kNotebookService) {
+      const std::string notebook = Str(doc.value.value("spec", nlohmann::json()), "notebook");
+      if (!notebook.empty()) notebook_groups[provider + '\0' + notebook].push_back(&doc);
+    }
+  }
+  report_duplicates(provider_groups, "metadata.name",
+                    [](const DecodedDocument& d, const DecodedDocument&) {
+                      return "duplicate Provider name \"" + d.name + "\"";
+                    });
+  report_duplicates(resource_groups, "metadata.name",
+                    [](const DecodedDocument& d, const DecodedDocument&) {
+                      return "duplicate " + std::string(KindName(*d.kind)) + " name \"" + d.name +
+                             "\" in provider \"" + Str(d.value["spec"], "provider") + "\"";
+                    });
+  report_duplicates(notebook_groups, "spec.notebook",
+                    [](const DecodedDocument& d, const DecodedDocument& other) {
+                      return "notebook \"" + Str(d.value["spec"], "notebook") +
+                             "\" is also used by NotebookService \"" + other.name +
+                             "\"; a notebook runs one custom service";
+                    });
+
+  std::vector<std::string> provider_names;
+  for (const auto& [name, doc] : providers) provider_names.push_back(name);
+  for (const auto& doc : docs) {
+    if (!doc.kind || *doc.kind == Kind::kProvider || !doc.value.is_object()) continue;
+    const std::string ref = Str(doc.value.value("spec", nlohmann::json()), "provider");
+    if (ref.empty()) continue;
+    const std::string wanted = *doc.kind == Kind::kTiOneNotebook ? "tione" : "scnet";
+    auto it = providers.find(ref);
+    if (it == providers.end()) {
+      const std::string guess = ClosestMatch(ref, provider_names);
+      errors->push_back(At(doc, "spec.provider",
+                           "Provider \"" + ref + "\" not found" +
+                               (guess.empty() ? "; define a " + wanted + " Provider with that name"
+                                              : " (did you mean \"" + guess + "\"?)")));
+      continue;
+    }
+    const std::string type = Str(it->second->value.value("spec", nlohmann::json()), "type");
+    if (!type.empty() && type != wanted) {
+      errors->push_back(At(doc, "spec.provider",
+                           "Provider \"" + ref + "\" has type " + type + "; a " +
+                               std::string(KindName(*doc.kind)) + " needs a " + wanted +
+                               " provider"));
+    }
+  }
+}
+
+LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& options,
+                  LoadResult result) {
+  result.files = files.size();
+  std::vector<DecodedDocument> docs;
+  for (const auto& file : files) DecodeFile(file, options, &docs, &result);
+  CheckSet(docs, &result.errors);
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.location.file, a.location.line, a.location.column) <
+                            std::tie(b.location.file, b.location.line, b.location.column);
+                   });
+  std::vector<const SourceFile*> sources;
+  for (const auto& f : files) sources.push_back(&f);
+  result.manifests.revision = Revision(sources);
+  for (auto& doc : docs) {
+    if (!doc.ok) continue;
+    std::visit(
+        [&result](auto& object) {
+          using T = std::decay_t<decltype(object)>;
+          if constexpr (std::is_same_v<T, Provider>) {
+            result.manifests.providers.push_back(std::move(object));
+          } else if constexpr (!std::is_same_v<T, std::monostate>) {
+            result.manifests.resources.push_back(std::move(object));
+          }
+        },
+        doc.object);
+  }
+  return result;
+}
+
+}  // namespace
+
+LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& options) {
+  LoadResult result;
+  std::vector<SourceFile> files;
+  try {
+    files = Collect(paths, options, &result.errors);
+  } catch (const std::exception& e) {
+    result.errors.push_back(FileError("", std::string("cannot read manifests: ") + e.what()));
+    return result;
+  }
+  return Finish(files, options, std::move(result));
+}
+
+LoadResult LoadString(std::string_view yaml, std::string_view filename,
+                      const LoadOptions& options) {
+  LoadResult result;
+  const std::string name(filename);
+  if (yaml.size() > options.max_file_bytes) {
+    result.errors.push_back(FileError(name, TooLarge(yaml.size(), options)));
+    return result;
+  }
+  return Finish({SourceFile{name, name, std::string(yaml)}}, options, std::move(result));
+}
+
+}  // namespace converge::spec
