@@ -1,12 +1,139 @@
+#include <signal.h>
+
 #include <iostream>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "sim/simulator.h"
 
 namespace converge::cli {
 
+namespace {
+
+constexpr char kSimUsage[] = R"(usage: converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
+                    [--tione-rate 20] [--scnet-rate 0] [--delays fast|normal]
+                    [--instance-list-key list|records]
+
+Serves the embedded simulator of SCNet and TI-ONE until SIGINT/SIGTERM.
+  --addr HOST:PORT       listen address (port 0 picks a free port)
+  --fixture FILE         initial state (JSON; see tests/fixtures/sim/demo.json)
+  --fault SPEC           [CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], repeatable; MODE is
+                         error|latency|malformed|drop|hang, e.g. CreateContainerInstance:drop:1:1
+  --tione-rate N         TI-ONE requests per second before RequestLimitExceeded (0 = off)
+  --scnet-rate N         SCNet requests per second before HTTP 429 (0 = off)
+  --delays fast|normal   lifecycle delays: fast (sub-second) or normal (seconds; default)
+  --instance-list-key K  key of the container-instance list page: list (default) or records
+)";
+
+bool ParseRate(const std::string& flag, const std::string& text, double* out, std::string* error) {
+  try {
+    size_t used = 0;
+    *out = std::stod(text, &used);
+    if (used == text.size() && *out >= 0) return true;
+  } catch (const std::exception&) {
+  }
+  *error = "--" + flag + " must be a non-negative number of requests per second, got \"" + text +
+           "\"";
+  return false;
+}
+
+}  // namespace
+
 int RunSim(int argc, char** argv) {
-  std::cerr << "converge sim: not built yet\n";
-  return 1;
+  std::string error;
+  auto args = ParseArgs(argc, argv, 0,
+                        {{"addr"},
+                         {"fixture"},
+                         {"fault", true, true},
+                         {"tione-rate"},
+                         {"scnet-rate"},
+                         {"delays"},
+                         {"instance-list-key"},
+                         {"help", false}},
+                        &error);
+  if (!args) {
+    std::cerr << "converge sim: " << error << "\n\n" << kSimUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kSimUsage;
+    return 0;
+  }
+  if (!args->positional.empty()) {
+    std::cerr << "converge sim: unexpected argument \"" << args->positional.front() << "\"\n\n"
+              << kSimUsage;
+    return 1;
+  }
+  sim::SimOptions options;
+  options.address = args->Get("addr", "127.0.0.1:8089");
+  options.fixture_file = args->Get("fixture");
+  const std::string delays = args->Get("delays", "normal");
+  if (delays == "normal") {
+    using std::chrono::milliseconds;
+    options.instance_waiting = milliseconds(3000);
+    options.instance_deploying = milliseconds(5000);
+    options.notebook_restarting = milliseconds(5000);
+    options.notebook_shutting = milliseconds(3000);
+    options.tione_starting = milliseconds(6000);
+    options.tione_stopping = milliseconds(3000);
+  } else if (delays != "fast") {
+    std::cerr << "converge sim: --delays must be fast or normal, got \"" << delays << "\"\n";
+    return 1;
+  }
+  if (args->Has("tione-rate") &&
+      !ParseRate("tione-rate", args->Get("tione-rate"), &options.tione_rate_limit, &error)) {
+    std::cerr << "converge sim: " << error << "\n";
+    return 1;
+  }
+  if (args->Has("scnet-rate") &&
+      !ParseRate("scnet-rate", args->Get("scnet-rate"), &options.scnet_rate_limit, &error)) {
+    std::cerr << "converge sim: " << error << "\n";
+    return 1;
+  }
+  options.instance_list_key = args->Get("instance-list-key", "list");
+  if (options.instance_list_key != "list" && options.instance_list_key != "records") {
+    std::cerr << "converge sim: --instance-list-key must be list or records\n";
+    return 1;
+  }
+  nlohmann::json rules = nlohmann::json::array();
+  if (auto it = args->values.find("fault"); it != args->values.end()) {
+    for (const auto& spec : it->second) {
+      nlohmann::json rule;
+      if (!sim::ParseFaultSpec(spec, &rule, &error)) {
+        std::cerr << "converge sim: --fault: " << error << "\n";
+        return 1;
+      }
+      rules.push_back(rule);
+    }
+  }
+  options.faults = {{"rules", rules}};
+
+  // Block the stop signals before any listener thread starts, then wait for one.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  sim::Simulator simulator(options);
+  if (!simulator.Start(&error)) {
+    std::cerr << "converge sim: " << error << "\n";
+    return 1;
+  }
+  std::cout << "converge sim: serving SCNet and TI-ONE at " << simulator.BaseUrl() << "\n"
+            << "  SCNet token header:  " << sim::kTestScnetToken << "\n"
+            << "  TI-ONE SecretId:     " << sim::kTestSecretId
+            << " (SecretKey: the built-in test key, sim::kTestSecretKey)\n"
+            << "  TI-ONE region:       " << sim::kTestRegion << "\n"
+            << "  admin:               " << simulator.BaseUrl()
+            << "/_sim/stats, /_sim/faults, /_sim/state, /_sim/reset\n"
+            << "Press Ctrl-C to stop.\n"
+            << std::flush;
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << "converge sim: stopping\n" << std::flush;
+  simulator.Stop();
+  return 0;
 }
 
 }  // namespace converge::cli

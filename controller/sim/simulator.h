@@ -10,6 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace converge {
+class Clock;
+}
+
 namespace converge::sim {
 
 // Credentials the simulator accepts; `converge run --sim` points providers at them.
@@ -17,13 +21,17 @@ inline constexpr char kTestScnetToken[] = "sim-scnet-token";
 inline constexpr char kTestSecretId[] = "AKIDsimulatorTESTSECRETID0000000";
 inline constexpr char kTestSecretKey[] = "simulatorTESTSECRETKEY0000000000";
 inline constexpr char kTestRegion[] = "ap-shanghai";
+// The TC3 credential-scope service the simulator expects (as the real endpoint).
+inline constexpr char kTioneService[] = "tione";
+inline constexpr char kTioneVersion[] = "2021-11-11";
 
 struct SimOptions {
   std::string address = "127.0.0.1:8089";  // host:port; port 0 picks a free port
   // Lifecycle delays (each state lasts this long before the next).
   std::chrono::milliseconds instance_waiting{300};    // Waiting -> Deploying
   std::chrono::milliseconds instance_deploying{500};  // Deploying -> Running
-  std::chrono::milliseconds notebook_restarting{500}; // SCNet Restarting -> Running
+  std::chrono::milliseconds notebook_restarting{500}; // SCNet Restarting/Creating -> Running
+  std::chrono::milliseconds notebook_shutting{300};   // SCNet Shutting -> Terminated
   std::chrono::milliseconds tione_starting{500};      // Submitting/Starting -> Running
   std::chrono::milliseconds tione_stopping{300};      // Stopping -> Stopped
   double tione_rate_limit = 20;  // requests per second per cloud; 0 = unlimited
@@ -31,6 +39,14 @@ struct SimOptions {
   std::string fixture_file;      // initial state (JSON), optional
   nlohmann::json faults;         // initial fault config, same shape as POST /_sim/faults
   int64_t clock_skew_tolerance_seconds = 300;
+  // Key of the SCNet container-instance list page: "list" or "records" (the real
+  // shape is unconfirmed; clients must accept both). Default: "list".
+  std::string instance_list_key = "list";
+  // Time source for lifecycles, TC3 timestamp checks and rate limits. Not owned;
+  // must outlive the simulator. Default (nullptr): the real clock.
+  Clock* clock = nullptr;
+  // Seed for ids, passwords and fault draws; 0 = nondeterministic.
+  uint64_t random_seed = 0;
 };
 
 // Thread-safe. Start() binds and serves until Stop() or destruction.
@@ -44,6 +60,8 @@ class Simulator {
   // Binds the listener. False (with `error` set) when the address is unusable or
   // the fixture cannot be loaded.
   bool Start(std::string* error);
+  // Stops serving; returns within about a second even with requests in flight
+  // (held "hang" requests are released, injected latencies cut short). Idempotent.
   void Stop();
   // "http://127.0.0.1:PORT" once started.
   std::string BaseUrl() const;
@@ -51,9 +69,30 @@ class Simulator {
   // The same JSON GET /_sim/stats returns.
   nlohmann::json Stats() const;
 
+  // In-process admin API; each mirrors an endpoint under /_sim/.
+  // POST /_sim/faults: replaces the fault rules. False (with `error`) when invalid.
+  bool SetFaults(const nlohmann::json& faults, std::string* error);
+  // POST /_sim/state: forces a resource's status, e.g.
+  // {"cloud":"scnet","kind":"instance","name":"x","status":"Failed"} (kind: instance |
+  // notebook; "id" may replace "name"). False (with `error`) when nothing matches.
+  bool ForceState(const nlohmann::json& request, std::string* error);
+  // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
+  void Reset(bool state = false);
+  // GET /_sim/state: every resource as the clouds would list it:
+  // {"scnet":{"notebooks":[...],"instances":[...]},"tione":{"notebooks":[...]}}.
+  nlohmann::json State() const;
+  // The SCNet container instances (list items, lifecycles evaluated now).
+  nlohmann::json ListInstances() const;
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Parses one --fault SPEC into a fault rule (the JSON shape POST /_sim/faults takes
+// in "rules"): "[CLOUD/]OPERATION:MODE[:VALUE[:TIMES]]", e.g.
+// "CreateContainerInstance:drop", "tione/*:error:0.5", "*:latency:200ms". A SPEC starting
+// with '{' is taken as a JSON rule. False (with `error`) when malformed.
+bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* error);
 
 }  // namespace converge::sim
