@@ -1,0 +1,17 @@
+// Small network helpers shared by every listener (metrics server, simulator).
+#pragma once
+
+#include <string>
+
+namespace converge::net {
+
+// Splits "host:port" ("[::1]:port" for IPv6; brackets are removed). False when
+// malformed or the port is outside 0..65535.
+bool SplitHostPort(const std::string& address, std::string* host, int* port);
+
+// A port the kernel reports free on `host` right now (bind to port 0, read it
+// back, close). cpprestsdk's listener cannot report an ephemeral port, so
+// listeners asked for port 0 use this and retry on a lost race. 0 on failure.
+int FreePort(const std::string& host);
+
+}  // namespace converge::net

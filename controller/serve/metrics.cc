@@ -1,0 +1,190 @@
+#include "serve/metrics.h"
+
+#include <map>
+#include <sstream>
+
+#include <prometheus/text_serializer.h>
+
+namespace converge::serve {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+  return kBuckets;
+}
+
+const char* kKinds[] = {"ContainerInstance", "NotebookService", "TiOneNotebook"};
+
+}  // namespace
+
+Metrics::Metrics(const std::string& version)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      resources_(BuildGauge()
+                     .Name("converge_resources")
+                     .Help("Managed resources by kind, provider and Synced/Ready condition status.")
+                     .Register(*registry_)),
+      reconcile_total_(BuildCounter()
+                           .Name("converge_reconcile_total")
+                           .Help("Reconciles of one resource, by kind and result (success|error).")
+                           .Register(*registry_)),
+      reconcile_duration_(BuildHistogram()
+                              .Name("converge_reconcile_duration_seconds")
+                              .Help("Time to reconcile one resource (diff and action), by kind.")
+                              .Register(*registry_)),
+      actions_total_(BuildCounter()
+                         .Name("converge_actions_total")
+                         .Help("Cloud actions taken, by kind, action and result (success|error).")
+                         .Register(*registry_)),
+      api_requests_total_(BuildCounter()
+                              .Name("converge_api_requests_total")
+                              .Help("HTTP requests to the clouds, by provider, operation and the "
+                                    "cloud's code (\"0\" is success).")
+                              .Register(*registry_)),
+      api_request_duration_(BuildHistogram()
+                                .Name("converge_api_request_duration_seconds")
+                                .Help("Cloud request latency, by provider and operation.")
+                                .Register(*registry_)),
+      api_throttled_seconds_(BuildCounter()
+                                 .Name("converge_api_throttled_seconds_total")
+                                 .Help("Seconds calls waited on Converge's own per-provider rate "
+                                       "limit.")
+                                 .Register(*registry_)),
+      workqueue_depth_(BuildGauge()
+                           .Name("converge_workqueue_depth")
+                           .Help("Resources due for reconcile and not yet processed.")
+                           .Register(*registry_)
+                           .Add({})),
+      drift_resources_(BuildGauge()
+                           .Name("converge_drift_resources")
+                           .Help("Resources whose cloud state differs from the manifest (needs "
+                                 "replace; not applied).")
+                           .Register(*registry_)),
+      unmanaged_resources_(BuildGauge()
+                               .Name("converge_unmanaged_resources")
+                               .Help("Cloud resources no manifest names (reported, never touched).")
+                               .Register(*registry_)),
+      spec_revision_info_(BuildGauge()
+                              .Name("converge_spec_revision_info")
+                              .Help("The manifest revision being applied (value 1).")
+                              .Register(*registry_)),
+      spec_load_errors_total_(BuildCounter()
+                                  .Name("converge_spec_load_errors_total")
+                                  .Help("Manifest revisions that failed to load or validate.")
+                                  .Register(*registry_)
+                                  .Add({})),
+      spec_valid_(BuildGauge()
+                      .Name("converge_spec_valid")
+                      .Help("1 when the newest manifest revision is valid and applied, 0 when it "
+                            "failed and an older one is still applied.")
+                      .Register(*registry_)
+                      .Add({})),
+      last_successful_sync_(BuildGauge()
+                                .Name("converge_last_successful_sync_timestamp_seconds")
+                                .Help("Unix time of the last reconcile pass in which every "
+                                      "provider was listed and no action failed.")
+                                .Register(*registry_)
+                                .Add({})),
+      resync_interval_(BuildGauge()
+                           .Name("converge_resync_interval_seconds")
+                           .Help("The configured resync period.")
+                           .Register(*registry_)
+                           .Add({})) {
+  BuildGauge()
+      .Name("converge_build_info")
+      .Help("Build information (value 1).")
+      .Register(*registry_)
+      .Add({{"version", version}})
+      .Set(1);
+  spec_valid_.Set(1);
+  // Pre-create the per-kind series so rates and absent() behave from the start.
+  for (const char* kind : kKinds) {
+    for (const char* result : {"success", "error"}) {
+      reconcile_total_.Add({{"kind", kind}, {"result", result}});
+    }
+    reconcile_duration_.Add({{"kind", kind}}, DurationBuckets());
+    drift_resources_.Add({{"kind", kind}}).Set(0);
+    drift_series_.insert(kind);
+  }
+}
+
+void Metrics::OnRequest(const std::string& provider, const std::string& operation,
+                        const std::string& code, double seconds) {
+  api_requests_total_.Add({{"provider", provider}, {"operation", operation}, {"code", code}})
+      .Increment();
+  api_request_duration_.Add({{"provider", provider}, {"operation", operation}}, DurationBuckets())
+      .Observe(seconds);
+}
+
+void Metrics::OnThrottled(const std::string& provider, double seconds) {
+  api_throttled_seconds_.Add({{"provider", provider}}).Increment(seconds);
+}
+
+void Metrics::OnReconcile(const std::string& kind, bool success, double seconds) {
+  reconcile_total_.Add({{"kind", kind}, {"result", success ? "success" : "error"}}).Increment();
+  reconcile_duration_.Add({{"kind", kind}}, DurationBuckets()).Observe(seconds);
+}
+
+void Metrics::OnAction(const std::string& kind, std::string_view action, bool success) {
+  actions_total_
+      .Add({{"kind", kind}, {"action", std::string(action)}, {"result", success ? "success" : "error"}})
+      .Increment();
+}
+
+void Metrics::OnQueueDepth(size_t depth) { workqueue_depth_.Set(static_cast<double>(depth)); }
+
+void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
+  std::lock_guard lock(mu_);
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int> counts;
+  std::map<std::string, int> drift;
+  for (const auto& r : s.resources) {
+    ++counts[{r.kind, r.provider, r.synced.status, r.ready.status}];
+    if (!r.drift.empty()) ++drift[r.kind];
+  }
+  for (const auto& key : resource_series_) counts.try_emplace(key, 0);
+  for (const auto& [key, n] : counts) {
+    const auto& [kind, provider, sync, ready] = key;
+    resources_.Add({{"kind", kind}, {"provider", provider}, {"sync", sync}, {"ready", ready}})
+        .Set(n);
+    resource_series_.insert(key);
+  }
+  for (const auto& kind : drift_series_) drift.try_emplace(kind, 0);
+  for (const auto& [kind, n] : drift) {
+    drift_resources_.Add({{"kind", kind}}).Set(n);
+    drift_series_.insert(kind);
+  }
+  std::map<std::pair<std::string, std::string>, int> unmanaged;
+  for (const auto& u : s.unmanaged) ++unmanaged[{u.provider, u.kind}];
+  for (const auto& key : unmanaged_series_) unmanaged.try_emplace(key, 0);
+  for (const auto& [key, n] : unmanaged) {
+    unmanaged_resources_.Add({{"provider", key.first}, {"kind", key.second}}).Set(n);
+    unmanaged_series_.insert(key);
+  }
+  if (!s.revision.empty() && s.revision != revision_) {
+    if (!revision_.empty()) {
+      spec_revision_info_.Remove(&spec_revision_info_.Add({{"revision", revision_}}));
+    }
+    spec_revision_info_.Add({{"revision", s.revision}}).Set(1);
+    revision_ = s.revision;
+  }
+  spec_valid_.Set(s.spec_valid ? 1 : 0);
+  if (s.last_successful_sync_ms > 0) {
+    last_successful_sync_.Set(static_cast<double>(s.last_successful_sync_ms) / 1000.0);
+  }
+}
+
+void Metrics::OnSpecLoadError() { spec_load_errors_total_.Increment(); }
+
+void Metrics::SetResyncInterval(double seconds) { resync_interval_.Set(seconds); }
+
+std::string Metrics::Serialize() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace converge::serve

@@ -1,0 +1,72 @@
+// Converge's Prometheus metrics (prefix converge_). Implements the hooks of the
+// cloud clients (RequestObserver) and of the controller (ControllerMetrics), so
+// neither layer knows about Prometheus. Label values are bounded: kinds,
+// providers, operations, results and cloud codes; never a resource name or id.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "cloud/config.h"
+#include "reconcile/controller.h"
+
+namespace converge::serve {
+
+// Thread-safe.
+class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetrics {
+ public:
+  explicit Metrics(const std::string& version);
+
+  // cloud::RequestObserver
+  void OnRequest(const std::string& provider, const std::string& operation,
+                 const std::string& code, double seconds) override;
+  void OnThrottled(const std::string& provider, double seconds) override;
+
+  // reconcile::ControllerMetrics
+  void OnReconcile(const std::string& kind, bool success, double seconds) override;
+  void OnAction(const std::string& kind, std::string_view action, bool success) override;
+  void OnQueueDepth(size_t depth) override;
+  void OnSnapshot(const reconcile::StatusSnapshot& snapshot) override;
+
+  // A manifest revision failed to load (validation or read error).
+  void OnSpecLoadError();
+  void SetResyncInterval(double seconds);
+
+  // The text exposition format (what GET /metrics returns).
+  std::string Serialize() const;
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Gauge>& resources_;
+  prometheus::Family<prometheus::Counter>& reconcile_total_;
+  prometheus::Family<prometheus::Histogram>& reconcile_duration_;
+  prometheus::Family<prometheus::Counter>& actions_total_;
+  prometheus::Family<prometheus::Counter>& api_requests_total_;
+  prometheus::Family<prometheus::Histogram>& api_request_duration_;
+  prometheus::Family<prometheus::Counter>& api_throttled_seconds_;
+  prometheus::Gauge& workqueue_depth_;
+  prometheus::Family<prometheus::Gauge>& drift_resources_;
+  prometheus::Family<prometheus::Gauge>& unmanaged_resources_;
+  prometheus::Family<prometheus::Gauge>& spec_revision_info_;
+  prometheus::Counter& spec_load_errors_total_;
+  prometheus::Gauge& spec_valid_;
+  prometheus::Gauge& last_successful_sync_;
+  prometheus::Gauge& resync_interval_;
+
+  std::mutex mu_;  // guards the label sets below (series to zero or remove)
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> resource_series_;
+  std::set<std::string> drift_series_;
+  std::set<std::pair<std::string, std::string>> unmanaged_series_;
+  std::string revision_;
+};
+
+}  // namespace converge::serve

@@ -1,0 +1,94 @@
+#include "serve/metrics.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace converge::serve {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+reconcile::ResourceStatus Res(const std::string& kind, const std::string& provider,
+                              const std::string& sync, const std::string& ready) {
+  reconcile::ResourceStatus r;
+  r.kind = kind;
+  r.provider = provider;
+  r.name = "secret-resource-name";
+  r.synced.status = sync;
+  r.ready.status = ready;
+  return r;
+}
+
+TEST(MetricsTest, ExportsTheDesignedFamilies) {
+  Metrics m("1.2.3");
+  const std::string text = m.Serialize();
+  for (const char* name :
+       {"converge_build_info{version=\"1.2.3\"} 1", "converge_workqueue_depth 0",
+        "converge_spec_valid 1", "converge_spec_load_errors_total 0",
+        "converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"} 0",
+        "converge_drift_resources{kind=\"TiOneNotebook\"} 0",
+        "converge_last_successful_sync_timestamp_seconds 0"}) {
+    EXPECT_THAT(text, HasSubstr(name));
+  }
+}
+
+TEST(MetricsTest, CountsRequestsActionsAndReconciles) {
+  Metrics m("dev");
+  m.OnRequest("scnet", "CreateContainerInstance", "0", 0.02);
+  m.OnRequest("scnet", "CreateContainerInstance", "0", 0.03);
+  m.OnRequest("tione", "DescribeNotebooks", "RequestLimitExceeded", 0.01);
+  m.OnThrottled("tione", 0.5);
+  m.OnAction("ContainerInstance", "create", true);
+  m.OnReconcile("ContainerInstance", true, 0.2);
+  m.OnReconcile("ContainerInstance", false, 0.2);
+  m.OnSpecLoadError();
+  const std::string text = m.Serialize();
+  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"0\",operation=\"CreateContainerInstance\",provider=\"scnet\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"RequestLimitExceeded\",operation=\"DescribeNotebooks\",provider=\"tione\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider=\"scnet\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_api_throttled_seconds_total{provider=\"tione\"} 0.5"));
+  EXPECT_THAT(text, HasSubstr("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"success\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_reconcile_duration_seconds_count{kind=\"ContainerInstance\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_spec_load_errors_total 1"));
+}
+
+TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
+  Metrics m("dev");
+  reconcile::StatusSnapshot s;
+  s.revision = "aaaaaaaaaaaa";
+  s.last_successful_sync_ms = 1700000000500;
+  s.resources = {Res("ContainerInstance", "scnet", "True", "True"),
+                 Res("ContainerInstance", "scnet", "True", "True"),
+                 Res("TiOneNotebook", "tione", "False", "False")};
+  s.resources[2].drift = {{"resources.cpu", "2000", "4000"}};
+  s.unmanaged = {{"scnet", "ContainerInstance", "legacy", "1", "Running"}};
+  m.OnSnapshot(s);
+  std::string text = m.Serialize();
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"False\",sync=\"False\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_drift_resources{kind=\"TiOneNotebook\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_spec_revision_info{revision=\"aaaaaaaaaaaa\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_last_successful_sync_timestamp_seconds 1700000000.5"));
+  EXPECT_THAT(text, Not(HasSubstr("secret-resource-name")));
+
+  s.revision = "bbbbbbbbbbbb";
+  s.spec_valid = false;
+  s.resources = {Res("ContainerInstance", "scnet", "True", "True")};
+  s.unmanaged.clear();
+  m.OnSnapshot(s);
+  text = m.Serialize();
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"False\",sync=\"False\"} 0"));
+  EXPECT_THAT(text, HasSubstr("converge_drift_resources{kind=\"TiOneNotebook\"} 0"));
+  EXPECT_THAT(text, HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 0"));
+  EXPECT_THAT(text, HasSubstr("converge_spec_revision_info{revision=\"bbbbbbbbbbbb\"} 1"));
+  EXPECT_THAT(text, Not(HasSubstr("aaaaaaaaaaaa")));
+  EXPECT_THAT(text, HasSubstr("converge_spec_valid 0"));
+}
+
+}  // namespace
+}  // namespace converge::serve
