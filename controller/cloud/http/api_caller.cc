@@ -95,8 +95,9 @@ Result<nlohmann::json> ApiCaller::Call(std::string_view operation, CallKind kind
     error.operation = std::string(operation);
     if (kind == CallKind::kRead) {
       error.outcome_unknown = false;
-    } else if (error.category == Error::Category::kServer && error.code.empty() &&
-               error.http_status >= 500) {
+    } else if ((error.category == Error::Category::kServer && error.code.empty() &&
+                error.http_status >= 500) ||
+               error.category == Error::Category::kProtocol) {
       error.outcome_unknown = true;
     }
     const bool retry = error.retryable && !error.outcome_unknown && kind != CallKind::kCreate &&

@@ -47,8 +47,9 @@ using RequestBuilder = std::function<HttpRequest()>;
 // OnThrottled when it had to wait, and reports OnRequest with its code and duration.
 // Errors returned carry provider and operation; a transport error on a kMutate or
 // kCreate call that may have reached the server has outcome_unknown=true and is
-// returned at once; an HTTP 5xx without a cloud code on such a call is treated the
-// same way (a gateway may answer after the cloud applied the call).
+// returned at once; an HTTP 5xx without a cloud code or an answer that cannot be
+// understood (kProtocol) on such a call is treated the same way (the cloud may
+// have applied the call).
 class ApiCaller {
  public:
   ApiCaller(std::string provider, std::unique_ptr<HttpTransport> transport, double qps, int burst,

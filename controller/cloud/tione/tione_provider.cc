@@ -1,5 +1,6 @@
 #include "cloud/tione/tione_provider.h"
 
+#include <algorithm>
 #include <set>
 
 #include "cloud/http/json_fields.h"
@@ -8,6 +9,8 @@ namespace converge::cloud::tione {
 namespace {
 
 constexpr int kMaxPages = 10000;
+// DescribeNotebooks accepts Limit 1..100.
+constexpr int kMaxLimit = 100;
 
 }  // namespace
 
@@ -18,7 +21,7 @@ TiOneProvider::TiOneProvider(std::string name, Credentials credentials, std::str
       credentials_(std::move(credentials)),
       host_header_(std::move(host_header)),
       host_(std::move(host)),
-      page_size_(page_size > 0 ? page_size : 50),
+      page_size_(page_size > 0 ? std::min(page_size, kMaxLimit) : 50),
       caller_(std::move(caller)) {}
 
 Error TiOneProvider::Fail(Error error, const char* operation) const {
