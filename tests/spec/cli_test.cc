@@ -1,0 +1,168 @@
+// `converge validate` and `converge schema` as a user runs them: the real binary.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("converge-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result Converge(const std::string& args) {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string command = "cd '" + std::string(CONVERGE_SOURCE_DIR) + "' && '" +
+                                CONVERGE_BINARY + "' " + args + " >'" + out.string() + "' 2>'" +
+                                err.string() + "'";
+    const int status = std::system(command.c_str());
+    Result run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    return run;
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return (dir_ / name).string();
+  }
+
+  fs::path dir_;
+};
+
+constexpr char kBad[] = R"(apiVersion: converge.dev/v1alpha1
+kind: Provider
+metadata: {name: scnet-x}
+spec:
+  type: scnet
+  endpoint: https://api.example.com
+  token: eyJhbGciOiJIUzI1NiJ9.c2VjcmV0
+---
+apiVersion: converge.dev/v1alpha1
+kind: ContainerInstance
+metadata: {name: ci}
+spec:
+  provider: scnet-x
+  taskType: ssh
+  image: {name: "a:1", path: "r/a:1"}
+  resourceGroup: g
+  accelerator: {type: gpu, count: 1}
+  cpus: 4
+  memoryMB: 1024
+)";
+
+TEST_F(CliTest, ValidExamplesExitZeroWithASummary) {
+  const Result run = Converge("validate manifests/examples");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "4 files, 13 resources (3 Provider, 4 ContainerInstance, 3 NotebookService, "
+            "3 TiOneNotebook): valid\n");
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CliTest, InvalidFileExitsOneWithEveryErrorAsFileLineColumn) {
+  const std::string path = Write("bad.yaml", kBad);
+  const Result run = Converge("validate '" + path + "'");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out, "");
+  const auto lines = SplitLines(run.err);
+  EXPECT_THAT(lines, ElementsAre(path + ":7:10: Provider/scnet-x: spec.token: literal secret "
+                                        "values are not allowed; use {fromEnv: NAME} or "
+                                        "{fromFile: PATH}",
+                                 path + ":18:3: ContainerInstance/ci: spec.cpus: unknown field "
+                                        "\"cpus\" (did you mean \"cpu\"?)",
+                                 "2 errors in 1 file"));
+  const std::regex format("^[^:]+:[0-9]+:[0-9]+: [A-Za-z]+/[^:]+: [a-zA-Z.\\[\\]0-9]+: .+$");
+  EXPECT_TRUE(std::regex_match(lines[0], format));
+  EXPECT_TRUE(std::regex_match(lines[1], format));
+  EXPECT_THAT(run.err, ::testing::Not(HasSubstr("c2VjcmV0")));
+}
+
+TEST_F(CliTest, JsonOutput) {
+  const std::string path = Write("bad.yaml", kBad);
+  const Result run = Converge("validate -o json '" + path + "'");
+  EXPECT_EQ(run.exit_code, 1);
+  const auto errors = nlohmann::json::parse(run.out);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[1], nlohmann::json({{"file", path},
+                                       {"line", 18},
+                                       {"column", 3},
+                                       {"kind", "ContainerInstance"},
+                                       {"name", "ci"},
+                                       {"field", "spec.cpus"},
+                                       {"message", "unknown field \"cpus\" (did you mean \"cpu\"?)"}}));
+  const Result ok = Converge("validate -o json manifests/examples");
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(ok.out), nlohmann::json::array());
+}
+
+TEST_F(CliTest, UsageErrors) {
+  EXPECT_EQ(Converge("validate").exit_code, 1);
+  EXPECT_EQ(Converge("validate -o yaml manifests/examples").exit_code, 1);
+  const Result missing = Converge("validate no/such/dir");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no/such/dir: no such file or directory"));
+}
+
+TEST_F(CliTest, SchemaMatchesSpecsDirectory) {
+  const Result bundle = Converge("schema");
+  EXPECT_EQ(bundle.exit_code, 0);
+  EXPECT_EQ(bundle.out, Slurp(fs::path(CONVERGE_SOURCE_DIR) / "specs/converge.schema.json"));
+  const Result one = Converge("schema --kind TiOneNotebook");
+  EXPECT_EQ(one.exit_code, 0);
+  EXPECT_EQ(one.out, Slurp(fs::path(CONVERGE_SOURCE_DIR) / "specs/tionenotebook.schema.json"));
+  EXPECT_EQ(Converge("schema --kind Pod").exit_code, 1);
+
+  const Result out = Converge("schema --out '" + (dir_ / "specs").string() + "'");
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  for (const char* name : {"provider.schema.json", "containerinstance.schema.json",
+                           "notebookservice.schema.json", "tionenotebook.schema.json",
+                           "converge.schema.json"}) {
+    EXPECT_EQ(Slurp(dir_ / "specs" / name),
+              Slurp(fs::path(CONVERGE_SOURCE_DIR) / "specs" / name))
+        << name;
+  }
+}
+
+}  // namespace
