@@ -1,11 +1,192 @@
-#include <iostream>
+#include <unistd.h>
 
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "base/log.h"
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 
 namespace converge::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: converge apply PATH... [--wait] [--timeout 10m] [--state-dir DIR] [--sim]
+
+Performs one converge pass: lists every provider, then creates, restarts and
+starts what the manifests ask for. Never deletes; drift is reported, not applied.
+  --wait               keep going until every resource is Ready or has failed for
+                       good; exit 0 when all are Ready, 1 otherwise with what failed
+  --timeout D          give up waiting after D (default 10m; e.g. 90s, 1m30s)
+  --state-dir DIR      where create intents are journaled (default ./.converge-state)
+  --sim                apply to the embedded simulator (no account needed)
+  --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --log-level LEVEL    debug|info|warn|error (default warn)
+)";
+
+std::string Key(const reconcile::ResourceStatus& r) { return r.kind + "/" + r.name; }
+
+std::string Describe(const reconcile::ResourceStatus& r) {
+  std::string line = Key(r) + ": ";
+  if (r.ready.status == "True") {
+    line += "Ready";
+  } else {
+    line += r.ready.reason.empty() ? "not ready" : r.ready.reason;
+  }
+  if (!r.observed_state.empty() && r.observed_state != r.ready.reason &&
+      r.ready.status != "True") {
+    line += " (" + r.observed_state + ")";
+  }
+  if (r.synced.status == "False") line += " \u2014 " + r.synced.message;
+  return line;
+}
+
+class Progress {
+ public:
+  explicit Progress(bool tty) : tty_(tty) {}
+  void Line(const std::string& text) {
+    if (tty_ && live_) std::cout << "\r\033[K";
+    std::cout << text << "\n";
+    live_ = false;
+    std::cout.flush();
+  }
+  void Live(const std::string& text) {
+    if (!tty_) return;
+    std::cout << "\r\033[K" << text;
+    std::cout.flush();
+    live_ = true;
+  }
+  void End() {
+    if (tty_ && live_) std::cout << "\r\033[K";
+    live_ = false;
+  }
+
+ private:
+  bool tty_;
+  bool live_ = false;
+};
+
+}  // namespace
 
 int RunApply(int argc, char** argv) {
-  std::cerr << "converge apply: not built yet\n";
+  std::string error;
+  const auto args = ParseArgs(argc, argv, 0,
+                              {{"wait", false},
+                               {"timeout"},
+                               {"state-dir"},
+                               {"sim", false},
+                               {"sim-fixture"},
+                               {"log-level"},
+                               {"help", false}},
+                              &error);
+  if (!args) {
+    std::cerr << "converge apply: " << error << "\n\n" << kUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  log::Level level = log::Level::kWarn;
+  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
+    std::cerr << "converge apply: --log-level must be debug, info, warn or error\n";
+    return 1;
+  }
+  log::SetLevel(level);
+  const auto timeout = ParseDuration(args->Get("timeout", "10m"));
+  if (!timeout) {
+    std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
+              << args->Get("timeout") << "\"\n";
+    return 1;
+  }
+  if (args->positional.empty()) {
+    std::cerr << "converge apply: no PATH given\n\n" << kUsage;
+    return 1;
+  }
+  spec::LoadResult loaded = spec::LoadPaths(args->positional);
+  if (!loaded.ok()) {
+    PrintLoadErrors(loaded, std::cerr);
+    return 1;
+  }
+  auto journal = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"), &error);
+  if (!journal) {
+    std::cerr << "converge apply: " << error << "\n";
+    return 1;
+  }
+  std::unique_ptr<EmbeddedSim> sim;
+  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
+  ProviderFactory factory(WiringOptions{sim.get()});
+  auto providers = factory.Build(loaded.manifests);
+  if (!providers) {
+    std::cerr << "converge apply: " << providers.error() << "\n";
+    return 1;
+  }
+  reconcile::ControllerOptions options;
+  options.poll = std::chrono::seconds(1);
+  RealRandom random;
+  reconcile::Controller controller(options, *journal, RealClock::Get(), random);
+  const size_t total = loaded.manifests.resources.size();
+  controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
+
+  Progress progress(::isatty(STDOUT_FILENO) == 1);
+  std::map<std::string, std::string> shown;
+  const auto deadline = std::chrono::steady_clock::now() + *timeout;
+  bool first = true;
+  int action_errors = 0;
+  while (true) {
+    const reconcile::PassResult pass = controller.RunPass(first);
+    action_errors += pass.errors;
+    for (const auto& change : pass.changes) progress.Line("  " + change);
+    const auto snap = controller.Snapshot();
+    size_t ready = 0;
+    for (const auto& r : snap.resources) {
+      ready += r.ready.status == "True" ? 1 : 0;
+      const std::string line = Describe(r);
+      if (shown[Key(r)] != line) {
+        shown[Key(r)] = line;
+        progress.Line("  " + line);
+      }
+    }
+    first = false;
+    if (!args->Has("wait") || controller.Settled() ||
+        std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - (deadline - *timeout));
+    progress.Live("  [" + std::to_string(ready) + "/" + std::to_string(total) + " Ready, " +
+                  std::to_string(elapsed.count()) + "s]");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  progress.End();
+
+  const auto snap = controller.Snapshot();
+  std::vector<const reconcile::ResourceStatus*> not_ready;
+  for (const auto& r : snap.resources) {
+    if (r.ready.status != "True") not_ready.push_back(&r);
+  }
+  if (!args->Has("wait")) {
+    std::cout << "Apply: " << snap.resources.size() - not_ready.size() << "/" << total
+              << " Ready; " << action_errors << (action_errors == 1 ? " error" : " errors")
+              << (not_ready.empty() ? "" : "; run with --wait to wait for the rest") << ".\n";
+    return action_errors == 0 ? 0 : 1;
+  }
+  if (not_ready.empty()) {
+    std::cout << "Apply: all " << total << " resources Ready.\n";
+    return 0;
+  }
+  const bool timed_out = !controller.Settled();
+  std::cout << "Apply: " << total - not_ready.size() << "/" << total << " Ready"
+            << (timed_out ? " when the timeout of " + args->Get("timeout", "10m") + " ran out"
+                          : "")
+            << "; not Ready:\n";
+  for (const auto* r : not_ready) {
+    std::cout << "  " << r->kind << "/" << r->name << ": "
+              << (r->synced.status == "False" ? r->synced.message
+                                              : r->ready.reason + ": " + r->ready.message)
+              << (r->terminal ? " (needs a human)" : "") << "\n";
+  }
   return 1;
 }
 

@@ -1,12 +1,207 @@
-#include <iostream>
+#include <unistd.h>
 
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 
 namespace converge::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: converge plan PATH... [-o json] [--detailed-exitcode] [--sim]
+
+Lists every provider and shows what `converge apply` would do, without changing
+anything (list calls only):
+  + create    the resource is absent and will be created
+  ~ ACTION    restart / start_notebook / start_service / start / stop
+  ! drift     the cloud differs from the manifest; no update API exists, so it
+              needs a replace, which Converge never does on its own
+  = in sync   nothing to do        . wait   a transition is under way
+  x error     Converge cannot act (e.g. notebook not found); fix it by hand
+  ? unmanaged a cloud resource no manifest names (reported, never touched)
+
+  -o json              print the plan as JSON
+  --detailed-exitcode  exit 0 when there is nothing to do, 2 when there are
+                       changes, 1 on error (default: 0 unless error)
+  --sim                plan against the embedded simulator (no account needed)
+  --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --log-level LEVEL    debug|info|warn|error (default warn)
+)";
+
+struct Summary {
+  int create = 0, change = 0, drift = 0, in_sync = 0, wait = 0, error = 0;
+};
+
+char Sign(reconcile::ActionType t) {
+  switch (t) {
+    case reconcile::ActionType::kCreate: return '+';
+    case reconcile::ActionType::kNone: return '=';
+    case reconcile::ActionType::kWait: return '.';
+    case reconcile::ActionType::kNeedsReplace: return '!';
+    case reconcile::ActionType::kError: return 'x';
+    default: return '~';
+  }
+}
+
+Summary Summarize(const reconcile::PlanResult& plan) {
+  Summary s;
+  for (const auto& item : plan.items) {
+    switch (item.action) {
+      case reconcile::ActionType::kCreate: ++s.create; break;
+      case reconcile::ActionType::kNone: ++s.in_sync; break;
+      case reconcile::ActionType::kWait: ++s.wait; break;
+      case reconcile::ActionType::kNeedsReplace: ++s.drift; break;
+      case reconcile::ActionType::kError: ++s.error; break;
+      default: ++s.change; break;
+    }
+    // A drifted resource that also gets an action is counted under the action.
+    if (!item.drift.empty() && item.action != reconcile::ActionType::kNeedsReplace) ++s.drift;
+  }
+  s.error += static_cast<int>(plan.errors.size());
+  return s;
+}
+
+void PrintText(const reconcile::PlanResult& plan, const std::string& revision, std::ostream& out) {
+  out << "Converge plan for revision " << revision << "\n\n";
+  size_t width = 0;
+  for (const auto& item : plan.items) width = std::max(width, item.kind.size() + item.name.size() + 1);
+  for (const auto& item : plan.items) {
+    const std::string id = item.kind + "/" + item.name;
+    std::string what;
+    switch (item.action) {
+      case reconcile::ActionType::kNone: what = "in sync"; break;
+      case reconcile::ActionType::kNeedsReplace: what = ""; break;
+      default: what = std::string(reconcile::ActionName(item.action)); break;
+    }
+    out << "  " << Sign(item.action) << " " << id << std::string(width + 2 - id.size(), ' ')
+        << "[" << item.provider << "] " << (what.empty() ? "" : what + ": ") << item.reason;
+    if (!item.drift.empty() && item.action != reconcile::ActionType::kNeedsReplace) {
+      out << "; drift:";
+      for (const auto& d : item.drift) out << " " << d.field << " " << d.observed << " \u2192 " << d.desired;
+      out << " (needs replace; not applied)";
+    }
+    out << "\n";
+  }
+  if (!plan.unmanaged.empty()) {
+    out << "\nUnmanaged (in the cloud, named by no manifest; never touched):\n";
+    for (const auto& u : plan.unmanaged) {
+      out << "  ? " << u.kind << "/" << u.name << " [" << u.provider << "] " << u.status
+          << " (id " << u.id << ")\n";
+    }
+  }
+  for (const auto& e : plan.errors) out << "\nerror: " << e << "\n";
+  const Summary s = Summarize(plan);
+  out << "\nPlan: " << s.create << " to create, " << s.change << " to change, " << s.drift
+      << " drifted, " << s.in_sync << " in sync, " << s.wait << " waiting, " << s.error
+      << (s.error == 1 ? " error" : " errors") << "; " << plan.unmanaged.size() << " unmanaged.\n";
+}
+
+nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::string& revision) {
+  nlohmann::ordered_json items = nlohmann::ordered_json::array();
+  for (const auto& item : plan.items) {
+    nlohmann::ordered_json drift = nlohmann::ordered_json::array();
+    for (const auto& d : item.drift) {
+      drift.push_back({{"field", d.field}, {"desired", d.desired}, {"observed", d.observed}});
+    }
+    items.push_back({{"kind", item.kind},
+                     {"name", item.name},
+                     {"provider", item.provider},
+                     {"action", std::string(reconcile::ActionName(item.action))},
+                     {"reason", item.reason},
+                     {"drift", drift},
+                     {"observed", {{"id", item.observed_id}, {"state", item.observed_state}}}});
+  }
+  nlohmann::ordered_json unmanaged = nlohmann::ordered_json::array();
+  for (const auto& u : plan.unmanaged) {
+    unmanaged.push_back({{"provider", u.provider},
+                         {"kind", u.kind},
+                         {"name", u.name},
+                         {"id", u.id},
+                         {"status", u.status}});
+  }
+  const Summary s = Summarize(plan);
+  return {{"revision", revision},
+          {"resources", items},
+          {"unmanaged", unmanaged},
+          {"errors", plan.errors},
+          {"summary",
+           {{"create", s.create},
+            {"change", s.change},
+            {"drift", s.drift},
+            {"inSync", s.in_sync},
+            {"wait", s.wait},
+            {"error", s.error},
+            {"unmanaged", plan.unmanaged.size()}}}};
+}
+
+}  // namespace
 
 int RunPlan(int argc, char** argv) {
-  std::cerr << "converge plan: not built yet\n";
-  return 1;
+  std::string error;
+  const auto args = ParseArgs(argc, argv, 0,
+                              {{"o"},
+                               {"detailed-exitcode", false},
+                               {"sim", false},
+                               {"sim-fixture"},
+                               {"log-level"},
+                               {"help", false}},
+                              &error);
+  if (!args) {
+    std::cerr << "converge plan: " << error << "\n\n" << kUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const std::string output = args->Get("o", "text");
+  if (output != "text" && output != "json") {
+    std::cerr << "converge plan: -o must be text or json, got \"" << output << "\"\n";
+    return 1;
+  }
+  log::Level level = log::Level::kWarn;
+  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
+    std::cerr << "converge plan: --log-level must be debug, info, warn or error\n";
+    return 1;
+  }
+  log::SetLevel(level);
+  if (args->positional.empty()) {
+    std::cerr << "converge plan: no PATH given\n\n" << kUsage;
+    return 1;
+  }
+  spec::LoadResult loaded = spec::LoadPaths(args->positional);
+  if (!loaded.ok()) {
+    PrintLoadErrors(loaded, std::cerr);
+    return 1;
+  }
+  std::unique_ptr<EmbeddedSim> sim;
+  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
+  ProviderFactory factory(WiringOptions{sim.get()});
+  auto providers = factory.Build(loaded.manifests);
+  if (!providers) {
+    std::cerr << "converge plan: " << providers.error() << "\n";
+    return 1;
+  }
+  reconcile::MemoryJournal journal;  // plan never creates
+  RealRandom random;
+  reconcile::Controller controller({}, journal, RealClock::Get(), random);
+  const std::string revision = loaded.manifests.revision;
+  controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
+  const reconcile::PlanResult plan = controller.Plan();
+  if (output == "json") {
+    std::cout << ToJson(plan, revision).dump(2) << "\n";
+  } else {
+    PrintText(plan, revision, std::cout);
+  }
+  const Summary s = Summarize(plan);
+  if (s.error > 0) return 1;
+  if (args->Has("detailed-exitcode") && s.create + s.change > 0) return 2;
+  return 0;
 }
 
 }  // namespace converge::cli

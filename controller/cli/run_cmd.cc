@@ -1,12 +1,293 @@
-#include <iostream>
+#include <signal.h>
+#include <sys/stat.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "base/log.h"
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
+#include "serve/metrics.h"
+#include "serve/server.h"
 
 namespace converge::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
+
+Reconciles continuously: lists every provider, acts on what differs from the
+manifests, and serves /metrics, /healthz, /readyz and /status. Manifest files are
+watched: a change is applied within a second; a revision that fails validation is
+not applied (the last good one keeps running and the error is reported).
+SIGHUP reloads; SIGTERM/SIGINT drain in-flight calls and exit within 10 s.
+  --metrics-addr ADDR  listen address for /metrics etc. (default 127.0.0.1:9464)
+  --resync D           full resync period, jittered (default 30s)
+  --poll D             re-observe period while a transition is under way (default 2s)
+  --concurrency N      cloud calls in flight at once (default 8)
+  --create-grace D     how long a create with a lost answer may take to show up in
+                       a list before it is retried (default 10s)
+  --state-dir DIR      create-intent journal (default ./.converge-state)
+  --sim                run against the embedded simulator (no account needed)
+  --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --log-level LEVEL    debug|info|warn|error (default info)
+)";
+
+namespace fs = std::filesystem;
+
+// (path, mtime, size) of every manifest file under `paths`: a change in any is a
+// new revision to load.
+std::string ManifestSignature(const std::vector<std::string>& paths) {
+  std::string sig;
+  auto add = [&sig](const fs::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return;
+    sig += p.string() + ':' + std::to_string(st.st_mtim.tv_sec) + '.' +
+           std::to_string(st.st_mtim.tv_nsec) + ':' + std::to_string(st.st_size) + '\n';
+  };
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::vector<fs::path> files;
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const auto ext = it->path().extension();
+        if (ext == ".yaml" || ext == ".yml") files.push_back(it->path());
+      }
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) add(f);
+    } else {
+      add(path);
+    }
+  }
+  return sig;
+}
+
+struct Signals {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  bool reload = false;
+};
+
+}  // namespace
 
 int RunRun(int argc, char** argv) {
-  std::cerr << "converge run: not built yet\n";
-  return 1;
+  std::string error;
+  const auto args = ParseArgs(argc, argv, 0,
+                              {{"metrics-addr"},
+                               {"resync"},
+                               {"poll"},
+                               {"concurrency"},
+                               {"create-grace"},
+                               {"state-dir"},
+                               {"sim", false},
+                               {"sim-fixture"},
+                               {"log-level"},
+                               {"git"},
+                               {"branch"},
+                               {"path"},
+                               {"help", false}},
+                              &error);
+  if (!args) {
+    std::cerr << "converge run: " << error << "\n\n" << kUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  log::Level level = log::Level::kInfo;
+  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
+    std::cerr << "converge run: --log-level must be debug, info, warn or error\n";
+    return 1;
+  }
+  log::SetLevel(level);
+  if (args->Has("git")) {
+    std::cerr << "converge run: --git is not supported by this build yet; check the repository "
+                 "out (e.g. with a git-sync sidecar) and pass its directory as PATH\n";
+    return 1;
+  }
+  reconcile::ControllerOptions options;
+  for (const auto& [flag, field] :
+       std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
+           {"resync", &options.resync},
+           {"poll", &options.poll},
+           {"create-grace", &options.create_grace}}) {
+    if (!args->Has(flag)) continue;
+    const auto d = ParseDuration(args->Get(flag));
+    if (!d || d->count() <= 0) {
+      std::cerr << "converge run: --" << flag << " must be a positive duration like 30s, got \""
+                << args->Get(flag) << "\"\n";
+      return 1;
+    }
+    *field = *d;
+  }
+  if (args->Has("concurrency")) {
+    try {
+      options.concurrency = std::stoi(args->Get("concurrency"));
+    } catch (const std::exception&) {
+      options.concurrency = 0;
+    }
+    if (options.concurrency < 1 || options.concurrency > 256) {
+      std::cerr << "converge run: --concurrency must be 1..256\n";
+      return 1;
+    }
+  }
+  if (args->positional.empty()) {
+    std::cerr << "converge run: no PATH given\n\n" << kUsage;
+    return 1;
+  }
+  const std::vector<std::string> paths = args->positional;
+
+  // Signals are taken by one thread with sigwait; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto journal = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"), &error);
+  if (!journal) {
+    std::cerr << "converge run: " << error << "\n";
+    return 1;
+  }
+  if (const auto pending = journal->Pending(); !pending.empty()) {
+    log::Info("found create intents whose outcome is unknown; each is resolved by listing by name "
+              "before any create",
+              {{"count", std::to_string(pending.size())}});
+  }
+
+  serve::Metrics metrics(CONVERGE_VERSION);
+  metrics.SetResyncInterval(std::chrono::duration<double>(options.resync).count());
+  RealRandom random;
+  reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
+
+  spec::LoadResult initial = spec::LoadPaths(paths);
+  std::unique_ptr<EmbeddedSim> sim;
+  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
+  ProviderFactory factory(WiringOptions{sim.get(), &metrics});
+
+  // Loads the manifests and installs them when valid; otherwise reports and keeps
+  // the last good revision.
+  auto apply = [&](spec::LoadResult loaded) {
+    if (!loaded.ok()) {
+      metrics.OnSpecLoadError();
+      std::string first = loaded.errors.front().ToString();
+      controller.SetSpecError(std::to_string(loaded.errors.size()) +
+                              " validation error(s); first: " + first);
+      for (const auto& d : loaded.errors) log::Error("manifest invalid", {{"error", d.ToString()}});
+      log::Warn("new manifest revision rejected; the last good revision keeps reconciling");
+      return;
+    }
+    auto providers = factory.Build(loaded.manifests);
+    if (!providers) {
+      metrics.OnSpecLoadError();
+      controller.SetSpecError(providers.error());
+      log::Error("manifest revision not applied", {{"error", providers.error()}});
+      return;
+    }
+    log::Info("applying manifest revision",
+              {{"revision", loaded.manifests.revision},
+               {"resources", std::to_string(loaded.manifests.resources.size())},
+               {"providers", std::to_string(loaded.manifests.providers.size())}});
+    controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
+  };
+  std::string signature = ManifestSignature(paths);
+  apply(std::move(initial));
+
+  serve::Server server(
+      args->Get("metrics-addr", "127.0.0.1:9464"),
+      serve::Endpoints{[&] { return metrics.Serialize(); },
+                       [&] { return reconcile::ToJson(controller.Snapshot()); },
+                       [&](std::string* why) {
+                         const auto snap = controller.Snapshot();
+                         if (snap.revision.empty()) {
+                           *why = "no valid manifest revision loaded yet: " + snap.spec_error;
+                           return false;
+                         }
+                         for (const auto& p : snap.providers) {
+                           if (!p.listed) {
+                             *why = "provider " + p.name + " not listed yet" +
+                                    (p.error.empty() ? "" : ": " + p.error);
+                             return false;
+                           }
+                         }
+                         return true;
+                       }});
+  if (!server.Start(&error)) {
+    std::cerr << "converge run: " << error << "\n";
+    return 1;
+  }
+  log::Info("serving", {{"metrics", "http://" + server.address() + "/metrics"},
+                        {"status", "converge status --addr " + server.address()}});
+
+  Signals sig;
+  std::thread signal_thread([&] {
+    while (true) {
+      int received = 0;
+      if (sigwait(&signals, &received) != 0) continue;
+      std::lock_guard lock(sig.mu);
+      if (received == SIGHUP) {
+        sig.reload = true;
+      } else {
+        log::Info("signal received; draining", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+        sig.stop = true;
+      }
+      sig.cv.notify_all();
+      if (sig.stop) return;
+    }
+  });
+
+  std::atomic<bool> controller_done{false};
+  std::thread controller_thread([&] {
+    controller.Run();
+    controller_done = true;
+    sig.cv.notify_all();
+  });
+
+  // Watch the manifests until told to stop.
+  {
+    std::unique_lock lock(sig.mu);
+    while (!sig.stop) {
+      sig.cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return sig.stop || sig.reload; });
+      if (sig.stop) break;
+      const bool forced = sig.reload;
+      sig.reload = false;
+      lock.unlock();
+      const std::string now = ManifestSignature(paths);
+      if (forced || now != signature) {
+        signature = now;
+        log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
+        apply(spec::LoadPaths(paths));
+      }
+      lock.lock();
+    }
+  }
+
+  // Drain: the pass in flight finishes its calls (each bounded by its timeout);
+  // exit regardless after 8 s, leaving create intents for the next start.
+  controller.Stop();
+  {
+    std::unique_lock lock(sig.mu);
+    sig.cv.wait_for(lock, std::chrono::seconds(8), [&] { return controller_done.load(); });
+  }
+  server.Stop();
+  if (!controller_done) {
+    log::Warn("calls still in flight after 8 s; exiting (their create intents are journaled)");
+    std::cerr.flush();
+    std::_Exit(0);
+  }
+  controller_thread.join();
+  signal_thread.join();
+  sim.reset();
+  log::Info("stopped");
+  return 0;
 }
 
 }  // namespace converge::cli

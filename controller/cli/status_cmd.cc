@@ -1,12 +1,129 @@
+#include <cpprest/http_client.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iomanip>
 #include <iostream>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "reconcile/status.h"
 
 namespace converge::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: converge status [--addr 127.0.0.1:9464] [-o json]
+
+Shows what the running controller (`converge run`) reports at /status: each
+resource's Synced and Ready conditions, its cloud id and state, and the cloud
+resources no manifest names.
+  --addr ADDR   the controller's --metrics-addr (default 127.0.0.1:9464)
+  -o json       print the /status document as it is
+)";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Seconds(int64_t ms) {
+  const int64_t s = std::max<int64_t>(0, ms / 1000);
+  if (s < 120) return std::to_string(s) + "s";
+  if (s < 7200) return std::to_string(s / 60) + "m";
+  return std::to_string(s / 3600) + "h";
+}
+
+// "12s" since `then_ms`, or "-" when never.
+std::string Age(int64_t then_ms) { return then_ms <= 0 ? "-" : Seconds(NowMs() - then_ms); }
+// "in 12s" until `when_ms`, or "-" when not scheduled.
+std::string Until(int64_t when_ms) { return when_ms <= 0 ? "-" : "in " + Seconds(when_ms - NowMs()); }
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      std::cout << row[i];
+      if (i + 1 < row.size()) std::cout << std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    std::cout << "\n";
+  }
+}
+
+}  // namespace
 
 int RunStatus(int argc, char** argv) {
-  std::cerr << "converge status: not built yet\n";
-  return 1;
+  std::string error;
+  const auto args = ParseArgs(argc, argv, 0, {{"addr"}, {"o"}, {"help", false}}, &error);
+  if (!args) {
+    std::cerr << "converge status: " << error << "\n\n" << kUsage;
+    return 1;
+  }
+  if (args->Has("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  const std::string addr = args->Get("addr", "127.0.0.1:9464");
+  std::string body;
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(5));
+    web::http::client::http_client client("http://" + addr, config);
+    auto response = client.request(web::http::methods::GET, "/status").get();
+    body = response.extract_string().get();
+    if (response.status_code() != 200) {
+      std::cerr << "converge status: " << addr << "/status answered HTTP "
+                << response.status_code() << "\n";
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "converge status: cannot reach a controller at " << addr << ": " << e.what()
+              << " (is `converge run` running? pass its --metrics-addr as --addr)\n";
+    return 1;
+  }
+  if (args->Get("o") == "json") {
+    std::cout << body;
+    return 0;
+  }
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  reconcile::StatusSnapshot snap;
+  if (json.is_discarded() || !reconcile::FromJson(json, &snap)) {
+    std::cerr << "converge status: " << addr << "/status did not return a Converge status document\n";
+    return 1;
+  }
+  std::cout << "revision " << (snap.revision.empty() ? "(none)" : snap.revision)
+            << (snap.ready ? "  ready" : "  not ready") << "  last successful sync "
+            << (snap.last_successful_sync_ms ? Age(snap.last_successful_sync_ms) + " ago" : "never")
+            << "\n";
+  if (!snap.spec_valid) {
+    std::cout << "newest manifests rejected (the revision above keeps running): " << snap.spec_error
+              << "\n";
+  }
+  for (const auto& p : snap.providers) {
+    if (!p.error.empty()) std::cout << "provider " << p.name << ": " << p.error << "\n";
+  }
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"KIND", "NAME", "PROVIDER", "SYNCED", "READY", "STATE", "ID", "LAST", "NEXT", "MESSAGE"}};
+  for (const auto& r : snap.resources) {
+    const std::string message = r.synced.status == "False" ? r.synced.message : r.ready.message;
+    rows.push_back({r.kind, r.name, r.provider, r.synced.status, r.ready.status,
+                    r.observed_state.empty() ? "-" : r.observed_state,
+                    r.observed_id.empty() ? "-" : r.observed_id, Age(r.last_attempt_ms),
+                    Until(r.next_retry_ms), message});
+  }
+  PrintTable(rows);
+  if (!snap.unmanaged.empty()) {
+    std::cout << "\nunmanaged (never touched):\n";
+    std::vector<std::vector<std::string>> un = {{"PROVIDER", "KIND", "NAME", "ID", "STATE"}};
+    for (const auto& u : snap.unmanaged) un.push_back({u.provider, u.kind, u.name, u.id, u.status});
+    PrintTable(un);
+  }
+  return 0;
 }
 
 }  // namespace converge::cli

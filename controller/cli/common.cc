@@ -1,0 +1,254 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "base/redact.h"
+
+namespace converge::cli {
+
+void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err) {
+  for (const auto& d : result.errors) err << d.ToString() << "\n";
+  err << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors") << " in "
+      << result.files << (result.files == 1 ? " file" : " files") << "\n";
+}
+
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::chrono::milliseconds total{0};
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.'))
+      ++j;
+    if (j == i) return std::nullopt;
+    double value;
+    try {
+      value = std::stod(text.substr(i, j - i));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    size_t k = j;
+    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
+    const std::string unit = text.substr(j, k - j);
+    double ms;
+    if (unit == "ms") {
+      ms = value;
+    } else if (unit == "s") {
+      ms = value * 1000;
+    } else if (unit == "m") {
+      ms = value * 60000;
+    } else if (unit == "h") {
+      ms = value * 3600000;
+    } else {
+      return std::nullopt;
+    }
+    total += std::chrono::milliseconds(static_cast<int64_t>(ms));
+    i = k;
+  }
+  return total;
+}
+
+std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
+                                                      const std::string& provider,
+                                                      const std::string& field) {
+  const std::string where = "provider " + provider + ": spec." + field + ": ";
+  if (ref.source == spec::SecretRef::Source::kEnv) {
+    const char* value = std::getenv(ref.ref.c_str());
+    if (value == nullptr || *value == '\0') {
+      return std::unexpected(where + "environment variable " + ref.ref +
+                             " is not set (export it, or use fromFile; with --sim no secret is "
+                             "needed)");
+    }
+    RegisterSecret(value);
+    return std::string(value);
+  }
+  std::ifstream in(ref.ref);
+  if (!in) {
+    return std::unexpected(where + "cannot read secret file " + ref.ref +
+                           " (check the path and its permissions)");
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string value = buf.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) return std::unexpected(where + "secret file " + ref.ref + " is empty");
+  RegisterSecret(value);
+  return value;
+}
+
+std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
+    const spec::ManifestSet& manifests) {
+  reconcile::ProviderMap out;
+  std::map<std::string, Built> next;
+  for (const auto& p : manifests.providers) {
+    const std::string& name = p.metadata.name;
+    cloud::ProviderConfig config;
+    config.name = name;
+    config.type = p.type == spec::ProviderType::kScnet ? cloud::ProviderConfig::Type::kScnet
+                                                       : cloud::ProviderConfig::Type::kTione;
+    config.endpoint = p.endpoint;
+    config.region = p.region;
+    config.qps = p.rate_limit.qps;
+    config.burst = p.rate_limit.burst;
+    config.connect_timeout = p.connect_timeout;
+    config.request_timeout = p.request_timeout;
+    config.max_retries = p.max_retries;
+    config.ca_file = p.ca_file;
+    config.page_size = options_.page_size;
+    if (options_.sim != nullptr) {
+      std::string error;
+      config.endpoint = options_.sim->UrlFor(manifests, p, &error);
+      if (config.endpoint.empty()) return std::unexpected(error);
+      config.ca_file.clear();
+      config.token = sim::kTestScnetToken;
+      config.secret_id = sim::kTestSecretId;
+      config.secret_key = sim::kTestSecretKey;
+      if (config.region.empty()) config.region = sim::kTestRegion;
+    } else {
+      auto resolve = [&](const std::optional<spec::SecretRef>& ref, const char* field,
+                         std::string* out) -> std::optional<std::string> {
+        if (!ref) return std::nullopt;
+        auto value = ResolveSecret(*ref, name, field);
+        if (!value) return value.error();
+        *out = *value;
+        return std::nullopt;
+      };
+      for (auto err : {resolve(p.token, "token", &config.token),
+                       resolve(p.secret_id, "secretId", &config.secret_id),
+                       resolve(p.secret_key, "secretKey", &config.secret_key)}) {
+        if (err) return std::unexpected(*err);
+      }
+    }
+    // The fingerprint holds secrets only as a digest-free concatenation kept in
+    // memory; it is never printed.
+    std::ostringstream fp;
+    fp << static_cast<int>(config.type) << '\n' << config.endpoint << '\n' << config.region << '\n'
+       << config.token << '\n' << config.secret_id << '\n' << config.secret_key << '\n'
+       << config.qps << '\n' << config.burst << '\n' << config.connect_timeout.count() << '\n'
+       << config.request_timeout.count() << '\n' << config.max_retries << '\n' << config.ca_file;
+    auto old = built_.find(name);
+    if (old != built_.end() && old->second.fingerprint == fp.str()) {
+      next[name] = old->second;
+    } else {
+      cloud::ProviderDeps deps;
+      deps.observer = options_.observer;
+      reconcile::ProviderEntry entry;
+      entry.client = std::shared_ptr<cloud::Provider>(cloud::MakeProvider(config, deps));
+      entry.kinds = config.type == cloud::ProviderConfig::Type::kScnet
+                        ? std::vector<cloud::ResourceKind>{cloud::ResourceKind::kContainerInstance,
+                                                           cloud::ResourceKind::kNotebook}
+                        : std::vector<cloud::ResourceKind>{cloud::ResourceKind::kTiOneNotebook};
+      next[name] = Built{fp.str(), entry};
+    }
+    out[name] = next[name].entry;
+  }
+  built_ = std::move(next);
+  return out;
+}
+
+namespace {
+
+nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provider& provider,
+                           bool with_unmanaged) {
+  nlohmann::json notebooks = nlohmann::json::array();
+  nlohmann::json instances = nlohmann::json::array();
+  nlohmann::json tione = nlohmann::json::array();
+  int n = 0;
+  for (const auto& r : manifests.resources) {
+    const auto* ns = std::get_if<spec::NotebookService>(&r);
+    if (ns == nullptr || ns->spec.provider != provider.metadata.name) continue;
+    bool seen = false;
+    for (const auto& nb : notebooks) seen = seen || nb["notebookName"] == ns->spec.notebook;
+    if (seen) continue;
+    notebooks.push_back({{"id", "18960504105501" + std::to_string(36800 + n)},
+                         {"notebookName", ns->spec.notebook},
+                         {"notebookStatus", n % 2 == 0 ? "Terminated" : "Running"},
+                         {"createTime", "2025-03-02 12:10:20"},
+                         {"updateTime", "2025-03-02 12:10:51"}});
+    ++n;
+  }
+  if (with_unmanaged && provider.type == spec::ProviderType::kScnet) {
+    instances.push_back({{"id", "530491fa7c8e47348f01de73e627a6a7"},
+                         {"instanceServiceName", "legacy-ssh-box"},
+                         {"status", "Running"},
+                         {"description", "created by hand in the console"},
+                         {"taskType", "ssh"},
+                         {"acceleratorType", "gpu"},
+                         {"version", "jupyter:4.4-py3.7-cpu"},
+                         {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"},
+                         {"cpuNumber", 3},
+                         {"ramSize", 15360},
+                         {"gpuNumber", 1},
+                         {"taskNumber", 1},
+                         {"resourceGroup", "TeslaM40"},
+                         {"timeoutLimit", "unlimited"},
+                         {"createTime", "2025-03-01 08:30:00"},
+                         {"startTime", "2025-03-01 08:31:12"}});
+  }
+  if (with_unmanaged && provider.type == spec::ProviderType::kTione) {
+    tione.push_back({{"Id", "nb-1188508294472113920"},
+                     {"Name", "shared-scratch"},
+                     {"Status", "Running"},
+                     {"ChargeType", "POSTPAID_BY_HOUR"},
+                     {"ResourceConf",
+                      {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0}, {"InstanceType", "TI.S.MEDIUM.POST"}}},
+                     {"Tags", {{{"TagKey", "team"}, {"TagValue", "research"}}}},
+                     {"CreateTime", "2024-11-11T10:50:44+08"}});
+  }
+  return {{"scnet", {{"notebooks", notebooks}, {"instances", instances}}},
+          {"tione", {{"notebooks", tione}}}};
+}
+
+}  // namespace
+
+std::string EmbeddedSim::UrlFor(const spec::ManifestSet& manifests, const spec::Provider& provider,
+                                std::string* error) {
+  const std::string& name = provider.metadata.name;
+  if (auto it = sims_.find(name); it != sims_.end()) return it->second->BaseUrl();
+  sim::SimOptions options;
+  options.address = "127.0.0.1:0";
+  options.fixture_file = fixture_file_;
+  if (fixture_file_.empty()) {
+    bool first_of_its_cloud = true;
+    for (const auto& p : manifests.providers) {
+      if (p.type == provider.type) {
+        first_of_its_cloud = p.metadata.name == name;
+        break;
+      }
+    }
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("converge-sim-" + std::to_string(::getpid()) + "-" +
+                       std::to_string(sims_.size()) + ".json");
+    std::ofstream(path) << SeedFixture(manifests, provider, first_of_its_cloud).dump(2);
+    generated_fixtures_.push_back(path.string());
+    options.fixture_file = path.string();
+  }
+  auto sim = std::make_unique<sim::Simulator>(options);
+  if (!sim->Start(error)) {
+    *error = "embedded simulator for provider " + name + ": " + *error;
+    return "";
+  }
+  log::Info("embedded simulator serving", {{"provider", name}, {"url", sim->BaseUrl()}});
+  const std::string url = sim->BaseUrl();
+  sims_[name] = std::move(sim);
+  return url;
+}
+
+EmbeddedSim::~EmbeddedSim() {
+  for (auto& [name, sim] : sims_) sim->Stop();
+  for (const auto& path : generated_fixtures_) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+}
+
+}  // namespace converge::cli

@@ -1,0 +1,83 @@
+// What the commands that talk to clouds share: loading manifests with the same
+// error output as `validate`, resolving secrets, building providers (reused
+// across reloads when unchanged), and the embedded simulator of --sim.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/config.h"
+#include "reconcile/controller.h"
+#include "sim/simulator.h"
+#include "spec/loader.h"
+
+namespace converge::cli {
+
+// Prints every diagnostic as `validate` does ("file:line:col: kind/name: field:
+// message") and a count line, to `err`.
+void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err);
+
+// Parses "30s", "1m30s", "500ms", "2h", "10m"; nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+// Reads a secret: the environment variable or the file (one trailing newline
+// stripped). The error names the provider, the field and the source, never a value.
+std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
+                                                      const std::string& provider,
+                                                      const std::string& field);
+
+class EmbeddedSim;
+
+struct WiringOptions {
+  // Non-null: point every provider at its own embedded simulator with the
+  // simulator's test credentials (--sim). Not owned.
+  EmbeddedSim* sim = nullptr;
+  cloud::RequestObserver* observer = nullptr;
+  int page_size = 50;
+};
+
+// Builds the providers a manifest set names. Keeps a provider whose resolved
+// configuration did not change, so its rate limiter and the controller's state
+// carry over a reload. Not thread-safe.
+class ProviderFactory {
+ public:
+  explicit ProviderFactory(WiringOptions options) : options_(std::move(options)) {}
+  // The error says which provider and what to fix.
+  std::expected<reconcile::ProviderMap, std::string> Build(const spec::ManifestSet& manifests);
+
+ private:
+  struct Built {
+    std::string fingerprint;
+    reconcile::ProviderEntry entry;
+  };
+  WiringOptions options_;
+  std::map<std::string, Built> built_;
+};
+
+// The simulators of --sim, in-process on free loopback ports: one per provider,
+// so each provider is its own simulated account. Without a fixture each is
+// seeded from the manifests: a notebook for every NotebookService on that
+// provider (every other one Terminated, so the demo shows a start), and the
+// first provider of each cloud gets one unmanaged resource to report.
+class EmbeddedSim {
+ public:
+  explicit EmbeddedSim(std::string fixture_file) : fixture_file_(std::move(fixture_file)) {}
+  ~EmbeddedSim();
+  // The simulator of `provider`, started (and seeded from `manifests`) on first
+  // use. Empty with `error` set when it cannot start.
+  std::string UrlFor(const spec::ManifestSet& manifests, const spec::Provider& provider,
+                     std::string* error);
+
+ private:
+  std::string fixture_file_;
+  std::map<std::string, std::unique_ptr<sim::Simulator>> sims_;
+  std::vector<std::string> generated_fixtures_;  // removed on destruction
+};
+
+}  // namespace converge::cli
