@@ -61,7 +61,8 @@ Result<nlohmann::json> ApiCaller::Call(std::string_view operation, CallKind kind
     if (waited > Duration::zero() && observer_ != nullptr) {
       observer_->OnThrottled(provider_, Seconds(waited));
     }
-    const HttpRequest request = build();
+    HttpRequest request = build();
+    request.fresh_connection = kind != CallKind::kRead;
     const SteadyTime start = clock_.Now();
     Result<HttpResponse> response = transport_->Send(request);
     const Duration took = clock_.Now() - start;

@@ -76,6 +76,7 @@ TEST_F(ApiCallerTest, SuccessOnFirstAttempt) {
   EXPECT_EQ((*r)["n"], 1);
   EXPECT_THAT(observer_.requests, ElementsAre("scnet-test/ListNotebooks/0"));
   EXPECT_EQ(clock_.Slept(), Duration::zero());
+  EXPECT_FALSE(transport_->requests()[0].fresh_connection);
 }
 
 TEST_F(ApiCallerTest, ReadRetriesRetryableCodesWithJitteredExponentialBackoff) {
@@ -124,6 +125,8 @@ TEST_F(ApiCallerTest, CreateIsNeverRetried) {
   Result<nlohmann::json> r = Call(CallKind::kCreate, "CreateContainerInstance");
   ASSERT_FALSE(r);
   EXPECT_EQ(transport_->requests().size(), 1u);
+  // A pooled connection could be resent by cpprestsdk itself.
+  EXPECT_TRUE(transport_->requests()[0].fresh_connection);
   EXPECT_FALSE(r.error().outcome_unknown);
   EXPECT_EQ(r.error().code, "10001");
 }

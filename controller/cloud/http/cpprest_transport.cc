@@ -46,6 +46,7 @@ class CpprestTransport : public HttpTransport {
   Result<HttpResponse> Send(const HttpRequest& request) override {
     const std::string where = endpoint_.base_url;
     try {
+      std::string out_body;
       whttp::http_request req(request.method);
       req.set_request_uri(web::uri(request.target));
       req.headers().add("Host", endpoint_.host_header);
@@ -53,10 +54,18 @@ class CpprestTransport : public HttpTransport {
       if (!request.body.empty() || !request.content_type.empty()) {
         req.set_body(request.body, request.content_type);
       }
-      whttp::http_response resp = client_.request(req).get();
+      whttp::http_response resp;
+      if (request.fresh_connection) {
+        whttp::client::http_client once(client_.base_uri(), client_.client_config());
+        resp = once.request(req).get();
+        out_body = resp.extract_utf8string(true).get();
+      } else {
+        resp = client_.request(req).get();
+        out_body = resp.extract_utf8string(true).get();
+      }
       HttpResponse out;
       out.status = resp.status_code();
-      out.body = resp.extract_utf8string(true).get();
+      out.body = std::move(out_body);
       return out;
     } catch (const whttp::http_exception& ex) {
       const std::error_code ec = ex.error_code();
