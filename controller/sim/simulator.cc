@@ -147,11 +147,11 @@ class Simulator::Impl {
   }
   bool SetFaults(const json& faults, std::string* error) {
     std::lock_guard lock(mu_);
-    return faults_.Set(faults, error);
+    return faults_.Set(nlohmann::json(faults), error);
   }
   json Faults() const {
     std::lock_guard lock(mu_);
-    return faults_.ToJson();
+    return json(faults_.ToJson());
   }
   bool ForceState(const json& request, std::string* error) {
     std::lock_guard lock(mu_);
@@ -272,7 +272,7 @@ bool Simulator::Impl::Start(std::string* error) {
       *error = "simulator fixture " + options_.fixture_file + ": " + why;
       return false;
     }
-    if (!options_.faults.is_null() && !faults_.Set(options_.faults, &why)) {
+    if (!options_.faults.is_null() && !faults_.Set(options_.faults, &why)) {  // NOLINT
       *error = "simulator faults: " + why;
       return false;
     }
@@ -734,15 +734,17 @@ bool Simulator::Start(std::string* error) { return impl_->Start(error); }
 void Simulator::Stop() { impl_->Stop(); }
 std::string Simulator::BaseUrl() const { return impl_->BaseUrl(); }
 int Simulator::Port() const { return impl_->Port(); }
-json Simulator::Stats() const { return impl_->Stats(); }
-bool Simulator::SetFaults(const json& faults, std::string* error) {
-  return impl_->SetFaults(faults, error);
+nlohmann::json Simulator::Stats() const { return nlohmann::json(impl_->Stats()); }
+bool Simulator::SetFaults(const nlohmann::json& faults, std::string* error) {
+  return impl_->SetFaults(json(faults), error);
 }
-bool Simulator::ForceState(const json& request, std::string* error) {
-  return impl_->ForceState(request, error);
+bool Simulator::ForceState(const nlohmann::json& request, std::string* error) {
+  return impl_->ForceState(json(request), error);
 }
 void Simulator::Reset(bool state) { impl_->Reset(state); }
-json Simulator::State() const { return impl_->State(); }
-json Simulator::ListInstances() const { return impl_->ListInstances(); }
+nlohmann::json Simulator::State() const { return nlohmann::json(impl_->State()); }
+nlohmann::json Simulator::ListInstances() const {
+  return nlohmann::json(impl_->ListInstances());
+}
 
 }  // namespace converge::sim

@@ -78,7 +78,7 @@ class Simulator {
   bool ForceState(const nlohmann::json& request, std::string* error);
   // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
   void Reset(bool state = false);
-  // GET /_sim/state: every resource as the clouds would list it:
+  // GET /_sim/state: every resource with all its stored fields (instances as their detail):
   // {"scnet":{"notebooks":[...],"instances":[...]},"tione":{"notebooks":[...]}}.
   nlohmann::json State() const;
   // The SCNet container instances (list items, lifecycles evaluated now).

@@ -1149,12 +1149,17 @@ json World::State() {
     Advance(r);
     notebooks.push_back(r.data);
   }
+  json instances = json::array();
+  for (auto& r : instances_) {
+    Advance(r);
+    instances.push_back(r.data);
+  }
   json tione = json::array();
   for (auto& r : tione_notebooks_) {
     Advance(r);
     tione.push_back(r.data);
   }
-  return {{"scnet", {{"notebooks", notebooks}, {"instances", ListInstances()}}},
+  return {{"scnet", {{"notebooks", notebooks}, {"instances", instances}}},
           {"tione", {{"notebooks", tione}}}};
 }
 

@@ -18,7 +18,7 @@
 
 namespace converge::sim {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // SCNet answer: {"code","msg","data"}; http_status is 200 unless stated.
 struct ScnetReply {

@@ -1,0 +1,98 @@
+// `converge sim` as a process: prints where it serves, answers, stops on SIGTERM.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include <cpprest/http_client.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  FILE* out = nullptr;
+};
+
+Child Spawn(std::vector<std::string> args) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  Child c;
+  c.pid = fork();
+  if (c.pid == 0) {
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[0]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(CONVERGE_BINARY, argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  c.out = fdopen(fds[0], "r");
+  return c;
+}
+
+// Waits up to `limit` for the child to exit; returns its exit code or -1.
+int WaitExit(pid_t pid, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return -1;
+}
+
+TEST(SimCliTest, ServesUntilSigterm) {
+  Child c = Spawn({"converge", "sim", "--addr", "127.0.0.1:0", "--delays", "fast", "--fixture",
+                   std::string(CONVERGE_SOURCE_DIR) + "/tests/fixtures/sim/demo.json", "--fault",
+                   "ListContainerInstances:error"});
+  char line[512];
+  ASSERT_NE(fgets(line, sizeof line, c.out), nullptr);
+  const std::string first = line;
+  const std::string prefix = "converge sim: serving SCNet and TI-ONE at ";
+  ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
+  const std::string url = first.substr(prefix.size(), first.size() - prefix.size() - 1);
+  std::string rest;
+  for (int i = 0; i < 3 && fgets(line, sizeof line, c.out); ++i) rest += line;
+  EXPECT_NE(rest.find("SCNet token header:  sim-scnet-token"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("TI-ONE SecretId:     AKIDsimulatorTESTSECRETID0000000"), std::string::npos);
+  EXPECT_EQ(rest.find("simulatorTESTSECRETKEY"), std::string::npos) << "the key is not printed";
+
+  web::http::client::http_client client(url);
+  web::http::http_request req(web::http::methods::GET);
+  req.set_request_uri("/ai/openapi/v2/notebook/list");
+  req.headers().add("token", "sim-scnet-token");
+  auto body = nlohmann::json::parse(client.request(req).get().extract_utf8string(true).get());
+  EXPECT_EQ(body["data"]["total"], 3);
+  web::http::http_request list(web::http::methods::GET);
+  list.set_request_uri("/ai/openapi/v2/instance-service/task?limit=10&sort=desc");
+  list.headers().add("token", "sim-scnet-token");
+  body = nlohmann::json::parse(client.request(list).get().extract_utf8string(true).get());
+  EXPECT_EQ(body["code"], "10001");  // the --fault rule
+
+  kill(c.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(c.pid, std::chrono::milliseconds(3000)), 0);
+  fclose(c.out);
+}
+
+TEST(SimCliTest, RejectsBadFlags) {
+  Child c = Spawn({"converge", "sim", "--fault", "Nope"});
+  std::string out;
+  char line[512];
+  while (fgets(line, sizeof line, c.out)) out += line;
+  EXPECT_EQ(WaitExit(c.pid, std::chrono::milliseconds(3000)), 1);
+  EXPECT_EQ(out.rfind("converge sim: --fault: bad fault spec \"Nope\"", 0), 0u) << out;
+  fclose(c.out);
+}
+
+}  // namespace

@@ -1,0 +1,290 @@
+// Rate limits, fault injection, stats, admin endpoints and listener lifecycle.
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "sim_harness.h"
+
+namespace converge::sim::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using Steady = std::chrono::steady_clock;
+
+constexpr char kTask[] = "/ai/openapi/v2/instance-service/task";
+constexpr char kList[] = "/ai/openapi/v2/notebook/list";
+
+class FaultsTest : public SimTest {
+ protected:
+  void Fault(const json& rule) {
+    std::string error;
+    ASSERT_TRUE(sim_->SetFaults({{"rules", {rule}}}, &error)) << error;
+  }
+  size_t InstanceCount() { return sim_->ListInstances().size(); }
+};
+
+TEST_F(FaultsTest, TioneRateLimitRejectsOverTwentyPerSecond) {
+  sim_->Stop();
+  options_.tione_rate_limit = 20;
+  StartSim();
+  for (int i = 0; i < 20; ++i) {
+    Resp r = Tione("DescribeNotebooks", json::object());
+    ASSERT_FALSE(r.j["Response"].contains("Error")) << i << ": " << r.body;
+  }
+  Resp limited = Tione("DescribeNotebooks", json::object());
+  EXPECT_EQ(limited.status, 200);
+  EXPECT_EQ(TioneErrorOf(limited),
+            json({{"Code", "RequestLimitExceeded"},
+                  {"Message",
+                   "Your current request times equals to `21` in a second, which exceeds the "
+                   "frequency limit `20` for a second. Please reduce the frequency of calls."}}));
+  Advance(milliseconds(1000));
+  EXPECT_FALSE(Tione("DescribeNotebooks", json::object()).j["Response"].contains("Error"));
+  json stats = sim_->Stats()["tione"];
+  EXPECT_EQ(stats["rejected"]["rate_limited"], 1);
+  EXPECT_EQ(stats["max_requests_per_second"], 21);
+  EXPECT_EQ(stats["calls"]["DescribeNotebooks"], 22);
+  EXPECT_EQ(sim_->Stats()["scnet"]["max_requests_per_second"], 0);
+}
+
+TEST_F(FaultsTest, ScnetRateLimitAnswers429) {
+  sim_->Stop();
+  options_.scnet_rate_limit = 5;
+  StartSim();
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(ScnetGet(kList).j["code"], "0");
+  Resp limited = ScnetGet(kList);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.j, Envelope("10001",
+                                "request rate limit exceeded: at most 5 requests per second; "
+                                "retry later"));
+  Advance(milliseconds(200));  // one token back
+  EXPECT_EQ(ScnetGet(kList).j["code"], "0");
+  EXPECT_EQ(ScnetGet(kList).status, 429);
+  EXPECT_EQ(sim_->Stats()["scnet"]["rejected"]["rate_limited"], 2);
+}
+
+TEST_F(FaultsTest, ErrorFaultAppliesNothing) {
+  Fault({{"cloud", "scnet"}, {"operation", "CreateContainerInstance"}, {"mode", "error"},
+         {"times", 1}});
+  EXPECT_EQ(ScnetPost(kTask, SeedCreateRequest()).j,
+            Envelope("10001",
+                     "internal error (injected by the simulator for CreateContainerInstance)"));
+  EXPECT_EQ(InstanceCount(), 1u);
+  EXPECT_EQ(ScnetPost(kTask, SeedCreateRequest()).j["code"], "0");  // times: 1 is used up
+  EXPECT_EQ(InstanceCount(), 2u);
+  json stats = sim_->Stats()["scnet"];
+  EXPECT_EQ(stats["rejected"]["fault"], 1);
+  EXPECT_EQ(stats["faults"]["error"], 1);
+
+  Fault({{"cloud", "tione"}, {"operation", "CreateNotebook"}, {"mode", "error"}});
+  Resp r = Tione("CreateNotebook", json::object());
+  EXPECT_EQ(TioneErrorOf(r)["Code"], "InternalError");
+  EXPECT_EQ(TioneErrorOf(r)["Message"],
+            "An internal error has occurred (injected by the simulator for CreateNotebook). "
+            "Retry your request.");
+  // Other operations are untouched.
+  EXPECT_FALSE(Tione("DescribeNotebooks", json::object()).j["Response"].contains("Error"));
+}
+
+TEST_F(FaultsTest, LatencyDelaysTheAnswer) {
+  Fault({{"operation", "ListNotebooks"}, {"mode", "latency"}, {"latency_ms", 200}});
+  const auto start = Steady::now();
+  EXPECT_EQ(ScnetGet(kList).j["code"], "0");
+  EXPECT_GE(Steady::now() - start, milliseconds(200));
+  EXPECT_EQ(sim_->Stats()["scnet"]["faults"]["latency"], 1);
+}
+
+TEST_F(FaultsTest, MalformedBodyIsUnparseableButApplied) {
+  Fault({{"operation", "CreateContainerInstance"}, {"mode", "malformed"}});
+  Resp r = ScnetPost(kTask, SeedCreateRequest());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.transport_error.empty()) << r.transport_error;
+  EXPECT_TRUE(r.j.is_discarded()) << r.body;
+  EXPECT_EQ(r.body, R"({"code":"0","msg":"success","data":)");
+  EXPECT_EQ(InstanceCount(), 2u);
+}
+
+TEST_F(FaultsTest, CommitThenDropIsATransportErrorAfterTheCreate) {
+  Fault({{"operation", "CreateContainerInstance"}, {"mode", "drop"}, {"times", 1}});
+  Resp r = ScnetPost(kTask, SeedCreateRequest());
+  EXPECT_EQ(r.transport_error, "Failed to read response body");
+  EXPECT_EQ(InstanceCount(), 2u);  // committed
+  EXPECT_EQ(sim_->Stats()["scnet"]["faults"]["drop"], 1);
+
+  Fault({{"cloud", "tione"}, {"operation", "CreateNotebook"}, {"mode", "drop"}});
+  Resp t = Tione("CreateNotebook",
+                 {{"Name", "dropped"}, {"ChargeType", "POSTPAID_BY_HOUR"},
+                  {"ResourceConf", {{"InstanceType", "TI.S.MEDIUM.POST"}}}, {"LogEnable", false},
+                  {"RootAccess", true}, {"AutoStopping", false}, {"DirectInternetAccess", true}});
+  EXPECT_FALSE(t.transport_error.empty());
+  EXPECT_EQ(sim_->State()["tione"]["notebooks"][1]["Name"], "dropped");
+}
+
+TEST_F(FaultsTest, HangTimesTheClientOutAndStopStillReturnsPromptly) {
+  Fault({{"operation", "CreateContainerInstance"}, {"mode", "hang"}});
+  Resp r = ScnetPost(kTask, SeedCreateRequest(), kTestScnetToken, milliseconds(500));
+  EXPECT_FALSE(r.transport_error.empty());
+  EXPECT_EQ(InstanceCount(), 2u);
+  const auto start = Steady::now();
+  sim_->Stop();
+  EXPECT_LT(Steady::now() - start, milliseconds(2000));
+}
+
+TEST_F(FaultsTest, StopCutsInjectedLatencyShort) {
+  Fault({{"operation", "ListNotebooks"}, {"mode", "latency"}, {"latency_ms", 60000}});
+  std::thread client([&] { ScnetGet(kList); });
+  std::this_thread::sleep_for(milliseconds(100));
+  const auto start = Steady::now();
+  sim_->Stop();
+  EXPECT_LT(Steady::now() - start, milliseconds(2000));
+  client.join();
+}
+
+TEST_F(FaultsTest, AdminEndpointsOverHttp) {
+  Resp bad = Admin("POST", "/_sim/faults", {{"rules", {{{"mode", "explode"}}}}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.j["error"],
+            "fault rule 0: fault rule field \"mode\" must be one of error, latency, malformed, "
+            "drop, hang");
+  Resp set = Admin("POST", "/_sim/faults",
+                   {{"rules", {{{"operation", "ListNotebooks"}, {"mode", "error"}}}}});
+  EXPECT_EQ(set.status, 200);
+  EXPECT_EQ(Admin("GET", "/_sim/faults").j,
+            json::parse(R"({"rules":[{"cloud":"*","mode":"error","operation":"ListNotebooks",)"
+                        R"("rate":1.0,"times":-1}]})"));
+  EXPECT_EQ(ScnetGet(kList).j["code"], "10001");
+  EXPECT_EQ(Admin("POST", "/_sim/faults", json::object()).status, 200);
+  EXPECT_EQ(ScnetGet(kList).j["code"], "0");
+
+  Resp forced = Admin("POST", "/_sim/state",
+                      {{"cloud", "scnet"}, {"kind", "instance"}, {"name", "legacy-ssh-box"},
+                       {"status", "Failed"}});
+  EXPECT_EQ(forced.status, 200) << forced.body;
+  EXPECT_EQ(Admin("GET", "/_sim/state").j["scnet"]["instances"][0]["status"], "Failed");
+  Resp unknown = Admin("POST", "/_sim/state",
+                       {{"cloud", "tione"}, {"name", "ghost"}, {"status", "Stopped"}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.j["error"], "no tione notebook with name \"ghost\"");
+  Resp bad_status = Admin("POST", "/_sim/state",
+                          {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", "x"},
+                           {"status", "Asleep"}});
+  EXPECT_EQ(bad_status.j["error"],
+            "unknown status \"Asleep\" for scnet notebook (Creating, Failed, Restarting, "
+            "Running, Shutting, Terminated)");
+
+  json stats = Admin("GET", "/_sim/stats").j;
+  EXPECT_EQ(stats["scnet"]["calls"]["ListNotebooks"], 2);
+  EXPECT_EQ(Admin("POST", "/_sim/reset").status, 200);
+  stats = Admin("GET", "/_sim/stats").j;
+  EXPECT_EQ(stats["scnet"]["total_calls"], 0);
+  EXPECT_EQ(stats["scnet"]["max_requests_per_second"], 0);
+  EXPECT_EQ(sim_->State()["scnet"]["instances"][0]["status"], "Failed");  // state kept
+  EXPECT_EQ(Admin("POST", "/_sim/reset", {{"state", true}}).status, 200);
+  EXPECT_EQ(sim_->State()["scnet"]["instances"][0]["status"], "Running");
+  EXPECT_EQ(Admin("GET", "/_sim/nothing").status, 404);
+}
+
+TEST(FaultSpecTest, ParsesTheCommandLineForm) {
+  struct Case {
+    const char* spec;
+    const char* expected;
+  } cases[] = {
+      {"CreateContainerInstance:drop",
+       R"({"cloud":"*","operation":"CreateContainerInstance","mode":"drop","rate":1.0,"times":-1})"},
+      {"tione/*:error:0.5",
+       R"({"cloud":"tione","operation":"*","mode":"error","rate":0.5,"times":-1})"},
+      {"*:latency:200ms",
+       R"({"cloud":"*","operation":"*","mode":"latency","rate":1.0,"times":-1,"latency_ms":200})"},
+      {"ListNotebooks:latency:1.5s",
+       R"({"cloud":"*","operation":"ListNotebooks","mode":"latency","rate":1.0,"times":-1,"latency_ms":1500})"},
+      {"scnet/StartNotebook:malformed:1:2",
+       R"({"cloud":"scnet","operation":"StartNotebook","mode":"malformed","rate":1.0,"times":2})"},
+      {R"({"operation":"CreateNotebook","mode":"hang"})",
+       R"({"cloud":"*","operation":"CreateNotebook","mode":"hang","rate":1.0,"times":-1})"},
+  };
+  for (const auto& c : cases) {
+    json rule;
+    std::string error;
+    ASSERT_TRUE(ParseFaultSpec(c.spec, &rule, &error)) << c.spec << ": " << error;
+    EXPECT_EQ(rule, json::parse(c.expected)) << c.spec;
+  }
+  json rule;
+  std::string error;
+  EXPECT_FALSE(ParseFaultSpec("CreateNotebook", &rule, &error));
+  EXPECT_EQ(error,
+            "bad fault spec \"CreateNotebook\" (expected [CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], "
+            "e.g. CreateContainerInstance:drop, tione/*:error:0.5, *:latency:200ms)");
+  EXPECT_FALSE(ParseFaultSpec("X:error:2", &rule, &error));
+  EXPECT_EQ(error, "bad fault spec \"X:error:2\": rate \"2\" must be a number between 0 and 1");
+  EXPECT_FALSE(ParseFaultSpec("aws/X:error", &rule, &error));
+  EXPECT_FALSE(ParseFaultSpec("X:explode", &rule, &error));
+  EXPECT_EQ(error, "bad fault spec \"X:explode\": unknown mode \"explode\" (error, latency, "
+                   "malformed, drop, hang)");
+}
+
+TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
+  std::string error;
+  {
+    SimOptions o;
+    o.address = "nonsense";
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_EQ(error, "simulator address \"nonsense\" is not HOST:PORT (e.g. 127.0.0.1:8089)");
+  }
+  {
+    SimOptions o;
+    o.address = "127.0.0.1:0";
+    o.fixture_file = "/nonexistent/demo.json";
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_EQ(error,
+              "cannot read simulator fixture /nonexistent/demo.json: no such file or not "
+              "readable");
+  }
+  {
+    const std::string path = ::testing::TempDir() + "/bad_fixture.json";
+    std::ofstream(path) << R"({"scnet":{"instances":[{"instanceServiceName":"x","status":"Up"}]}})";
+    SimOptions o;
+    o.address = "127.0.0.1:0";
+    o.fixture_file = path;
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_EQ(error, "simulator fixture " + path +
+                         ": fixture scnet.instances[0]: unknown status \"Up\" (Running, "
+                         "Deploying, Waiting, Terminated, Failed, Completed)");
+  }
+  {
+    // A port that is taken.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    SimOptions o;
+    o.address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_NE(error.find("simulator cannot listen on " + o.address), std::string::npos) << error;
+    ::close(fd);
+  }
+}
+
+TEST(SimulatorStartTest, DestructorWithoutStopIsBounded) {
+  const auto start = Steady::now();
+  {
+    SimOptions o;
+    o.address = "127.0.0.1:0";
+    Simulator sim(o);
+    std::string error;
+    ASSERT_TRUE(sim.Start(&error)) << error;
+    EXPECT_GT(sim.Port(), 0);
+    EXPECT_EQ(sim.BaseUrl(), "http://127.0.0.1:" + std::to_string(sim.Port()));
+  }
+  EXPECT_LT(Steady::now() - start, milliseconds(2000));
+}
+
+}  // namespace
+}  // namespace converge::sim::testing

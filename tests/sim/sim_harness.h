@@ -1,0 +1,180 @@
+// Test harness: a simulator on 127.0.0.1:0 driven by a simulated clock, and
+// real HTTP clients for both clouds (TI-ONE requests signed with converge::tc3).
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <cpprest/http_client.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "cloud/tione/tc3_signer.h"
+#include "sim/simulator.h"
+
+namespace converge::sim::testing {
+
+using nlohmann::json;
+
+struct Resp {
+  int status = 0;
+  std::string body;
+  json j;                       // discarded when the body is not JSON
+  std::string transport_error;  // set when the exchange failed
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline std::string SourcePath(const std::string& rel) {
+  return std::string(CONVERGE_SOURCE_DIR) + "/" + rel;
+}
+
+struct TioneCall {
+  std::string secret_id = kTestSecretId;
+  std::string secret_key = kTestSecretKey;
+  int64_t timestamp_offset = 0;
+  bool sign_action = false;
+  bool omit_authorization = false;
+  std::string version = kTioneVersion;
+  std::string region = kTestRegion;
+  std::string content_type = "application/json";
+  std::string body_override;  // sent instead of the signed body when non-empty
+};
+
+class SimTest : public ::testing::Test {
+ protected:
+  // Tests may change options_ in their constructor or before StartSim().
+  SimTest() {
+    options_.address = "127.0.0.1:0";
+    options_.clock = &clock_;
+    options_.random_seed = 42;
+    options_.tione_rate_limit = 0;
+    options_.fixture_file = SourcePath("tests/fixtures/sim/demo.json");
+  }
+
+  void StartSim() {
+    sim_ = std::make_unique<Simulator>(options_);
+    std::string error;
+    ASSERT_TRUE(sim_->Start(&error)) << error;
+  }
+
+  void SetUp() override { StartSim(); }
+  void TearDown() override {
+    if (sim_) sim_->Stop();
+  }
+
+  Resp Send(web::http::http_request req, std::chrono::milliseconds timeout =
+                                             std::chrono::milliseconds(5000)) {
+    web::http::client::http_client_config config;
+    config.set_timeout(timeout);
+    web::http::client::http_client client(sim_->BaseUrl(), config);
+    Resp out;
+    try {
+      web::http::http_response response = client.request(req).get();
+      out.status = response.status_code();
+      out.body = response.extract_utf8string(true).get();
+      out.j = json::parse(out.body, nullptr, false);
+    } catch (const std::exception& e) {
+      out.transport_error = e.what();
+    }
+    return out;
+  }
+
+  Resp ScnetGet(const std::string& path_and_query, const std::string& token = kTestScnetToken) {
+    web::http::http_request req(web::http::methods::GET);
+    req.set_request_uri(path_and_query);
+    if (!token.empty()) req.headers().add("token", token);
+    return Send(req);
+  }
+
+  Resp ScnetPost(const std::string& path_and_query, const json& body,
+                 const std::string& token = kTestScnetToken,
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri(path_and_query);
+    if (!token.empty()) req.headers().add("token", token);
+    req.set_body(body.dump(), "application/json");
+    return Send(req, timeout);
+  }
+
+  Resp Tione(const std::string& action, const json& params, const TioneCall& call = {},
+             std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+    const std::string payload = params.dump();
+    const int64_t ts = std::chrono::duration_cast<std::chrono::seconds>(
+                           clock_.WallNow().time_since_epoch())
+                           .count() +
+                       call.timestamp_offset;
+    cloud::tione::Tc3Input in;
+    in.secret_id = call.secret_id;
+    in.secret_key = call.secret_key;
+    in.host = "127.0.0.1:" + std::to_string(sim_->Port());
+    in.service = kTioneService;
+    in.action = action;
+    in.content_type = call.content_type;
+    in.payload = payload;
+    in.timestamp = ts;
+    in.sign_action_header = call.sign_action;
+    const auto signature = cloud::tione::SignTc3(in);
+    web::http::http_request req(web::http::methods::POST);
+    req.set_request_uri("/");
+    req.headers().add("Host", in.host);
+    if (!action.empty()) req.headers().add("X-TC-Action", action);
+    if (!call.version.empty()) req.headers().add("X-TC-Version", call.version);
+    if (!call.region.empty()) req.headers().add("X-TC-Region", call.region);
+    req.headers().add("X-TC-Timestamp", std::to_string(ts));
+    if (!call.omit_authorization) req.headers().add("Authorization", signature.authorization);
+    req.set_body(call.body_override.empty() ? payload : call.body_override, call.content_type);
+    return Send(req, timeout);
+  }
+
+  Resp Admin(const std::string& method, const std::string& path, const json& body = nullptr) {
+    web::http::http_request req(method);
+    req.set_request_uri(path);
+    if (!body.is_null()) req.set_body(body.dump(), "application/json");
+    return Send(req);
+  }
+
+  void Advance(std::chrono::milliseconds d) { clock_.Advance(d); }
+
+  // A notebook record from the SCNet list, by name.
+  json Notebook(const std::string& name) {
+    Resp r = ScnetGet("/ai/openapi/v2/notebook/list?notebookName=" + name);
+    EXPECT_EQ(r.j["code"], "0") << r.body;
+    for (const auto& rec : r.j["data"]["records"]) {
+      if (rec["notebookName"] == name) return rec;
+    }
+    ADD_FAILURE() << "no notebook " << name << " in " << r.body;
+    return json();
+  }
+
+  json TioneDetail(const std::string& id) {
+    Resp r = Tione("DescribeNotebook", {{"Id", id}});
+    EXPECT_FALSE(r.j["Response"].contains("Error")) << r.body;
+    return r.j["Response"]["NotebookDetail"];
+  }
+
+  static json SeedCreateRequest() {
+    return json::parse(ReadFile(SourcePath("tests/fixtures/seeds/003_create_instance_request.json")));
+  }
+
+  static json Envelope(const std::string& code, const std::string& msg, json data = nullptr) {
+    return {{"code", code}, {"msg", msg}, {"data", data}};
+  }
+
+  static json TioneErrorOf(const Resp& r) { return r.j["Response"]["Error"]; }
+
+  SimulatedClock clock_;
+  SimOptions options_;
+  std::unique_ptr<Simulator> sim_;
+};
+
+}  // namespace converge::sim::testing
