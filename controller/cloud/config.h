@@ -37,8 +37,10 @@ struct ProviderConfig {
   std::string token;       // SCNet
   std::string secret_id;   // TI-ONE
   std::string secret_key;  // TI-ONE
-  double qps = 10;   // token bucket shared by every call to this provider
+  double qps = 10;   // token bucket shared by every call to this provider; <= 0: no limit
   int burst = 20;
+  // cpprestsdk has one timeout for the whole exchange, connect included:
+  // request_timeout; connect_timeout is used only when request_timeout is 0.
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
   int max_retries = 3;  // for retryable errors of non-create calls
