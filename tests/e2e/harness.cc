@@ -1,0 +1,194 @@
+#include "e2e/harness.h"
+
+#include <cpprest/http_client.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "base/net.h"
+#include "sim/simulator.h"
+
+namespace converge::e2e {
+
+namespace fs = std::filesystem;
+
+std::string ConvergeBinary() { return CONVERGE_BINARY; }
+
+Process::Process(std::vector<std::string> argv, std::string log_file,
+                 std::map<std::string, std::string> env)
+    : log_file_(std::move(log_file)) {
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+Process::~Process() {
+  if (Running()) {
+    Signal(SIGKILL);
+    Wait(std::chrono::seconds(5));
+  }
+}
+
+bool Process::Running() { return !Wait(std::chrono::milliseconds(0)).has_value(); }
+
+void Process::Signal(int sig) {
+  if (pid_ > 0 && !exit_code_) ::kill(pid_, sig);
+}
+
+std::optional<int> Process::Wait(std::chrono::milliseconds timeout) {
+  if (exit_code_) return exit_code_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_code_;
+    }
+    if (r < 0) return exit_code_ = -1;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string Process::Log() const {
+  std::ifstream in(log_file_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+namespace {
+
+HttpResult Request(const std::string& base_url, const web::http::method& method,
+                   const std::string& path, const nlohmann::json* body) {
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(5));
+    web::http::client::http_client client(base_url, config);
+    web::http::http_request req(method);
+    req.set_request_uri(path);
+    if (body) req.set_body(body->dump(), "application/json");
+    auto response = client.request(req).get();
+    return {response.status_code(), response.extract_string().get()};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+HttpResult HttpGet(const std::string& base_url, const std::string& path) {
+  return Request(base_url, web::http::methods::GET, path, nullptr);
+}
+
+HttpResult HttpPost(const std::string& base_url, const std::string& path,
+                    const nlohmann::json& body) {
+  return Request(base_url, web::http::methods::POST, path, &body);
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "converge-e2e-XXXXXX").string();
+  path_ = ::mkdtemp(tmpl.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& relative, const std::string& content) const {
+  const fs::path p = fs::path(path_) / relative;
+  fs::create_directories(p.parent_path());
+  // Write then rename, as editors and git do, so a watcher never reads half a file.
+  const fs::path tmp = p.string() + ".tmp~";
+  std::ofstream(tmp) << content;
+  fs::rename(tmp, p);
+  return p.string();
+}
+
+SimProcess::SimProcess(const TempDir& dir, std::vector<std::string> extra_args,
+                       const std::string& fixture_json) {
+  const int port = net::FreePort("127.0.0.1");
+  url_ = "http://127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> argv = {ConvergeBinary(), "sim", "--addr",
+                                   "127.0.0.1:" + std::to_string(port), "--delays", "fast"};
+  if (!fixture_json.empty()) {
+    argv.push_back("--fixture");
+    argv.push_back(dir.Write("sim-fixture.json", fixture_json));
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv, dir.path() + "/sim.log");
+  WaitFor([&] { return HttpGet(url_, "/_sim/stats").status == 200; }, std::chrono::seconds(10));
+}
+
+nlohmann::json SimProcess::Stats() const { return HttpGet(url_, "/_sim/stats").Json(); }
+nlohmann::json SimProcess::State() const { return HttpGet(url_, "/_sim/state").Json(); }
+void SimProcess::ResetStats() const { HttpPost(url_, "/_sim/reset", nlohmann::json::object()); }
+void SimProcess::Force(const nlohmann::json& request) const {
+  HttpPost(url_, "/_sim/state", request);
+}
+
+int SimProcess::CountInstances(const std::string& name) const {
+  const auto state = State();
+  int n = 0;
+  for (const auto& i : state["scnet"]["instances"]) n += i.value("instanceServiceName", "") == name;
+  for (const auto& i : state["tione"]["notebooks"]) n += i.value("Name", "") == name;
+  return n;
+}
+
+int64_t SimProcess::Calls(const std::string& cloud, const std::string& operation) const {
+  const auto stats = Stats();
+  if (!stats.contains(cloud) || !stats[cloud]["calls"].contains(operation)) return 0;
+  return stats[cloud]["calls"][operation].get<int64_t>();
+}
+
+std::map<std::string, std::string> SimEnv() {
+  return {{"E2E_SCNET_TOKEN", sim::kTestScnetToken},
+          {"E2E_SECRET_ID", sim::kTestSecretId},
+          {"E2E_SECRET_KEY", sim::kTestSecretKey}};
+}
+
+std::string ProvidersYaml(const std::string& sim_url, double qps, int burst) {
+  std::ostringstream y;
+  y << "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: scnet}\nspec:\n"
+    << "  type: scnet\n  endpoint: " << sim_url << "\n  token: {fromEnv: E2E_SCNET_TOKEN}\n"
+    << "  rateLimit: {qps: " << qps << ", burst: " << burst << "}\n"
+    << "---\napiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: tione}\nspec:\n"
+    << "  type: tione\n  endpoint: " << sim_url << "\n  region: ap-shanghai\n"
+    << "  secretId: {fromEnv: E2E_SECRET_ID}\n  secretKey: {fromEnv: E2E_SECRET_KEY}\n"
+    << "  rateLimit: {qps: 15, burst: 15}\n";
+  return y.str();
+}
+
+}  // namespace converge::e2e

@@ -1,0 +1,92 @@
+// End-to-end test harness: real `converge` processes (sim, run, apply) talking
+// HTTP on loopback. Every wait is bounded; every process is killed on teardown.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace converge::e2e {
+
+// A child process with its stdout and stderr in one log file.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::string log_file,
+          std::map<std::string, std::string> env = {});
+  ~Process();  // SIGKILL if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool Running();
+  void Signal(int sig);
+  // Waits for exit up to `timeout`; the exit code (128+signal when killed), or
+  // nullopt when still running.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_file_;
+  std::optional<int> exit_code_;
+};
+
+// GET/POST on loopback; status 0 when the request failed.
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+HttpResult HttpGet(const std::string& base_url, const std::string& path);
+HttpResult HttpPost(const std::string& base_url, const std::string& path, const nlohmann::json& body);
+
+// Polls `condition` every 100 ms until true or `timeout`; returns the last value.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+// A scratch directory removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& relative, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+// `converge sim` on a free loopback port, fast lifecycles.
+class SimProcess {
+ public:
+  explicit SimProcess(const TempDir& dir, std::vector<std::string> extra_args = {},
+                      const std::string& fixture_json = "");
+  const std::string& url() const { return url_; }
+  nlohmann::json Stats() const;
+  nlohmann::json State() const;
+  void ResetStats() const;
+  // POST /_sim/state, e.g. {"cloud":"scnet","kind":"notebook","name":"x","status":"Terminated"}.
+  void Force(const nlohmann::json& request) const;
+  // SCNet container instances / notebooks / TI-ONE notebooks named `name`.
+  int CountInstances(const std::string& name) const;
+  int64_t Calls(const std::string& cloud, const std::string& operation) const;
+
+ private:
+  std::string url_;
+  std::unique_ptr<Process> process_;
+};
+
+// Provider manifests pointing at `sim` with its test credentials taken from the
+// environment (see SimEnv()).
+std::string ProvidersYaml(const std::string& sim_url, double qps = 50, int burst = 50);
+std::map<std::string, std::string> SimEnv();
+
+std::string ConvergeBinary();
+
+}  // namespace converge::e2e

@@ -1,0 +1,233 @@
+// Issue 5's end-to-end contract: real `converge sim`, `converge run` and
+// `converge apply` processes over loopback. Waits are bounded and polled.
+#include <signal.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "base/net.h"
+#include "e2e/harness.h"
+
+namespace converge::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const char kNotebook[] = "2503021210191107";
+
+std::string Instance(const std::string& name, const std::string& policy = "OnFailure") {
+  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
+         name +
+         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
+         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
+         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
+         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
+         "  memoryMB: 15360\n  restartPolicy: " +
+         policy + "\n";
+}
+
+std::string Service(const std::string& name, int port, const std::string& command) {
+  return "---\napiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +
+         "}\nspec:\n  provider: scnet\n  notebook: \"" + kNotebook + "\"\n  port: " +
+         std::to_string(port) + "\n  command: \"" + command + "\"\n";
+}
+
+std::string TiOne(const std::string& name, const std::string& state) {
+  return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
+         "}\nspec:\n  provider: tione\n  state: " + state +
+         "\n  chargeType: POSTPAID_BY_HOUR\n"
+         "  resources: {instanceType: TI.S.MEDIUM.POST, cpu: 2000, memory: 4000, gpu: 0}\n"
+         "  image: {type: SYSTEM, url: \"tione.tencentcloudcr.com/qcloud-ti-platform/x:1\"}\n"
+         "  volumeSizeInGB: 10\n";
+}
+
+std::string NotebookFixture(const std::string& status) {
+  return nlohmann::json{{"scnet",
+                         {{"notebooks",
+                           {{{"id", "1896050410550136833"},
+                             {"notebookName", kNotebook},
+                             {"notebookStatus", status}}}}}}}
+      .dump();
+}
+
+// A `converge run` on the manifests in dir/m, serving status on a free port.
+class RunProcess {
+ public:
+  RunProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
+    const int port = net::FreePort("127.0.0.1");
+    addr_ = "127.0.0.1:" + std::to_string(port);
+    std::vector<std::string> argv = {ConvergeBinary(), "run",           dir.path() + "/m",
+                                     "--metrics-addr", addr_,           "--state-dir",
+                                     dir.path() + "/state", "--poll",   "300ms",
+                                     "--resync",       "60s",           "--create-grace",
+                                     "2s"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Process>(argv, dir.path() + "/run.log", SimEnv());
+  }
+  nlohmann::json Status() const { return HttpGet("http://" + addr_, "/status").Json(); }
+  // Resources whose Synced and Ready conditions are both True.
+  size_t ReadyCount() const {
+    const auto s = Status();
+    if (!s.is_object() || !s.contains("resources")) return 0;
+    size_t n = 0;
+    for (const auto& r : s["resources"]) {
+      bool ok = true;
+      for (const auto& c : r["conditions"]) ok = ok && c["status"] == "True";
+      n += ok ? 1 : 0;
+    }
+    return n;
+  }
+  bool AllReady(size_t expected) const {
+    const auto s = Status();
+    return s.is_object() && s["resources"].size() == expected && ReadyCount() == expected;
+  }
+  Process& process() { return *process_; }
+  std::string Log() const { return process_->Log(); }
+
+ private:
+  std::string addr_;
+  std::unique_ptr<Process> process_;
+};
+
+class E2ETest : public ::testing::Test {
+ protected:
+  void WriteManifests(const std::string& sim_url, const std::string& resources) {
+    dir_.Write("m/providers.yaml", ProvidersYaml(sim_url));
+    dir_.Write("m/resources.yaml", resources);
+  }
+  TempDir dir_;
+};
+
+TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
+  SimProcess sim(dir_, {}, NotebookFixture("Terminated"));
+  WriteManifests(sim.url(), Instance("bert") + Service("webui", 1223, "python app.py") +
+                                TiOne("nb-run", "Running") + TiOne("nb-off", "Stopped"));
+  Process apply({ConvergeBinary(), "apply", dir_.path() + "/m", "--wait", "--timeout", "60s",
+                 "--state-dir", dir_.path() + "/state"},
+                dir_.path() + "/apply.log", SimEnv());
+  const auto code = apply.Wait(seconds(90));
+  ASSERT_TRUE(code.has_value()) << apply.Log();
+  EXPECT_EQ(*code, 0) << apply.Log();
+  EXPECT_THAT(apply.Log(), ::testing::HasSubstr("Apply: all 4 resources Ready."));
+
+  const auto state = sim.State();
+  ASSERT_EQ(state["scnet"]["instances"].size(), 1u);
+  EXPECT_EQ(state["scnet"]["instances"][0]["status"], "Running");
+  EXPECT_THAT(state["scnet"]["instances"][0]["description"].get<std::string>(),
+              ::testing::HasSubstr("managed-by=converge"));
+  const auto& nb = state["scnet"]["notebooks"][0];
+  EXPECT_EQ(nb["notebookStatus"], "Running");
+  EXPECT_EQ(nb["command"], "python app.py");
+  std::map<std::string, std::string> tione;
+  for (const auto& n : state["tione"]["notebooks"]) tione[n["Name"]] = n["Status"];
+  EXPECT_EQ(tione, (std::map<std::string, std::string>{{"nb-off", "Stopped"}, {"nb-run", "Running"}}));
+  EXPECT_EQ(sim.Calls("scnet", "CreateContainerInstance"), 1);
+  EXPECT_EQ(sim.Calls("tione", "CreateNotebook"), 2);
+}
+
+TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
+  SimProcess sim(dir_, {}, NotebookFixture("Running"));
+  WriteManifests(sim.url(), Instance("always", "Always") + Instance("never", "Never") +
+                                Service("webui", 1223, "python app.py") + TiOne("nb", "Running"));
+  // A short resync: a Failed instance is noticed by the next list.
+  RunProcess run(dir_, {"--resync", "2s"});
+  ASSERT_TRUE(WaitFor([&] { return run.AllReady(4); }, seconds(30))) << run.Log();
+
+  // Editing a file triggers exactly the needed call, and nothing else mutating.
+  sim.ResetStats();
+  dir_.Write("m/resources.yaml", Instance("always", "Always") + Instance("never", "Never") +
+                                     Service("webui", 1223, "python app.py --v2") +
+                                     TiOne("nb", "Running"));
+  ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 1; }, seconds(5)))
+      << run.Log();
+  EXPECT_EQ(sim.State()["scnet"]["notebooks"][0]["command"], "python app.py --v2");
+  EXPECT_EQ(sim.Calls("scnet", "CreateContainerInstance"), 0);
+  EXPECT_EQ(sim.Calls("scnet", "RestartContainerInstance"), 0);
+  EXPECT_EQ(sim.Calls("scnet", "StartNotebook"), 0);
+  EXPECT_EQ(sim.Calls("tione", "CreateNotebook") + sim.Calls("tione", "StartNotebook"), 0);
+
+  // A notebook that goes Terminated is started, then its service started again.
+  sim.Force({{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
+  ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 2; }, seconds(15)))
+      << run.Log();
+  EXPECT_EQ(sim.Calls("scnet", "StartNotebook"), 1);
+
+  // A Failed instance is restarted per restartPolicy: Always yes, Never no.
+  sim.Force({{"cloud", "scnet"}, {"kind", "instance"}, {"name", "always"}, {"status", "Failed"}});
+  sim.Force({{"cloud", "scnet"}, {"kind", "instance"}, {"name", "never"}, {"status", "Failed"}});
+  ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "RestartContainerInstance") == 1; },
+                      seconds(10)))
+      << run.Log();
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_EQ(sim.Calls("scnet", "RestartContainerInstance"), 1);
+
+  // An invalid revision is not applied; the previous one keeps reconciling.
+  const std::string revision = run.Status()["revision"];
+  dir_.Write("m/broken.yaml", "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\n"
+                              "metadata: {name: typo}\nspec: {provider: scnet, cpus: 3}\n");
+  ASSERT_TRUE(WaitFor([&] { return run.Status()["specValid"] == false; }, seconds(5)))
+      << run.Log();
+  EXPECT_EQ(run.Status()["revision"], revision);
+  EXPECT_THAT(run.Status()["specError"].get<std::string>(), ::testing::HasSubstr("broken.yaml"));
+  sim.Force({{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
+  ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 3; }, seconds(15)))
+      << run.Log();
+  EXPECT_EQ(sim.CountInstances("typo"), 0);
+
+  // SIGTERM drains and exits within 10 s.
+  run.process().Signal(SIGTERM);
+  const auto code = run.process().Wait(seconds(10));
+  ASSERT_TRUE(code.has_value()) << "still running 10 s after SIGTERM\n" << run.Log();
+  EXPECT_EQ(*code, 0);
+}
+
+TEST_F(E2ETest, CommitThenDropOnEveryCreateLeavesEachResourceExactlyOnce) {
+  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:drop",
+                        "--fault", "tione/CreateNotebook:drop"});
+  std::string resources;
+  for (int i = 0; i < 5; ++i) resources += Instance("ci-" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) resources += TiOne("nb-" + std::to_string(i), "Running");
+  WriteManifests(sim.url(), resources);
+  RunProcess run(dir_);
+  ASSERT_TRUE(WaitFor([&] { return run.AllReady(8); }, seconds(60))) << run.Log();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(sim.CountInstances("ci-" + std::to_string(i)), 1);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sim.CountInstances("nb-" + std::to_string(i)), 1);
+  EXPECT_EQ(sim.Calls("scnet", "CreateContainerInstance"), 5);
+  EXPECT_EQ(sim.Calls("tione", "CreateNotebook"), 3);
+  EXPECT_GE(sim.Stats()["scnet"]["faults"]["drop"].get<int>(), 5);
+  EXPECT_THAT(run.Log(), ::testing::HasSubstr("adopted"));
+}
+
+TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
+  // Latency on creates keeps many in flight when the controller dies.
+  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:latency:50ms"});
+  std::string resources;
+  for (int i = 0; i < 200; ++i) resources += Instance("bulk-" + std::to_string(i));
+  dir_.Write("m/providers.yaml", ProvidersYaml(sim.url(), 200, 200));
+  dir_.Write("m/resources.yaml", resources);
+  {
+    RunProcess first(dir_, {"--concurrency", "16"});
+    ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "CreateContainerInstance") >= 60; },
+                        seconds(60)))
+        << first.Log();
+    first.process().Signal(SIGKILL);
+    ASSERT_TRUE(first.process().Wait(seconds(5)).has_value());
+  }
+  const int64_t before = sim.Calls("scnet", "CreateContainerInstance");
+  EXPECT_LT(before, 200) << "the kill came too late to test anything";
+  RunProcess second(dir_, {"--concurrency", "16"});
+  ASSERT_TRUE(WaitFor([&] { return second.ReadyCount() == 200; }, seconds(120)))
+      << second.Log();
+  const auto instances = sim.State()["scnet"]["instances"];
+  std::set<std::string> names;
+  for (const auto& i : instances) names.insert(i["instanceServiceName"].get<std::string>());
+  EXPECT_EQ(instances.size(), 200u);
+  EXPECT_EQ(names.size(), 200u);
+}
+
+}  // namespace
+}  // namespace converge::e2e
