@@ -24,23 +24,34 @@ std::string Error::ToString() const {
 
 std::string_view CategoryName(Error::Category c) {
   switch (c) {
-    case Error::Category::kTransport: return "transport";
-    case Error::Category::kRateLimited: return "rate_limited";
-    case Error::Category::kServer: return "server";
-    case Error::Category::kAuth: return "auth";
-    case Error::Category::kInvalid: return "invalid";
-    case Error::Category::kNotFound: return "not_found";
-    case Error::Category::kRejected: return "rejected";
-    case Error::Category::kProtocol: return "protocol";
+    case Error::Category::kTransport:
+      return "transport";
+    case Error::Category::kRateLimited:
+      return "rate_limited";
+    case Error::Category::kServer:
+      return "server";
+    case Error::Category::kAuth:
+      return "auth";
+    case Error::Category::kInvalid:
+      return "invalid";
+    case Error::Category::kNotFound:
+      return "not_found";
+    case Error::Category::kRejected:
+      return "rejected";
+    case Error::Category::kProtocol:
+      return "protocol";
   }
   return "unknown";
 }
 
 std::string_view ResourceKindName(ResourceKind k) {
   switch (k) {
-    case ResourceKind::kContainerInstance: return "ContainerInstance";
-    case ResourceKind::kNotebook: return "Notebook";
-    case ResourceKind::kTiOneNotebook: return "TiOneNotebook";
+    case ResourceKind::kContainerInstance:
+      return "ContainerInstance";
+    case ResourceKind::kNotebook:
+      return "Notebook";
+    case ResourceKind::kTiOneNotebook:
+      return "TiOneNotebook";
   }
   return "Unknown";
 }

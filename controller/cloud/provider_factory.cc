@@ -72,8 +72,9 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
     return Misconfigured(config, "no SCNet token; set spec.token {fromEnv|fromFile}");
   }
   if (!scnet && (config.secret_id.empty() || config.secret_key.empty())) {
-    return Misconfigured(config, "no TI-ONE SecretId/SecretKey; set spec.secretId and "
-                                 "spec.secretKey {fromEnv|fromFile}");
+    return Misconfigured(config,
+                         "no TI-ONE SecretId/SecretKey; set spec.secretId and "
+                         "spec.secretKey {fromEnv|fromFile}");
   }
   if (!scnet && config.region.empty()) {
     return Misconfigured(config, "no TI-ONE region; set spec.region, e.g. ap-shanghai");
@@ -92,9 +93,9 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
   Clock& clock = deps.clock != nullptr ? *deps.clock : RealClock::Get();
   Random& random = deps.random != nullptr ? *deps.random : ProcessRandom();
   http::RetryPolicy retry{config.max_retries, config.retry_base, config.retry_max};
-  auto caller = std::make_unique<http::ApiCaller>(config.name, std::move(*transport), config.qps,
-                                                  config.burst, retry, clock, random,
-                                                  deps.observer);
+  auto caller =
+      std::make_unique<http::ApiCaller>(config.name, std::move(*transport), config.qps,
+                                        config.burst, retry, clock, random, deps.observer);
   if (scnet) {
     return std::make_unique<scnet::ScnetProvider>(config.name, config.token, config.page_size,
                                                   std::move(caller));

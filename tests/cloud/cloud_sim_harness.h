@@ -52,8 +52,8 @@ inline json SevenOfEach() {
 
 class RecordingObserver : public RequestObserver {
  public:
-  void OnRequest(const std::string& provider, const std::string& operation,
-                 const std::string& code, double) override {
+  void OnRequest(const std::string& provider, const std::string& operation, const std::string& code,
+                 double) override {
     std::lock_guard lock(mu_);
     requests_.push_back(provider + " " + operation + " " + code);
   }

@@ -128,8 +128,7 @@ TEST_F(CloudSimTest, CreatesAContainerInstanceAndReadsItBack) {
   EXPECT_EQ(o.description, "managed-by: converge");
   EXPECT_EQ(o.attributes.at("taskType"), "jupyter");
   EXPECT_EQ(o.attributes.at("timeoutLimit"), "01:00:00");
-  Result<Observed> detail =
-      static_cast<scnet::ScnetProvider&>(*scnet).GetContainerInstance(*id);
+  Result<Observed> detail = static_cast<scnet::ScnetProvider&>(*scnet).GetContainerInstance(*id);
   ASSERT_TRUE(detail) << detail.error().ToString();
   EXPECT_EQ(detail->name, "bert-finetune");
   EXPECT_EQ(Calls("scnet", "GetContainerInstance"), 1);
@@ -242,34 +241,34 @@ TEST_F(CloudSimTest, RetryableFailuresAreRetriedExceptCreates) {
        [&] { return scnet->StartNotebookService(running_nb, 7860, "run").has_value(); }},
       {"scnet", "GetContainerInstance",
        [&] {
-         return static_cast<scnet::ScnetProvider&>(*scnet).GetContainerInstance(failed_job)
+         return static_cast<scnet::ScnetProvider&>(*scnet)
+             .GetContainerInstance(failed_job)
              .has_value();
        }},
       {"tione", "DescribeNotebooks",
        [&] { return tione->List(ResourceKind::kTiOneNotebook).has_value(); }},
       {"tione", "DescribeNotebook",
        [&] {
-         return static_cast<tione::TiOneProvider&>(*tione).DescribeNotebook(running_tn)
-             .has_value();
+         return static_cast<tione::TiOneProvider&>(*tione).DescribeNotebook(running_tn).has_value();
        }},
       {"tione", "StopNotebook",
        [&] { return tione->StopNotebook(ResourceKind::kTiOneNotebook, running_tn).has_value(); }},
       {"tione", "StartNotebook",
-       [&] {
-         return tione->StartNotebook(ResourceKind::kTiOneNotebook, stopped_tn).has_value();
-       }},
+       [&] { return tione->StartNotebook(ResourceKind::kTiOneNotebook, stopped_tn).has_value(); }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.operation);
     Fault({{"cloud", c.cloud}, {"operation", c.operation}, {"mode", "error"}, {"times", 1}});
     const int64_t before = Calls(c.cloud, c.operation);
     EXPECT_TRUE(c.call());
-    const int64_t pages = c.operation.starts_with("List") || c.operation == "DescribeNotebooks"
-                              ? 4 : 1;
+    const int64_t pages =
+        c.operation.starts_with("List") || c.operation == "DescribeNotebooks" ? 4 : 1;
     EXPECT_EQ(Calls(c.cloud, c.operation) - before, pages + 1);
   }
 
-  Fault({{"cloud", "scnet"}, {"operation", "CreateContainerInstance"}, {"mode", "error"},
+  Fault({{"cloud", "scnet"},
+         {"operation", "CreateContainerInstance"},
+         {"mode", "error"},
          {"times", 1}});
   Result<std::string> instance = scnet->CreateContainerInstance(InstanceCreate("once"));
   ASSERT_FALSE(instance);
@@ -345,7 +344,9 @@ TEST_F(CloudSimTest, SlowAnswerTimesOut) {
   c.request_timeout = std::chrono::milliseconds(300);
   c.max_retries = 1;
   auto scnet = Make(c);
-  Fault({{"cloud", "scnet"}, {"operation", "ListNotebooks"}, {"mode", "latency"},
+  Fault({{"cloud", "scnet"},
+         {"operation", "ListNotebooks"},
+         {"mode", "latency"},
          {"latency_ms", 1500}});
   const auto start = std::chrono::steady_clock::now();
   Result<std::vector<Observed>> r = scnet->List(ResourceKind::kNotebook);
@@ -374,7 +375,8 @@ TEST_F(CloudSimTest, ScnetCreateCommittedThenDroppedIsUnknownAndNotRepeated) {
   EXPECT_EQ(id.error().operation, "CreateContainerInstance");
   EXPECT_EQ(Calls("scnet", "CreateContainerInstance"), 1);
   NoFaults();
-  Result<std::vector<Observed>> found = scnet->ListByName(ResourceKind::kContainerInstance, "dropped");
+  Result<std::vector<Observed>> found =
+      scnet->ListByName(ResourceKind::kContainerInstance, "dropped");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->size(), 1u);
 }

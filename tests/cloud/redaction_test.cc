@@ -131,11 +131,9 @@ TEST_F(RedactionTest, NoSecretAppearsAnywhere) {
   ASSERT_THAT(text_, ::testing::HasSubstr("(code timeout)"));
   ASSERT_THAT(text_, ::testing::HasSubstr("nb-1"));
 
-  std::vector<std::string> secrets = {sim::kTestScnetToken, sim::kTestSecretKey,
-                                      sim::kTestSecretId,   kWrongToken,
-                                      kWrongSecretKey,      kWrongSecretId,
-                                      "TC3-HMAC-SHA256",    "Signature=",
-                                      "sshPassword",        "SENTINEL"};
+  std::vector<std::string> secrets = {
+      sim::kTestScnetToken, sim::kTestSecretKey, sim::kTestSecretId, kWrongToken,   kWrongSecretKey,
+      kWrongSecretId,       "TC3-HMAC-SHA256",   "Signature=",       "sshPassword", "SENTINEL"};
   for (int i = 1; i <= 7; ++i) secrets.push_back(SshPassword(i));
   for (const nlohmann::json& nb : sim_->State()["scnet"]["notebooks"]) {
     secrets.push_back(nb["sshPassword"].get<std::string>());

@@ -105,12 +105,11 @@ Result<nlohmann::json> ApiCaller::Call(std::string_view operation, CallKind kind
                        attempt < retry_.max_retries;
     if (!retry) return std::unexpected(std::move(error));
     const std::chrono::milliseconds delay = backoff.Next();
-    log::Debug("cloud request will be retried",
-               {{"provider", provider_},
-                {"operation", std::string(operation)},
-                {"code", label},
-                {"delay_ms", std::to_string(delay.count())},
-                {"attempt", std::to_string(attempt + 1)}});
+    log::Debug("cloud request will be retried", {{"provider", provider_},
+                                                 {"operation", std::string(operation)},
+                                                 {"code", label},
+                                                 {"delay_ms", std::to_string(delay.count())},
+                                                 {"attempt", std::to_string(attempt + 1)}});
     clock_.SleepFor(delay);
   }
 }

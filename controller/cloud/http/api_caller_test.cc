@@ -20,8 +20,8 @@ using ::testing::Not;
 
 class RecordingObserver : public RequestObserver {
  public:
-  void OnRequest(const std::string& provider, const std::string& operation,
-                 const std::string& code, double seconds) override {
+  void OnRequest(const std::string& provider, const std::string& operation, const std::string& code,
+                 double seconds) override {
     std::lock_guard lock(mu_);
     requests.push_back(provider + "/" + operation + "/" + code);
   }
@@ -45,8 +45,8 @@ class ApiCallerTest : public ::testing::Test {
     auto transport = std::make_unique<ScriptedTransport>();
     transport_ = transport.get();
     caller_ = std::make_unique<ApiCaller>("scnet-test", std::move(transport), /*qps=*/0,
-                                          /*burst=*/1, RetryPolicy{3, milliseconds(200),
-                                                                   milliseconds(500)},
+                                          /*burst=*/1,
+                                          RetryPolicy{3, milliseconds(200), milliseconds(500)},
                                           clock_, random_, &observer_);
   }
 
@@ -105,8 +105,7 @@ TEST_F(ApiCallerTest, GivesUpAfterMaxRetriesWithTheLastError) {
   EXPECT_EQ(r.error().code, "10001");
   EXPECT_EQ(r.error().operation, "ListNotebooks");
   EXPECT_EQ(r.error().provider, "scnet-test");
-  EXPECT_EQ(r.error().ToString(),
-            "ListNotebooks on scnet-test: 内部错误 (code 10001, HTTP 200)");
+  EXPECT_EQ(r.error().ToString(), "ListNotebooks on scnet-test: 内部错误 (code 10001, HTTP 200)");
 }
 
 TEST_F(ApiCallerTest, NonRetryableErrorIsReturnedAtOnce) {
@@ -195,8 +194,8 @@ TEST(ApiCallerThrottleTest, WaitsForTokensAndReportsThem) {
   ApiCaller caller("p", std::move(transport), /*qps=*/4, /*burst=*/2, RetryPolicy{}, clock, random,
                    &observer);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(caller.Call("ListNotebooks", CallKind::kRead, [] { return HttpRequest{}; },
-                            scnet::InterpretResponse));
+    ASSERT_TRUE(caller.Call(
+        "ListNotebooks", CallKind::kRead, [] { return HttpRequest{}; }, scnet::InterpretResponse));
   }
   EXPECT_EQ(clock.Slept(), milliseconds(500));
   EXPECT_THAT(observer.throttled, ElementsAre(0.25, 0.25));

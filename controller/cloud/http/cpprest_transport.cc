@@ -4,8 +4,8 @@
 #include <fstream>
 #include <system_error>
 
-#include <boost/asio/ssl.hpp>
 #include <cpprest/http_client.h>
+#include <boost/asio/ssl.hpp>
 
 namespace converge::cloud::http {
 namespace {

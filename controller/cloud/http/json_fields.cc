@@ -23,10 +23,14 @@ const nlohmann::json* FirstField(const nlohmann::json& obj,
 std::optional<std::string> ScalarText(const nlohmann::json* value) {
   if (value == nullptr) return std::nullopt;
   switch (value->type()) {
-    case nlohmann::json::value_t::string: return value->get_ref<const std::string&>();
-    case nlohmann::json::value_t::boolean: return value->get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::number_integer: return std::to_string(value->get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned: return std::to_string(value->get<uint64_t>());
+    case nlohmann::json::value_t::string:
+      return value->get_ref<const std::string&>();
+    case nlohmann::json::value_t::boolean:
+      return value->get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::number_integer:
+      return std::to_string(value->get<int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return std::to_string(value->get<uint64_t>());
     case nlohmann::json::value_t::number_float: {
       const double d = value->get<double>();
       if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 1e15) {
@@ -37,7 +41,8 @@ std::optional<std::string> ScalarText(const nlohmann::json* value) {
       if (ec != std::errc()) return std::nullopt;
       return std::string(buf, ptr);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -48,7 +48,8 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   if (sep == std::string_view::npos) return invalid("has no scheme");
   ep.scheme = std::string(text.substr(0, sep));
   for (char& c : ep.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ep.scheme != "http" && ep.scheme != "https") return invalid("has scheme other than http/https");
+  if (ep.scheme != "http" && ep.scheme != "https")
+    return invalid("has scheme other than http/https");
   std::string_view rest = text.substr(sep + 3);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {

@@ -14,8 +14,8 @@ struct HttpRequest {
   std::string method = "GET";  // "GET" or "POST"
   std::string target = "/";    // path and query, already percent-encoded
   std::vector<std::pair<std::string, std::string>> headers;  // may carry secrets: never log
-  std::string body;           // sent verbatim when non-empty
-  std::string content_type;   // Content-Type of the body; "" sends none
+  std::string body;                                          // sent verbatim when non-empty
+  std::string content_type;  // Content-Type of the body; "" sends none
   // Send on a new connection, never on a pooled one. cpprestsdk silently resends a
   // request whose pooled connection turns out closed; for calls with side effects
   // that could apply them twice.

@@ -54,9 +54,10 @@ TEST(ParseEndpointTest, RejectsWhatIsNotAnEndpoint) {
     EXPECT_EQ(ep.error().category, Error::Category::kInvalid);
     EXPECT_NE(ep.error().message.find("expected http(s)://host[:port]"), std::string::npos);
   }
-  EXPECT_EQ(ParseEndpoint("ftp://x").error().message,
-            "endpoint \"ftp://x\" has scheme other than http/https; expected http(s)://host[:port], "
-            "e.g. https://tione.tencentcloudapi.com");
+  EXPECT_EQ(
+      ParseEndpoint("ftp://x").error().message,
+      "endpoint \"ftp://x\" has scheme other than http/https; expected http(s)://host[:port], "
+      "e.g. https://tione.tencentcloudapi.com");
 }
 
 TEST(CpprestTransportTest, UnreadableCaFileIsAConfigurationError) {

@@ -36,9 +36,10 @@ std::string FailureText(const json& item) {
 Result<Page> CheckItems(Page page, std::string_view what) {
   for (const Observed& o : page.items) {
     if (o.id.empty() || o.name.empty()) {
-      return std::unexpected(ProtocolError(
-          std::string(what) + " list holds an item without an id or a name; the answer cannot "
-                              "be trusted, so nothing is assumed absent"));
+      return std::unexpected(
+          ProtocolError(std::string(what) +
+                        " list holds an item without an id or a name; the answer cannot "
+                        "be trusted, so nothing is assumed absent"));
     }
   }
   return page;
@@ -108,9 +109,9 @@ Observed ParseInstance(const json& item) {
   o.description = TextOr(item, "description");
   o.create_time = TextOr(item, "createTime");
   o.message = FailureText(item);
-  for (std::string_view key : {"cpuNumber", "ramSize", "gpuNumber", "imagePath", "version",
-                               "taskType", "acceleratorType", "resourceGroup", "taskNumber",
-                               "timeoutLimit"}) {
+  for (std::string_view key :
+       {"cpuNumber", "ramSize", "gpuNumber", "imagePath", "version", "taskType", "acceleratorType",
+        "resourceGroup", "taskNumber", "timeoutLimit"}) {
     PutAttribute(o, item, key, {key});
   }
   return o;
@@ -142,8 +143,8 @@ Result<Page> ParseInstancePage(const json& data) {
   const json* items = data.is_array() ? &data : ItemsOf(data);
   if (data.is_null()) return page;
   if (items == nullptr) {
-    return std::unexpected(ProtocolError(
-        "SCNet container-instance list data has neither records[] nor list[]"));
+    return std::unexpected(
+        ProtocolError("SCNet container-instance list data has neither records[] nor list[]"));
   }
   for (const json& item : *items) page.items.push_back(ParseInstance(item));
   page.total = http::IntegerOf(Field(data, "total"));
@@ -157,8 +158,8 @@ Result<Page> ParseNotebookPage(const json& data) {
   if (items != nullptr) {
     for (const json& item : *items) page.items.push_back(ParseNotebook(item));
     page.total = http::IntegerOf(Field(data, "total"));
-  } else if (data.is_object() && (Field(data, "id") != nullptr ||
-                                  Field(data, "notebookName") != nullptr)) {
+  } else if (data.is_object() &&
+             (Field(data, "id") != nullptr || Field(data, "notebookName") != nullptr)) {
     page.items.push_back(ParseNotebook(data));
     page.single_record = true;
   } else if (data.is_object() && Field(data, "total") != nullptr) {
@@ -201,8 +202,7 @@ std::string CreateInstanceBody(const ContainerInstanceCreate& req) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string StartServiceBody(const std::string& notebook_id, int port,
-                             const std::string& command) {
+std::string StartServiceBody(const std::string& notebook_id, int port, const std::string& command) {
   nlohmann::ordered_json body;
   body["id"] = notebook_id;
   body["command"] = command;

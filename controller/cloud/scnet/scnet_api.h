@@ -27,7 +27,8 @@ inline constexpr char kInstancesPath[] = "/ai/openapi/v2/instance-service/task";
 inline constexpr char kRestartPath[] = "/ai/openapi/v2/instance-service/task/actions/restart";
 inline constexpr char kNotebookListPath[] = "/ai/openapi/v2/notebook/list";
 inline constexpr char kNotebookStartPath[] = "/ac/openapi/v2/notebook/actions/start";
-inline constexpr char kServiceStartPath[] = "/ai/openapi/v2/notebook/customize-service/actions/start";
+inline constexpr char kServiceStartPath[] =
+    "/ai/openapi/v2/notebook/customize-service/actions/start";
 
 // Maps an SCNet code to an Error: 10001/10012/716020 kServer (retryable);
 // 10003/10004/10010/10011 kInvalid; 10007/10008/10009 kAuth; anything else kRejected.

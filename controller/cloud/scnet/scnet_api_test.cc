@@ -252,14 +252,14 @@ TEST(ScnetInterpretTest, CodesMapToCategories) {
     Error::Category category;
     bool retryable;
   };
-  for (const Case& c : {Case{"10001", Error::Category::kServer, true},
-                        Case{"10012", Error::Category::kServer, true},
-                        Case{"716020", Error::Category::kServer, true},
-                        Case{"10003", Error::Category::kInvalid, false},
-                        Case{"10004", Error::Category::kInvalid, false},
-                        Case{"10007", Error::Category::kAuth, false},
-                        Case{"10009", Error::Category::kAuth, false},
-                        Case{"716865", Error::Category::kRejected, false}}) {
+  for (const Case& c :
+       {Case{"10001", Error::Category::kServer, true},
+        Case{"10012", Error::Category::kServer, true},
+        Case{"716020", Error::Category::kServer, true},
+        Case{"10003", Error::Category::kInvalid, false},
+        Case{"10004", Error::Category::kInvalid, false},
+        Case{"10007", Error::Category::kAuth, false}, Case{"10009", Error::Category::kAuth, false},
+        Case{"716865", Error::Category::kRejected, false}}) {
     const std::string body = std::string(R"({"code":")") + c.code + R"(","msg":"m","data":null})";
     http::Interpretation i = InterpretResponse({200, body});
     ASSERT_FALSE(i.value) << c.code;

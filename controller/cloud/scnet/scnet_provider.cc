@@ -88,7 +88,8 @@ Result<std::vector<Observed>> ScnetProvider::ListInstances(const std::string& na
     query.emplace_back("start", std::to_string(start));
     query.emplace_back("limit", std::to_string(page_size_));
     query.emplace_back("sort", "desc");
-    Result<nlohmann::json> data = Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query));
+    Result<nlohmann::json> data =
+        Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query));
     if (!data) return std::unexpected(data.error());
     Result<Page> page = ParseInstancePage(*data);
     if (!page) return std::unexpected(Fail(page.error(), kListContainerInstances));
@@ -135,9 +136,12 @@ Result<std::vector<Observed>> ScnetProvider::ListNotebooks(const std::string& na
 
 Result<std::vector<Observed>> ScnetProvider::List(ResourceKind kind) {
   switch (kind) {
-    case ResourceKind::kContainerInstance: return ListInstances("");
-    case ResourceKind::kNotebook: return ListNotebooks("");
-    default: return std::unexpected(Unsupported(kListNotebooks, kind));
+    case ResourceKind::kContainerInstance:
+      return ListInstances("");
+    case ResourceKind::kNotebook:
+      return ListNotebooks("");
+    default:
+      return std::unexpected(Unsupported(kListNotebooks, kind));
   }
 }
 
@@ -145,9 +149,14 @@ Result<std::vector<Observed>> ScnetProvider::ListByName(ResourceKind kind,
                                                         const std::string& name) {
   Result<std::vector<Observed>> all;
   switch (kind) {
-    case ResourceKind::kContainerInstance: all = ListInstances(name); break;
-    case ResourceKind::kNotebook: all = ListNotebooks(name); break;
-    default: return std::unexpected(Unsupported(kListNotebooks, kind));
+    case ResourceKind::kContainerInstance:
+      all = ListInstances(name);
+      break;
+    case ResourceKind::kNotebook:
+      all = ListNotebooks(name);
+      break;
+    default:
+      return std::unexpected(Unsupported(kListNotebooks, kind));
   }
   if (!all) return all;
   return ExactMatches(std::move(*all), name);
@@ -196,8 +205,9 @@ Status ScnetProvider::StopNotebook(ResourceKind kind, const std::string&) {
 
 Status ScnetProvider::StartNotebookService(const std::string& notebook_id, int port,
                                            const std::string& command) {
-  Result<nlohmann::json> data = Post(kStartNotebookService, http::CallKind::kMutate,
-                                     kServiceStartPath, StartServiceBody(notebook_id, port, command));
+  Result<nlohmann::json> data =
+      Post(kStartNotebookService, http::CallKind::kMutate, kServiceStartPath,
+           StartServiceBody(notebook_id, port, command));
   if (!data) return std::unexpected(data.error());
   Status started = ParseServiceStart(*data);
   if (!started) return std::unexpected(Fail(started.error(), kStartNotebookService));

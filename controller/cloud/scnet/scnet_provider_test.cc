@@ -43,7 +43,8 @@ TEST_F(ScnetProviderTest, ListsContainerInstancesAcrossPages) {
                               Instance(4, "d") + "]}}");
   transport_->Answer(200, R"({"code":"0","data":{"total":5,"list":[)" + Instance(3, "c") + "," +
                               Instance(2, "b") + "]}}");
-  transport_->Answer(200, R"({"code":"0","data":{"total":5,"records":[)" + Instance(1, "a") + "]}}");
+  transport_->Answer(200,
+                     R"({"code":"0","data":{"total":5,"records":[)" + Instance(1, "a") + "]}}");
   Result<std::vector<Observed>> all = provider_->List(ResourceKind::kContainerInstance);
   ASSERT_TRUE(all) << all.error().ToString();
   ASSERT_EQ(all->size(), 5u);
@@ -74,8 +75,8 @@ TEST_F(ScnetProviderTest, ListsNotebooksByPageAndSize) {
     return R"({"id":")" + std::to_string(id) + R"(","notebookName":"nb)" + std::to_string(id) +
            R"(","notebookStatus":"Running","sshPassword":"pw"})";
   };
-  transport_->Answer(200, R"({"code":"0","data":{"total":3,"records":[)" + nb(1) + "," + nb(2) +
-                              "]}}");
+  transport_->Answer(200,
+                     R"({"code":"0","data":{"total":3,"records":[)" + nb(1) + "," + nb(2) + "]}}");
   transport_->Answer(200, R"({"code":"0","data":{"total":3,"records":[)" + nb(3) + "]}}");
   Result<std::vector<Observed>> all = provider_->List(ResourceKind::kNotebook);
   ASSERT_TRUE(all);

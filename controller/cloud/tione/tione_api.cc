@@ -124,8 +124,8 @@ http::Interpretation InterpretResponse(const http::HttpResponse& response) {
       return out;
     }
     out.code = code;
-    out.value = std::unexpected(
-        ErrorForCode(code, TextOr(*error, "Message"), response.status, request_id));
+    out.value =
+        std::unexpected(ErrorForCode(code, TextOr(*error, "Message"), response.status, request_id));
     return out;
   }
   if (!ok_status) {

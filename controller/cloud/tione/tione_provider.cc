@@ -113,8 +113,7 @@ Result<Observed> TiOneProvider::DescribeNotebook(const std::string& id) {
 }
 
 Result<std::string> TiOneProvider::CreateContainerInstance(const ContainerInstanceCreate&) {
-  return std::unexpected(
-      Unsupported("CreateContainerInstance", ResourceKind::kContainerInstance));
+  return std::unexpected(Unsupported("CreateContainerInstance", ResourceKind::kContainerInstance));
 }
 
 Result<std::string> TiOneProvider::CreateTiOneNotebook(const TiOneNotebookCreate& req) {
@@ -132,8 +131,7 @@ Result<std::string> TiOneProvider::CreateTiOneNotebook(const TiOneNotebookCreate
 }
 
 Status TiOneProvider::RestartContainerInstance(const std::string&) {
-  return std::unexpected(
-      Unsupported("RestartContainerInstance", ResourceKind::kContainerInstance));
+  return std::unexpected(Unsupported("RestartContainerInstance", ResourceKind::kContainerInstance));
 }
 
 Status TiOneProvider::Simple(const char* action, ResourceKind kind, const std::string& id) {

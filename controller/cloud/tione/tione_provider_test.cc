@@ -63,7 +63,8 @@ TEST_F(TiOneProviderTest, DescribesAllPages) {
 
 TEST_F(TiOneProviderTest, ListByNameFiltersAndKeepsExactMatches) {
   transport_->Answer(200, Set(2, {{"nb-1", "train-x"}, {"nb-2", "train"}}));
-  Result<std::vector<Observed>> found = provider_->ListByName(ResourceKind::kTiOneNotebook, "train");
+  Result<std::vector<Observed>> found =
+      provider_->ListByName(ResourceKind::kTiOneNotebook, "train");
   ASSERT_TRUE(found);
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].id, "nb-2");
