@@ -181,10 +181,10 @@ TEST(TiOneParseTest, NotebookSetPageWithNulls) {
 }
 
 TEST(TiOneInterpretTest, ErrorEnvelopeWithRequestId) {
-  http::Interpretation i = InterpretResponse(
-      {200, R"({"Response":{"Error":{"Code":"AuthFailure.SignatureFailure",)"
-            R"("Message":"The provided credentials could not be validated."},)"
-            R"("RequestId":"ecc8d2f6-9772"}})"});
+  http::Interpretation i =
+      InterpretResponse({200, R"({"Response":{"Error":{"Code":"AuthFailure.SignatureFailure",)"
+                              R"("Message":"The provided credentials could not be validated."},)"
+                              R"("RequestId":"ecc8d2f6-9772"}})"});
   ASSERT_FALSE(i.value);
   EXPECT_EQ(i.code, "AuthFailure.SignatureFailure");
   const Error& e = i.value.error();
@@ -203,18 +203,17 @@ TEST(TiOneInterpretTest, CodesMapToCategories) {
     Error::Category category;
     bool retryable;
   };
-  for (const Case& c : {Case{"RequestLimitExceeded", Error::Category::kRateLimited, true},
-                        Case{"RequestLimitExceeded.UinLimitExceeded",
-                             Error::Category::kRateLimited, true},
-                        Case{"InternalError", Error::Category::kServer, true},
-                        Case{"AuthFailure.SignatureExpire", Error::Category::kAuth, false},
-                        Case{"UnauthorizedOperation.NoPermission", Error::Category::kAuth, false},
-                        Case{"InvalidParameterValue.Name", Error::Category::kInvalid, false},
-                        Case{"MissingParameter", Error::Category::kInvalid, false},
-                        Case{"ResourceNotFound", Error::Category::kNotFound, false},
-                        Case{"OperationDenied.BalanceInsufficient", Error::Category::kRejected,
-                             false},
-                        Case{"FailedOperation", Error::Category::kRejected, false}}) {
+  for (const Case& c :
+       {Case{"RequestLimitExceeded", Error::Category::kRateLimited, true},
+        Case{"RequestLimitExceeded.UinLimitExceeded", Error::Category::kRateLimited, true},
+        Case{"InternalError", Error::Category::kServer, true},
+        Case{"AuthFailure.SignatureExpire", Error::Category::kAuth, false},
+        Case{"UnauthorizedOperation.NoPermission", Error::Category::kAuth, false},
+        Case{"InvalidParameterValue.Name", Error::Category::kInvalid, false},
+        Case{"MissingParameter", Error::Category::kInvalid, false},
+        Case{"ResourceNotFound", Error::Category::kNotFound, false},
+        Case{"OperationDenied.BalanceInsufficient", Error::Category::kRejected, false},
+        Case{"FailedOperation", Error::Category::kRejected, false}}) {
     const Error e = ErrorForCode(c.code, "m", 200, "rid");
     EXPECT_EQ(e.category, c.category) << c.code;
     EXPECT_EQ(e.retryable, c.retryable) << c.code;
@@ -237,8 +236,8 @@ TEST(TiOneSigningTest, ServiceForHost) {
 }
 
 TEST(TiOneSigningTest, SignedRequestCarriesTheCommonHeaders) {
-  const Credentials creds{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-                          "ap-shanghai"};
+  const Credentials creds{"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+                          "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", "ap-shanghai"};
   const std::string body = IdBody("nb-1");
   http::HttpRequest r =
       SignedRequest("DescribeNotebook", body, "127.0.0.1:8089", "127.0.0.1", creds, 1551113065);
@@ -256,16 +255,15 @@ TEST(TiOneSigningTest, SignedRequestCarriesTheCommonHeaders) {
   in.payload = body;
   in.timestamp = 1551113065;
   const std::string authorization = SignTc3(in).authorization;
-  EXPECT_THAT(authorization,
-              ::testing::StartsWith("TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/"
-                                    "2019-02-25/tione/tc3_request, SignedHeaders=content-type;host, "
-                                    "Signature="));
+  EXPECT_THAT(authorization, ::testing::StartsWith(
+                                 "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/"
+                                 "2019-02-25/tione/tc3_request, SignedHeaders=content-type;host, "
+                                 "Signature="));
   using H = std::pair<std::string, std::string>;
-  EXPECT_THAT(r.headers, ::testing::ElementsAre(H{"X-TC-Action", "DescribeNotebook"},
-                                                H{"X-TC-Version", "2021-11-11"},
-                                                H{"X-TC-Timestamp", "1551113065"},
-                                                H{"X-TC-Region", "ap-shanghai"},
-                                                H{"Authorization", authorization}));
+  EXPECT_THAT(r.headers, ::testing::ElementsAre(
+                             H{"X-TC-Action", "DescribeNotebook"}, H{"X-TC-Version", "2021-11-11"},
+                             H{"X-TC-Timestamp", "1551113065"}, H{"X-TC-Region", "ap-shanghai"},
+                             H{"Authorization", authorization}));
 }
 
 TEST(TiOneBodiesTest, DescribeNotebooksWithNameFilter) {
