@@ -10,7 +10,8 @@ namespace converge::cli {
 
 namespace {
 
-constexpr char kSimUsage[] = R"(usage: converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
+constexpr char kSimUsage[] =
+    R"(usage: converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
                     [--tione-rate 20] [--scnet-rate 0] [--delays fast|normal]
                     [--instance-list-key list|records]
 
@@ -32,8 +33,8 @@ bool ParseRate(const std::string& flag, const std::string& text, double* out, st
     if (used == text.size() && *out >= 0) return true;
   } catch (const std::exception&) {
   }
-  *error = "--" + flag + " must be a non-negative number of requests per second, got \"" + text +
-           "\"";
+  *error =
+      "--" + flag + " must be a non-negative number of requests per second, got \"" + text + "\"";
   return false;
 }
 

@@ -8,12 +8,18 @@ namespace converge::sim {
 
 std::string FaultModeName(FaultMode mode) {
   switch (mode) {
-    case FaultMode::kNone: return "none";
-    case FaultMode::kError: return "error";
-    case FaultMode::kLatency: return "latency";
-    case FaultMode::kMalformed: return "malformed";
-    case FaultMode::kDrop: return "drop";
-    case FaultMode::kHang: return "hang";
+    case FaultMode::kNone:
+      return "none";
+    case FaultMode::kError:
+      return "error";
+    case FaultMode::kLatency:
+      return "latency";
+    case FaultMode::kMalformed:
+      return "malformed";
+    case FaultMode::kDrop:
+      return "drop";
+    case FaultMode::kHang:
+      return "hang";
   }
   return "none";
 }
@@ -62,8 +68,7 @@ bool ParseFaultRule(const nlohmann::json& j, FaultRule* rule, std::string* error
   FaultRule r;
   for (const auto& [key, value] : j.items()) {
     if (key == "cloud") {
-      if (!value.is_string() ||
-          (value != "scnet" && value != "tione" && value != "*")) {
+      if (!value.is_string() || (value != "scnet" && value != "tione" && value != "*")) {
         *error = "fault rule field \"cloud\" must be \"scnet\", \"tione\" or \"*\"";
         return false;
       }
@@ -240,8 +245,8 @@ bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* 
   if (parts.size() == 4) {
     double times = 0;
     if (!ParseDouble(parts[3], &times) || times < 1 || times != static_cast<int64_t>(times)) {
-      *error = "bad fault spec \"" + spec + "\": times \"" + parts[3] +
-               "\" must be a positive integer";
+      *error =
+          "bad fault spec \"" + spec + "\": times \"" + parts[3] + "\" must be a positive integer";
       return false;
     }
     r.times = static_cast<int64_t>(times);

@@ -24,9 +24,9 @@ struct FaultRule {
   std::string cloud = "*";      // scnet | tione | *
   std::string operation = "*";  // an operation name (see README) or *
   FaultMode mode = FaultMode::kError;
-  double rate = 1.0;            // probability per matching call
-  int64_t latency_ms = 0;       // kLatency only
-  int64_t times = -1;           // fire at most this many times; -1 = unlimited
+  double rate = 1.0;       // probability per matching call
+  int64_t latency_ms = 0;  // kLatency only
+  int64_t times = -1;      // fire at most this many times; -1 = unlimited
 };
 
 struct FaultDecision {

@@ -120,9 +120,9 @@ json TioneEnvelope(const TioneReply& reply, const std::string& request_id) {
 }
 
 const std::set<std::string> kRegions = {
-    "ap-beijing",  "ap-shanghai", "ap-guangzhou",    "ap-nanjing",      "ap-chongqing",
-    "ap-chengdu",  "ap-hongkong", "ap-singapore",    "ap-shanghai-fsi", "ap-shenzhen-fsi",
-    "ap-jakarta",  "ap-seoul",    "ap-tokyo",        "na-siliconvalley", "eu-frankfurt"};
+    "ap-beijing", "ap-shanghai", "ap-guangzhou", "ap-nanjing",       "ap-chongqing",
+    "ap-chengdu", "ap-hongkong", "ap-singapore", "ap-shanghai-fsi",  "ap-shenzhen-fsi",
+    "ap-jakarta", "ap-seoul",    "ap-tokyo",     "na-siliconvalley", "eu-frankfurt"};
 
 }  // namespace
 
@@ -233,7 +233,8 @@ int FreePort(const std::string& host) {
 bool Simulator::Impl::Start(std::string* error) {
   const auto colon = options_.address.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    *error = "simulator address \"" + options_.address + "\" is not HOST:PORT (e.g. 127.0.0.1:8089)";
+    *error =
+        "simulator address \"" + options_.address + "\" is not HOST:PORT (e.g. 127.0.0.1:8089)";
     return false;
   }
   host_ = options_.address.substr(0, colon);
@@ -432,12 +433,12 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     if (!Admit(scnet_, options_.scnet_rate_limit)) {
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
-      req.reply(web::http::status_codes::TooManyRequests,
-                ScnetEnvelope(scnet_code::kInternal,
-                              "request rate limit exceeded: at most " + rate.str() +
-                                  " requests per second; retry later")
-                    .dump(),
-                "application/json");
+      req.reply(
+          web::http::status_codes::TooManyRequests,
+          ScnetEnvelope(scnet_code::kInternal, "request rate limit exceeded: at most " +
+                                                   rate.str() + " requests per second; retry later")
+              .dump(),
+          "application/json");
       return;
     }
     const auto token_it = r.headers.find("token");
@@ -537,9 +538,10 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
                       "The SecretId is not found, please ensure that your SecretId is correct.");
   }
   const std::string ts_text = r.Header("x-tc-timestamp");
-  if (ts_text.empty()) return TioneError("MissingParameter",
-                                         "The request is missing a required parameter "
-                                         "`Timestamp`.");
+  if (ts_text.empty())
+    return TioneError("MissingParameter",
+                      "The request is missing a required parameter "
+                      "`Timestamp`.");
   int64_t ts = 0;
   try {
     size_t used = 0;
@@ -548,9 +550,9 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
   } catch (const std::exception&) {
     return TioneError("InvalidParameter", "The parameter `Timestamp` must be an integer.");
   }
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          clock_->WallNow().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_->WallNow().time_since_epoch())
+          .count();
   if (std::llabs(now - ts) > options_.clock_skew_tolerance_seconds) {
     return TioneError("AuthFailure.SignatureExpire",
                       "Signature expired. Timestamp is " + ts_text + ", server time is " +
@@ -565,9 +567,9 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
                       "`content-type;host;x-tc-action`.");
   }
   if (scope[2] != kTioneService) {
-    return TioneError("AuthFailure.SignatureFailure",
-                      "The credential scope service `" + scope[2] + "` does not match `" +
-                          kTioneService + "`.");
+    return TioneError(
+        "AuthFailure.SignatureFailure",
+        "The credential scope service `" + scope[2] + "` does not match `" + kTioneService + "`.");
   }
   cloud::tione::Tc3Input in;
   in.secret_id = kTestSecretId;
@@ -615,31 +617,31 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
       return reject(*failure);
     }
     if (action.empty()) {
-      return reject(TioneError("MissingParameter",
-                               "The request is missing a required parameter `Action`."));
+      return reject(
+          TioneError("MissingParameter", "The request is missing a required parameter `Action`."));
     }
     if (op == "UnknownAction") {
-      return reject(TioneError("InvalidAction",
-                               "The action `" + action + "` does not exist for tione."));
+      return reject(
+          TioneError("InvalidAction", "The action `" + action + "` does not exist for tione."));
     }
     const std::string version = Trim(r.Header("x-tc-version"));
     if (version.empty()) {
-      return reject(TioneError("MissingParameter",
-                               "The request is missing a required parameter `Version`."));
+      return reject(
+          TioneError("MissingParameter", "The request is missing a required parameter `Version`."));
     }
     if (version != kTioneVersion) {
-      return reject(TioneError("NoSuchVersion", "The API version `" + version +
-                                                    "` does not exist; tione uses `" +
-                                                    kTioneVersion + "`."));
+      return reject(TioneError(
+          "NoSuchVersion",
+          "The API version `" + version + "` does not exist; tione uses `" + kTioneVersion + "`."));
     }
     const std::string region = Trim(r.Header("x-tc-region"));
     if (region.empty()) {
-      return reject(TioneError("MissingParameter",
-                               "The request is missing a required parameter `Region`."));
+      return reject(
+          TioneError("MissingParameter", "The request is missing a required parameter `Region`."));
     }
     if (!kRegions.count(region)) {
-      return reject(TioneError("UnsupportedRegion",
-                               "The region `" + region + "` is not supported."));
+      return reject(
+          TioneError("UnsupportedRegion", "The region `" + region + "` is not supported."));
     }
     fault = faults_.Decide("tione", op, random_);
     if (fault.latency.count() > 0) ++tione_.faults["latency"];
@@ -651,7 +653,8 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
     req.reply(web::http::status_codes::OK,
               TioneEnvelope(TioneError("InternalError",
                                        "An internal error has occurred (injected by the "
-                                       "simulator for " + op + "). Retry your request."),
+                                       "simulator for " +
+                                           op + "). Retry your request."),
                             request_id)
                   .dump(),
               "application/json");
@@ -671,16 +674,15 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
 void Simulator::Impl::Deliver(http_request& req, FaultMode mode, const Answer& answer) {
   switch (mode) {
     case FaultMode::kMalformed: {
-      req.reply(answer.status, answer.body.substr(0, answer.body.size() / 2),
-                "application/json");
+      req.reply(answer.status, answer.body.substr(0, answer.body.size() / 2), "application/json");
       return;
     }
     case FaultMode::kDrop: {
       // Announce the full length, send half, close: the client's read fails mid-body.
       http_response response(answer.status);
       std::string partial = answer.body.substr(0, answer.body.size() / 2);
-      auto buffer = concurrency::streams::container_buffer<std::string>(std::move(partial),
-                                                                        std::ios::in);
+      auto buffer =
+          concurrency::streams::container_buffer<std::string>(std::move(partial), std::ios::in);
       response.set_body(concurrency::streams::istream(buffer), answer.body.size(),
                         "application/json");
       req.reply(response);
@@ -743,8 +745,6 @@ bool Simulator::ForceState(const nlohmann::json& request, std::string* error) {
 }
 void Simulator::Reset(bool state) { impl_->Reset(state); }
 nlohmann::json Simulator::State() const { return nlohmann::json(impl_->State()); }
-nlohmann::json Simulator::ListInstances() const {
-  return nlohmann::json(impl_->ListInstances());
-}
+nlohmann::json Simulator::ListInstances() const { return nlohmann::json(impl_->ListInstances()); }
 
 }  // namespace converge::sim

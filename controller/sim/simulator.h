@@ -28,16 +28,16 @@ inline constexpr char kTioneVersion[] = "2021-11-11";
 struct SimOptions {
   std::string address = "127.0.0.1:8089";  // host:port; port 0 picks a free port
   // Lifecycle delays (each state lasts this long before the next).
-  std::chrono::milliseconds instance_waiting{300};    // Waiting -> Deploying
-  std::chrono::milliseconds instance_deploying{500};  // Deploying -> Running
-  std::chrono::milliseconds notebook_restarting{500}; // SCNet Restarting/Creating -> Running
-  std::chrono::milliseconds notebook_shutting{300};   // SCNet Shutting -> Terminated
-  std::chrono::milliseconds tione_starting{500};      // Submitting/Starting -> Running
-  std::chrono::milliseconds tione_stopping{300};      // Stopping -> Stopped
+  std::chrono::milliseconds instance_waiting{300};     // Waiting -> Deploying
+  std::chrono::milliseconds instance_deploying{500};   // Deploying -> Running
+  std::chrono::milliseconds notebook_restarting{500};  // SCNet Restarting/Creating -> Running
+  std::chrono::milliseconds notebook_shutting{300};    // SCNet Shutting -> Terminated
+  std::chrono::milliseconds tione_starting{500};       // Submitting/Starting -> Running
+  std::chrono::milliseconds tione_stopping{300};       // Stopping -> Stopped
   double tione_rate_limit = 20;  // requests per second per cloud; 0 = unlimited
   double scnet_rate_limit = 0;
-  std::string fixture_file;      // initial state (JSON), optional
-  nlohmann::json faults;         // initial fault config, same shape as POST /_sim/faults
+  std::string fixture_file;  // initial state (JSON), optional
+  nlohmann::json faults;     // initial fault config, same shape as POST /_sim/faults
   int64_t clock_skew_tolerance_seconds = 300;
   // Key of the SCNet container-instance list page: "list" or "records" (the real
   // shape is unconfirmed; clients must accept both). Default: "list".

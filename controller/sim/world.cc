@@ -13,9 +13,9 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 
 const std::set<std::string> kNotebookStatuses = {"Creating",   "Restarting", "Running",
                                                  "Terminated", "Failed",     "Shutting"};
-const std::set<std::string> kInstanceStatuses = {"Running", "Deploying", "Waiting",
-                                                 "Terminated", "Failed", "Completed"};
-const std::set<std::string> kTioneStatuses = {"Submitting", "Starting", "Running", "Stopping",
+const std::set<std::string> kInstanceStatuses = {"Running",    "Deploying", "Waiting",
+                                                 "Terminated", "Failed",    "Completed"};
+const std::set<std::string> kTioneStatuses = {"Submitting", "Starting", "Running",     "Stopping",
                                               "Stopped",    "Failed",   "SubmitFailed"};
 
 std::string FormatUtc8(WallTime t, const char* format) {
@@ -74,21 +74,21 @@ TioneReply TioneInvalidValue(const std::string& field, const std::string& why) {
 }
 
 TioneReply TioneInvalidType(const std::string& field, const std::string& type) {
-  return TioneError("InvalidParameter", "The type of parameter `" + field + "` must be " + type +
-                                            ".");
+  return TioneError("InvalidParameter",
+                    "The type of parameter `" + field + "` must be " + type + ".");
 }
 
 // Optional non-negative integer query parameter; false + reply on error.
-bool QueryInt(const std::map<std::string, std::string>& q, const std::string& key,
-              int64_t fallback, int64_t min, int64_t* out, ScnetReply* error) {
+bool QueryInt(const std::map<std::string, std::string>& q, const std::string& key, int64_t fallback,
+              int64_t min, int64_t* out, ScnetReply* error) {
   auto it = q.find(key);
   if (it == q.end() || it->second.empty()) {
     *out = fallback;
     return true;
   }
   if (!ParseInt(it->second, out) || *out < min) {
-    *error = Invalid(key, "must be an integer >= " + std::to_string(min) + ", got \"" +
-                              it->second + "\"");
+    *error = Invalid(
+        key, "must be an integer >= " + std::to_string(min) + ", got \"" + it->second + "\"");
     return false;
   }
   return true;
@@ -531,7 +531,7 @@ ScnetReply World::StartNotebookService(const json& body) {
   if (!body["command"].is_string() || body["command"].get<std::string>().empty()) {
     return Invalid("command", "must be a non-empty string");
   }
-  const char* port_key = body.contains("customizePort") ? "customizePort"
+  const char* port_key = body.contains("customizePort")    ? "customizePort"
                          : body.contains("customsizePort") ? "customsizePort"
                                                            : nullptr;
   if (!port_key || body[port_key].is_null()) return Missing("customizePort");
@@ -547,8 +547,7 @@ ScnetReply World::StartNotebookService(const json& body) {
     return {ScnetEnvelope(scnet_code::kOk, "success",
                           {{"execSuccess", false},
                            {"errorMsg", "notebook " + Str(r->data["notebookName"]) + " is " +
-                                            r->status +
-                                            ", not Running; start the notebook first"},
+                                            r->status + ", not Running; start the notebook first"},
                            {"output", nullptr}})};
   }
   r->data["command"] = body["command"];
@@ -640,7 +639,8 @@ ScnetReply World::CreateContainerInstance(const json& b) {
     for (size_t i = 0; i < b["mountInfoList"].size(); ++i) {
       const json& e = b["mountInfoList"][i];
       const std::string at = "mountInfoList[" + std::to_string(i) + "].";
-      if (!e.is_object()) return Invalid("mountInfoList[" + std::to_string(i) + "]", "must be an object");
+      if (!e.is_object())
+        return Invalid("mountInfoList[" + std::to_string(i) + "]", "must be an object");
       for (const char* key : {"sourcePath", "targetPath", "type"}) {
         if (!e.contains(key) || e[key].is_null() || Str(e[key]).empty()) {
           if (e.contains(key) && !e[key].is_null() && !e[key].is_string()) {
@@ -652,9 +652,8 @@ ScnetReply World::CreateContainerInstance(const json& b) {
       if (e["type"] != "data" && e["type"] != "path") {
         return Invalid(at + "type", "\"" + Str(e["type"]) + "\" is not one of data, path");
       }
-      mounts.push_back({{"sourcePath", e["sourcePath"]},
-                        {"targetPath", e["targetPath"]},
-                        {"type", e["type"]}});
+      mounts.push_back(
+          {{"sourcePath", e["sourcePath"]}, {"targetPath", e["targetPath"]}, {"type", e["type"]}});
     }
   }
   spec["mountInfoList"] = mounts;
@@ -703,9 +702,9 @@ json World::InstanceItem(Resource& r) {
   Advance(r);
   json item = json::object();
   for (const char* key :
-       {"id", "instanceServiceName", "status", "createTime", "startTime", "description",
-        "taskType", "acceleratorType", "version", "imagePath", "cpuNumber", "ramSize",
-        "gpuNumber", "taskNumber", "resourceGroup", "timeoutLimit"}) {
+       {"id", "instanceServiceName", "status", "createTime", "startTime", "description", "taskType",
+        "acceleratorType", "version", "imagePath", "cpuNumber", "ramSize", "gpuNumber",
+        "taskNumber", "resourceGroup", "timeoutLimit"}) {
     item[key] = r.data.contains(key) ? r.data[key] : json();
   }
   return item;
@@ -796,12 +795,35 @@ TioneReply World::Tione(const std::string& action, const json& params) {
 json World::TioneListItem(Resource& r) {
   Advance(r);
   json item = json::object();
-  for (const char* key :
-       {"Id", "Name", "ChargeType", "ResourceConf", "ResourceGroupId", "VolumeSizeInGB",
-        "BillingInfos", "Tags", "CreateTime", "StartTime", "UpdateTime", "RuntimeInSeconds",
-        "ChargeStatus", "InstanceTypeAlias", "Status", "FailureReason", "EndTime", "PodName",
-        "VolumeSourceType", "VolumeSourceCFS", "DataConfigs", "Message", "ResourceGroupName",
-        "SubnetId", "VpcId", "AutoStopping", "AutomaticStopTime", "ImageType", "ImageInfo"}) {
+  for (const char* key : {"Id",
+                          "Name",
+                          "ChargeType",
+                          "ResourceConf",
+                          "ResourceGroupId",
+                          "VolumeSizeInGB",
+                          "BillingInfos",
+                          "Tags",
+                          "CreateTime",
+                          "StartTime",
+                          "UpdateTime",
+                          "RuntimeInSeconds",
+                          "ChargeStatus",
+                          "InstanceTypeAlias",
+                          "Status",
+                          "FailureReason",
+                          "EndTime",
+                          "PodName",
+                          "VolumeSourceType",
+                          "VolumeSourceCFS",
+                          "DataConfigs",
+                          "Message",
+                          "ResourceGroupName",
+                          "SubnetId",
+                          "VpcId",
+                          "AutoStopping",
+                          "AutomaticStopTime",
+                          "ImageType",
+                          "ImageInfo"}) {
     item[key] = r.data.contains(key) ? r.data[key] : json();
   }
   item["UserTypes"] = json::array();
@@ -811,8 +833,7 @@ json World::TioneListItem(Resource& r) {
 
 namespace {
 
-bool OptionalInt(const json& p, const char* key, int64_t fallback, int64_t* out,
-                 TioneReply* err) {
+bool OptionalInt(const json& p, const char* key, int64_t fallback, int64_t* out, TioneReply* err) {
   if (!p.contains(key) || p[key].is_null()) {
     *out = fallback;
     return true;
@@ -952,9 +973,8 @@ TioneReply World::DescribeNotebook(const json& p) {
   Advance(*r);
   json detail = r->data;
   if (r->status == "Running" && detail["StartTime"].is_string()) {
-    detail["RuntimeInSeconds"] = std::chrono::duration_cast<std::chrono::seconds>(
-                                     clock_.WallNow() - r->since)
-                                     .count();
+    detail["RuntimeInSeconds"] =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow() - r->since).count();
   }
   TioneReply out;
   out.fields = {{"NotebookDetail", detail}};
@@ -969,8 +989,8 @@ TioneReply World::CreateNotebook(const json& p) {
   if (!p["Name"].is_string()) return TioneInvalidType("Name", "String");
   const std::string name = p["Name"].get<std::string>();
   if (name.empty() || name.size() > 60) {
-    return TioneInvalidValue("Name", "must be 1 to 60 characters, got " +
-                                         std::to_string(name.size()));
+    return TioneInvalidValue("Name",
+                             "must be 1 to 60 characters, got " + std::to_string(name.size()));
   }
   if (!p["ChargeType"].is_string()) return TioneInvalidType("ChargeType", "String");
   if (p["ChargeType"] != "PREPAID" && p["ChargeType"] != "POSTPAID_BY_HOUR") {
@@ -984,9 +1004,8 @@ TioneReply World::CreateNotebook(const json& p) {
       return TioneInvalidType(std::string("ResourceConf.") + key, "Integer");
     }
   }
-  if (p["ChargeType"] == "POSTPAID_BY_HOUR" &&
-      (!p["ResourceConf"].contains("InstanceType") ||
-       !p["ResourceConf"]["InstanceType"].is_string())) {
+  if (p["ChargeType"] == "POSTPAID_BY_HOUR" && (!p["ResourceConf"].contains("InstanceType") ||
+                                                !p["ResourceConf"]["InstanceType"].is_string())) {
     return TioneMissing("ResourceConf.InstanceType");
   }
   if (p["ChargeType"] == "PREPAID" &&
@@ -1028,12 +1047,28 @@ TioneReply World::CreateNotebook(const json& p) {
     }
   }
   json given = json::object();
-  for (const char* key :
-       {"Name", "ChargeType", "ResourceConf", "ResourceGroupId", "VpcId", "SubnetId",
-        "VolumeSourceType", "VolumeSizeInGB", "VolumeSourceCFS", "LogConfig", "LifecycleScriptId",
-        "DefaultCodeRepoId", "AdditionalCodeRepoIds", "AutomaticStopTime", "Tags", "DataConfigs",
-        "ImageInfo", "ImageType", "LogEnable", "RootAccess", "AutoStopping",
-        "DirectInternetAccess"}) {
+  for (const char* key : {"Name",
+                          "ChargeType",
+                          "ResourceConf",
+                          "ResourceGroupId",
+                          "VpcId",
+                          "SubnetId",
+                          "VolumeSourceType",
+                          "VolumeSizeInGB",
+                          "VolumeSourceCFS",
+                          "LogConfig",
+                          "LifecycleScriptId",
+                          "DefaultCodeRepoId",
+                          "AdditionalCodeRepoIds",
+                          "AutomaticStopTime",
+                          "Tags",
+                          "DataConfigs",
+                          "ImageInfo",
+                          "ImageType",
+                          "LogEnable",
+                          "RootAccess",
+                          "AutoStopping",
+                          "DirectInternetAccess"}) {
     if (p.contains(key) && !p[key].is_null()) given[key] = p[key];
   }
   if (p.contains("ImageInfo") && p["ImageInfo"].is_object() && !p.contains("ImageType") &&
@@ -1107,8 +1142,9 @@ bool World::ForceState(const json& req, std::string* error) {
   } else if (cloud == "tione" && kind == "notebook") {
     list = &tione_notebooks_, statuses = &kTioneStatuses, name_key = "Name", id_key = "Id";
   } else {
-    *error = "state request needs cloud \"scnet\" with kind \"notebook\" or \"instance\", or "
-             "cloud \"tione\" with kind \"notebook\"";
+    *error =
+        "state request needs cloud \"scnet\" with kind \"notebook\" or \"instance\", or "
+        "cloud \"tione\" with kind \"notebook\"";
     return false;
   }
   if (!statuses->count(status)) {
@@ -1130,8 +1166,8 @@ bool World::ForceState(const json& req, std::string* error) {
     ++matched;
   }
   if (matched == 0) {
-    *error = "no " + cloud + " " + kind + " with " + (id.empty() ? "name \"" + name : "id \"" + id) +
-             "\"";
+    *error = "no " + cloud + " " + kind + " with " +
+             (id.empty() ? "name \"" + name : "id \"" + id) + "\"";
     return false;
   }
   return true;

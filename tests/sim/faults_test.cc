@@ -1,6 +1,6 @@
 // Rate limits, fault injection, stats, admin endpoints and listener lifecycle.
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sim_harness.h"
@@ -64,11 +64,13 @@ TEST_F(FaultsTest, ScnetRateLimitAnswers429) {
 }
 
 TEST_F(FaultsTest, ErrorFaultAppliesNothing) {
-  Fault({{"cloud", "scnet"}, {"operation", "CreateContainerInstance"}, {"mode", "error"},
+  Fault({{"cloud", "scnet"},
+         {"operation", "CreateContainerInstance"},
+         {"mode", "error"},
          {"times", 1}});
-  EXPECT_EQ(ScnetPost(kTask, SeedCreateRequest()).j,
-            Envelope("10001",
-                     "internal error (injected by the simulator for CreateContainerInstance)"));
+  EXPECT_EQ(
+      ScnetPost(kTask, SeedCreateRequest()).j,
+      Envelope("10001", "internal error (injected by the simulator for CreateContainerInstance)"));
   EXPECT_EQ(InstanceCount(), 1u);
   EXPECT_EQ(ScnetPost(kTask, SeedCreateRequest()).j["code"], "0");  // times: 1 is used up
   EXPECT_EQ(InstanceCount(), 2u);
@@ -112,10 +114,13 @@ TEST_F(FaultsTest, CommitThenDropIsATransportErrorAfterTheCreate) {
   EXPECT_EQ(sim_->Stats()["scnet"]["faults"]["drop"], 1);
 
   Fault({{"cloud", "tione"}, {"operation", "CreateNotebook"}, {"mode", "drop"}});
-  Resp t = Tione("CreateNotebook",
-                 {{"Name", "dropped"}, {"ChargeType", "POSTPAID_BY_HOUR"},
-                  {"ResourceConf", {{"InstanceType", "TI.S.MEDIUM.POST"}}}, {"LogEnable", false},
-                  {"RootAccess", true}, {"AutoStopping", false}, {"DirectInternetAccess", true}});
+  Resp t = Tione("CreateNotebook", {{"Name", "dropped"},
+                                    {"ChargeType", "POSTPAID_BY_HOUR"},
+                                    {"ResourceConf", {{"InstanceType", "TI.S.MEDIUM.POST"}}},
+                                    {"LogEnable", false},
+                                    {"RootAccess", true},
+                                    {"AutoStopping", false},
+                                    {"DirectInternetAccess", true}});
   EXPECT_FALSE(t.transport_error.empty());
   EXPECT_EQ(sim_->State()["tione"]["notebooks"][1]["Name"], "dropped");
 }
@@ -156,18 +161,18 @@ TEST_F(FaultsTest, AdminEndpointsOverHttp) {
   EXPECT_EQ(Admin("POST", "/_sim/faults", json::object()).status, 200);
   EXPECT_EQ(ScnetGet(kList).j["code"], "0");
 
-  Resp forced = Admin("POST", "/_sim/state",
-                      {{"cloud", "scnet"}, {"kind", "instance"}, {"name", "legacy-ssh-box"},
-                       {"status", "Failed"}});
+  Resp forced = Admin(
+      "POST", "/_sim/state",
+      {{"cloud", "scnet"}, {"kind", "instance"}, {"name", "legacy-ssh-box"}, {"status", "Failed"}});
   EXPECT_EQ(forced.status, 200) << forced.body;
   EXPECT_EQ(Admin("GET", "/_sim/state").j["scnet"]["instances"][0]["status"], "Failed");
-  Resp unknown = Admin("POST", "/_sim/state",
-                       {{"cloud", "tione"}, {"name", "ghost"}, {"status", "Stopped"}});
+  Resp unknown =
+      Admin("POST", "/_sim/state", {{"cloud", "tione"}, {"name", "ghost"}, {"status", "Stopped"}});
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.j["error"], "no tione notebook with name \"ghost\"");
-  Resp bad_status = Admin("POST", "/_sim/state",
-                          {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", "x"},
-                           {"status", "Asleep"}});
+  Resp bad_status =
+      Admin("POST", "/_sim/state",
+            {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", "x"}, {"status", "Asleep"}});
   EXPECT_EQ(bad_status.j["error"],
             "unknown status \"Asleep\" for scnet notebook (Creating, Failed, Restarting, "
             "Running, Shutting, Terminated)");
@@ -218,8 +223,9 @@ TEST(FaultSpecTest, ParsesTheCommandLineForm) {
   EXPECT_EQ(error, "bad fault spec \"X:error:2\": rate \"2\" must be a number between 0 and 1");
   EXPECT_FALSE(ParseFaultSpec("aws/X:error", &rule, &error));
   EXPECT_FALSE(ParseFaultSpec("X:explode", &rule, &error));
-  EXPECT_EQ(error, "bad fault spec \"X:explode\": unknown mode \"explode\" (error, latency, "
-                   "malformed, drop, hang)");
+  EXPECT_EQ(error,
+            "bad fault spec \"X:explode\": unknown mode \"explode\" (error, latency, "
+            "malformed, drop, hang)");
 }
 
 TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {

@@ -125,9 +125,9 @@ TEST_F(ScnetTest, CustomServiceOnRunningNotebookIsRecorded) {
 }
 
 TEST_F(ScnetTest, CustomServiceOnStoppedNotebookFailsInsideSuccessEnvelope) {
-  Resp r = ScnetPost(kService, {{"id", "1896050410550136834"},
-                                {"command", "python app.py"},
-                                {"customizePort", "1223"}});
+  Resp r = ScnetPost(
+      kService,
+      {{"id", "1896050410550136834"}, {"command", "python app.py"}, {"customizePort", "1223"}});
   EXPECT_EQ(r.j, Envelope("0", "success",
                           {{"execSuccess", false},
                            {"errorMsg",
@@ -144,20 +144,20 @@ TEST_F(ScnetTest, CustomServiceValidatesParameters) {
             Envelope("10003", "missing required parameter command"));
   EXPECT_EQ(ScnetPost(kService, {{"id", "1896050410550136833"}, {"command", "x"}}).j,
             Envelope("10003", "missing required parameter customizePort"));
-  EXPECT_EQ(
-      ScnetPost(kService,
-                {{"id", "1896050410550136833"}, {"command", "x"}, {"customizePort", "http"}})
-          .j,
-      Envelope("10004",
-               "invalid parameter customizePort: must be a port number between 1 and 65535"));
+  EXPECT_EQ(ScnetPost(kService,
+                      {{"id", "1896050410550136833"}, {"command", "x"}, {"customizePort", "http"}})
+                .j,
+            Envelope("10004",
+                     "invalid parameter customizePort: must be a port number between 1 and 65535"));
 }
 
 TEST_F(ScnetTest, StoppingANotebookClearsItsService) {
   std::string error;
-  ASSERT_TRUE(sim_->ForceState(
-      {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", "2503021210191109"},
-       {"status", "Terminated"}},
-      &error))
+  ASSERT_TRUE(sim_->ForceState({{"cloud", "scnet"},
+                                {"kind", "notebook"},
+                                {"name", "2503021210191109"},
+                                {"status", "Terminated"}},
+                               &error))
       << error;
   json nb = Notebook("2503021210191109");
   EXPECT_EQ(nb["notebookStatus"], "Terminated");
@@ -192,8 +192,8 @@ TEST_F(ScnetTest, CreatedInstanceGoesWaitingDeployingRunning) {
 TEST_F(ScnetTest, CreateValidatesEveryRequiredField) {
   for (const char* field :
        {"instanceServiceName", "taskType", "acceleratorType", "version", "imagePath",
-        "timeoutLimit", "taskNumber", "resourceGroup", "useStartScript",
-        "startScriptActionScope", "cpuNumber", "ramSize", "gpuNumber"}) {
+        "timeoutLimit", "taskNumber", "resourceGroup", "useStartScript", "startScriptActionScope",
+        "cpuNumber", "ramSize", "gpuNumber"}) {
     json body = SeedCreateRequest();
     body.erase(field);
     EXPECT_EQ(ScnetPost(kTask, body).j,
@@ -204,26 +204,33 @@ TEST_F(ScnetTest, CreateValidatesEveryRequiredField) {
     json patch;
     json expected;
   } cases[] = {
-      {"unknown task type", {{"taskType", "vnc"}},
+      {"unknown task type",
+       {{"taskType", "vnc"}},
        Envelope("10004",
                 "invalid parameter taskType: \"vnc\" is not one of codeserver, jupyter, "
                 "rstudio, ssh")},
-      {"non-numeric cpu", {{"cpuNumber", "three"}},
+      {"non-numeric cpu",
+       {{"cpuNumber", "three"}},
        Envelope("10004", "invalid parameter cpuNumber: must be an integer >= 1")},
-      {"bad timeout", {{"timeoutLimit", "1 hour"}},
+      {"bad timeout",
+       {{"timeoutLimit", "1 hour"}},
        Envelope("10004",
                 "invalid parameter timeoutLimit: \"1 hour\" is not HH:MM:SS or \"unlimited\"")},
-      {"script enabled without content", {{"useStartScript", true}},
+      {"script enabled without content",
+       {{"useStartScript", true}},
        Envelope("10003", "missing required parameter startScriptContent")},
-      {"bad port", {{"containerPortInfoList", {{{"protocolType", "HTTP"}, {"containerPort", "x"}}}}},
+      {"bad port",
+       {{"containerPortInfoList", {{{"protocolType", "HTTP"}, {"containerPort", "x"}}}}},
        Envelope("10004",
                 "invalid parameter containerPortInfoList[0].containerPort: must be a port "
                 "number between 1 and 65535")},
-      {"bad protocol", {{"containerPortInfoList", {{{"protocolType", "FTP"}, {"containerPort", 21}}}}},
+      {"bad protocol",
+       {{"containerPortInfoList", {{{"protocolType", "FTP"}, {"containerPort", 21}}}}},
        Envelope("10004",
                 "invalid parameter containerPortInfoList[0].protocolType: \"FTP\" is not one "
                 "of SSH, HTTP")},
-      {"mount without target", {{"mountInfoList", {{{"sourcePath", "/a"}, {"type", "data"}}}}},
+      {"mount without target",
+       {{"mountInfoList", {{{"sourcePath", "/a"}, {"type", "data"}}}}},
        Envelope("10003", "missing required parameter mountInfoList[0].targetPath")},
   };
   for (const auto& c : cases) {
@@ -268,9 +275,9 @@ TEST_F(ScnetTest, ListInstancesRequiresLimitAndSortAndFilters) {
   EXPECT_EQ(all["list"][2]["instanceServiceName"], "legacy-ssh-box");
   const json& item = all["list"][0];
   for (const char* key :
-       {"id", "instanceServiceName", "status", "createTime", "startTime", "description",
-        "taskType", "acceleratorType", "version", "imagePath", "cpuNumber", "ramSize",
-        "gpuNumber", "taskNumber", "resourceGroup", "timeoutLimit"}) {
+       {"id", "instanceServiceName", "status", "createTime", "startTime", "description", "taskType",
+        "acceleratorType", "version", "imagePath", "cpuNumber", "ramSize", "gpuNumber",
+        "taskNumber", "resourceGroup", "timeoutLimit"}) {
     EXPECT_TRUE(item.contains(key)) << key;
   }
   json asc = Instances("start=1&limit=1&sort=asc");
@@ -293,18 +300,18 @@ TEST_F(ScnetTest, DuplicateNamesAreAllowedLikeTheRealCloud) {
 
 TEST_F(ScnetTest, RestartOnlyStoppedInstances) {
   const std::string legacy = "530491fa7c8e47348f01de73e627a6a7";
-  EXPECT_EQ(ScnetPost(std::string(kRestart) + "?instanceServiceId=" + legacy, json::object()).j,
-            Envelope("10004",
-                     "invalid parameter instanceServiceId: instance service " + legacy +
-                         " is Running; only Failed, Terminated or Completed instances can be "
-                         "restarted"));
+  EXPECT_EQ(
+      ScnetPost(std::string(kRestart) + "?instanceServiceId=" + legacy, json::object()).j,
+      Envelope("10004", "invalid parameter instanceServiceId: instance service " + legacy +
+                            " is Running; only Failed, Terminated or Completed instances can be "
+                            "restarted"));
   EXPECT_EQ(ScnetPost(kRestart, json::object()).j,
             Envelope("10003", "missing required parameter instanceServiceId"));
   for (const char* stopped : {"Failed", "Terminated", "Completed"}) {
     std::string error;
-    ASSERT_TRUE(sim_->ForceState({{"cloud", "scnet"}, {"kind", "instance"},
-                                  {"name", "legacy-ssh-box"}, {"status", stopped}},
-                                 &error))
+    ASSERT_TRUE(sim_->ForceState(
+        {{"cloud", "scnet"}, {"kind", "instance"}, {"name", "legacy-ssh-box"}, {"status", stopped}},
+        &error))
         << error;
     EXPECT_EQ(InstanceStatus(legacy), stopped);
     EXPECT_EQ(ScnetPost(std::string(kRestart) + "?instanceServiceId=" + legacy, json::object()).j,

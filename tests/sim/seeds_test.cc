@@ -54,8 +54,8 @@ TEST_F(SeedsTest, DescribeNotebookDetailHasEverySeedField) {
 
 TEST_F(SeedsTest, CreateInstanceAcceptsTheSeedRequestAndAnswersItsShape) {
   json seed = Seed("003_create_instance_response.json");
-  Resp r = ScnetPost("/ai/openapi/v2/instance-service/task",
-                     Seed("003_create_instance_request.json"));
+  Resp r =
+      ScnetPost("/ai/openapi/v2/instance-service/task", Seed("003_create_instance_request.json"));
   ExpectKeysCovered(seed, r.j, "create");
   EXPECT_EQ(r.j["code"], "0");
   EXPECT_TRUE(r.j["data"].is_string());

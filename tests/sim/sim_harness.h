@@ -72,8 +72,8 @@ class SimTest : public ::testing::Test {
     if (sim_) sim_->Stop();
   }
 
-  Resp Send(web::http::http_request req, std::chrono::milliseconds timeout =
-                                             std::chrono::milliseconds(5000)) {
+  Resp Send(web::http::http_request req,
+            std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
     web::http::client::http_client_config config;
     config.set_timeout(timeout);
     web::http::client::http_client client(sim_->BaseUrl(), config);
@@ -109,10 +109,10 @@ class SimTest : public ::testing::Test {
   Resp Tione(const std::string& action, const json& params, const TioneCall& call = {},
              std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
     const std::string payload = params.dump();
-    const int64_t ts = std::chrono::duration_cast<std::chrono::seconds>(
-                           clock_.WallNow().time_since_epoch())
-                           .count() +
-                       call.timestamp_offset;
+    const int64_t ts =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
+            .count() +
+        call.timestamp_offset;
     cloud::tione::Tc3Input in;
     in.secret_id = call.secret_id;
     in.secret_key = call.secret_key;
@@ -163,7 +163,8 @@ class SimTest : public ::testing::Test {
   }
 
   static json SeedCreateRequest() {
-    return json::parse(ReadFile(SourcePath("tests/fixtures/seeds/003_create_instance_request.json")));
+    return json::parse(
+        ReadFile(SourcePath("tests/fixtures/seeds/003_create_instance_request.json")));
   }
 
   static json Envelope(const std::string& code, const std::string& msg, json data = nullptr) {

@@ -11,8 +11,8 @@ using std::chrono::milliseconds;
 json CreateParams(const std::string& name) {
   return {{"Name", name},
           {"ChargeType", "POSTPAID_BY_HOUR"},
-          {"ResourceConf", {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0},
-                            {"InstanceType", "TI.S.MEDIUM.POST"}}},
+          {"ResourceConf",
+           {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0}, {"InstanceType", "TI.S.MEDIUM.POST"}}},
           {"LogEnable", false},
           {"RootAccess", true},
           {"AutoStopping", false},
@@ -69,7 +69,8 @@ TEST_F(TioneTest, CreateStartsAndKeepsTags) {
   EXPECT_EQ(d["Status"], "Running");
   EXPECT_EQ(d["StartTime"], "2023-11-15T06:13:20+08");
 
-  json tagged = Describe({{"TagFilters", {{{"TagKey", "managed-by"}, {"TagValues", {"converge"}}}}}});
+  json tagged =
+      Describe({{"TagFilters", {{{"TagKey", "managed-by"}, {"TagValues", {"converge"}}}}}});
   EXPECT_EQ(tagged["TotalCount"], 1);
   EXPECT_EQ(tagged["NotebookSet"][0]["Id"], id);
 }
@@ -182,12 +183,10 @@ TEST_F(TioneTest, RejectsBadCredentials) {
                 "is correct.");
   TioneCall wrong_key;
   wrong_key.secret_key = "not-the-key";
-  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), wrong_key)),
-            signature_failure);
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), wrong_key)), signature_failure);
   TioneCall tampered;
   tampered.body_override = R"({"Limit":100})";
-  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), tampered)),
-            signature_failure);
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), tampered)), signature_failure);
   TioneCall unknown_id;
   unknown_id.secret_id = "AKIDunknown";
   EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), unknown_id)),
@@ -212,8 +211,7 @@ TEST_F(TioneTest, RejectsBadCredentials) {
                       "TC3-HMAC-SHA256."));
   EXPECT_EQ(sim_->Stats()["tione"]["rejected"]["auth"], 5);
   // A rejected create creates nothing.
-  EXPECT_EQ(TioneErrorOf(Tione("CreateNotebook", CreateParams("z"), wrong_key)),
-            signature_failure);
+  EXPECT_EQ(TioneErrorOf(Tione("CreateNotebook", CreateParams("z"), wrong_key)), signature_failure);
   EXPECT_EQ(sim_->State()["tione"]["notebooks"].size(), 1u);
 }
 
@@ -228,8 +226,7 @@ TEST_F(TioneTest, RejectsBadActionVersionAndRegion) {
   TioneCall no_region;
   no_region.region = "";
   EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), no_region)),
-            ErrorJson("MissingParameter",
-                      "The request is missing a required parameter `Region`."));
+            ErrorJson("MissingParameter", "The request is missing a required parameter `Region`."));
   TioneCall mars;
   mars.region = "mars-1";
   EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), mars)),
