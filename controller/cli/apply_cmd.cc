@@ -8,6 +8,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "spec/field.h"
 
 namespace converge::cli {
 namespace {
@@ -94,7 +95,7 @@ int RunApply(int argc, char** argv) {
     return 1;
   }
   log::SetLevel(level);
-  const auto timeout = ParseDuration(args->Get("timeout", "10m"));
+  const auto timeout = spec::ParseDuration(args->Get("timeout", "10m"));
   if (!timeout) {
     std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
               << args->Get("timeout") << "\"\n";

@@ -21,42 +21,6 @@ void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err) {
       << result.files << (result.files == 1 ? " file" : " files") << "\n";
 }
 
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  std::chrono::milliseconds total{0};
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t j = i;
-    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.'))
-      ++j;
-    if (j == i) return std::nullopt;
-    double value;
-    try {
-      value = std::stod(text.substr(i, j - i));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    size_t k = j;
-    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
-    const std::string unit = text.substr(j, k - j);
-    double ms;
-    if (unit == "ms") {
-      ms = value;
-    } else if (unit == "s") {
-      ms = value * 1000;
-    } else if (unit == "m") {
-      ms = value * 60000;
-    } else if (unit == "h") {
-      ms = value * 3600000;
-    } else {
-      return std::nullopt;
-    }
-    total += std::chrono::milliseconds(static_cast<int64_t>(ms));
-    i = k;
-  }
-  return total;
-}
-
 std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
                                                       const std::string& provider,
                                                       const std::string& field) {

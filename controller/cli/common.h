@@ -23,9 +23,6 @@ namespace converge::cli {
 // message") and a count line, to `err`.
 void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err);
 
-// Parses "30s", "1m30s", "500ms", "2h", "10m"; nullopt when malformed.
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
-
 // Reads a secret: the environment variable or the file (one trailing newline
 // stripped). The error names the provider, the field and the source, never a value.
 std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,

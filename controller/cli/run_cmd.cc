@@ -12,6 +12,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "spec/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
 
@@ -119,7 +120,7 @@ int RunRun(int argc, char** argv) {
            {"poll", &options.poll},
            {"create-grace", &options.create_grace}}) {
     if (!args->Has(flag)) continue;
-    const auto d = ParseDuration(args->Get(flag));
+    const auto d = spec::ParseDuration(args->Get(flag));
     if (!d || d->count() <= 0) {
       std::cerr << "converge run: --" << flag << " must be a positive duration like 30s, got \""
                 << args->Get(flag) << "\"\n";
