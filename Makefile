@@ -5,7 +5,8 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := cmake make g++ pkg-config libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev \
-  prometheus-cpp-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev prometheus
+  prometheus-cpp-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev prometheus \
+  python3 python3-yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(BUILD_DIR)/.deps-installed
 

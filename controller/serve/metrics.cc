@@ -118,6 +118,9 @@ void Metrics::OnRequest(const std::string& provider, const std::string& operatio
       .Increment();
   api_request_duration_.Add({{"provider", provider}, {"operation", operation}}, DurationBuckets())
       .Observe(seconds);
+  // Present at 0 from a provider's first call, so rate() and the dashboard work
+  // before anything was ever throttled.
+  api_throttled_seconds_.Add({{"provider", provider}});
 }
 
 void Metrics::OnThrottled(const std::string& provider, double seconds) {

@@ -48,6 +48,7 @@ TEST(MetricsTest, CountsRequestsActionsAndReconciles) {
   EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"RequestLimitExceeded\",operation=\"DescribeNotebooks\",provider=\"tione\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider=\"scnet\"} 2"));
   EXPECT_THAT(text, HasSubstr("converge_api_throttled_seconds_total{provider=\"tione\"} 0.5"));
+  EXPECT_THAT(text, HasSubstr("converge_api_throttled_seconds_total{provider=\"scnet\"} 0"));
   EXPECT_THAT(text, HasSubstr("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"success\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"} 1"));
