@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "base/net.h"
@@ -87,6 +89,7 @@ class RunProcess {
   }
   Process& process() { return *process_; }
   std::string Log() const { return process_->Log(); }
+  const std::string& addr() const { return addr_; }
 
  private:
   std::string addr_;
@@ -227,6 +230,79 @@ TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
   for (const auto& i : instances) names.insert(i["instanceServiceName"].get<std::string>());
   EXPECT_EQ(instances.size(), 200u);
   EXPECT_EQ(names.size(), 200u);
+}
+
+}  // namespace
+}  // namespace converge::e2e
+
+namespace converge::e2e {
+namespace {
+
+// The value of one exposition line `name{labels} value` (labels as printed, sorted
+// by name by prometheus-cpp); nullopt when the series is absent.
+std::optional<double> Sample(const std::string& metrics, const std::string& series) {
+  std::istringstream in(metrics);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return std::nullopt;
+}
+
+TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
+  SimProcess sim(dir_, {}, nlohmann::json{{"scnet",
+                                           {{"instances",
+                                             {{{"id", "hand-made-1"},
+                                               {"instanceServiceName", "legacy"},
+                                               {"status", "Running"}}}}}}}
+                               .dump());
+  WriteManifests(sim.url(), Instance("a") + Instance("b") + TiOne("t", "Running"));
+  RunProcess run(dir_);
+  ASSERT_TRUE(WaitFor([&] { return run.AllReady(3); }, seconds(30))) << run.Log();
+  // Let one more pass publish the settled state.
+  std::this_thread::sleep_for(milliseconds(800));
+  const std::string url = "http://" + run.addr();
+  const HttpResult scraped = HttpGet(url, "/metrics");
+  ASSERT_EQ(scraped.status, 200);
+  const std::string& m = scraped.body;
+
+  auto expect = [&](const std::string& series, double value) {
+    const auto got = Sample(m, series);
+    ASSERT_TRUE(got.has_value()) << "missing " << series << "\n" << m;
+    EXPECT_EQ(*got, value) << series;
+  };
+  expect("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"}", 2);
+  expect("converge_actions_total{action=\"create\",kind=\"TiOneNotebook\",result=\"success\"}", 1);
+  expect("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"}", 2);
+  expect("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"True\",sync=\"True\"}", 1);
+  expect("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"}", 1);
+  expect("converge_drift_resources{kind=\"ContainerInstance\"}", 0);
+  expect("converge_spec_valid", 1);
+  expect("converge_spec_load_errors_total", 0);
+  expect("converge_resync_interval_seconds", 60);
+  expect("converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"}", 0);
+  const std::string revision = run.Status()["revision"];
+  expect("converge_spec_revision_info{revision=\"" + revision + "\"}", 1);
+  EXPECT_THAT(m, ::testing::HasSubstr("converge_build_info{version=\""));
+
+  // Every request the simulator counted, Converge counted with code "0".
+  const auto stats = sim.Stats();
+  for (const auto& [cloud, provider] : {std::pair{"scnet", "scnet"}, std::pair{"tione", "tione"}}) {
+    for (const auto& [op, n] : stats[cloud]["calls"].items()) {
+      expect("converge_api_requests_total{code=\"0\",operation=\"" + op + "\",provider=\"" +
+                 provider + "\"}",
+             n.get<double>());
+    }
+  }
+  expect("converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider=\"scnet\"}", 2);
+  const double last_sync = *Sample(m, "converge_last_successful_sync_timestamp_seconds");
+  const double now = std::chrono::duration<double>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GT(last_sync, now - 30);
+  EXPECT_LE(last_sync, now + 1);
+  // Never a resource name or id in any label.
+  for (const char* name : {"legacy", "hand-made-1", "nb-", "\"a\"", "\"b\""}) {
+    EXPECT_THAT(m, ::testing::Not(::testing::HasSubstr(name))) << name;
+  }
 }
 
 }  // namespace
