@@ -71,38 +71,20 @@ class Progress {
 }  // namespace
 
 int RunApply(int argc, char** argv) {
+  int exit_code = 0;
+  const auto args = ParseCommand(
+      {.name = "apply",
+       .usage = kUsage,
+       .flags = {{"wait", false}, {"timeout"}, {"state-dir"}, {"sim", false}, {"sim-fixture"}},
+       .takes_paths = true,
+       .has_log_level = true},
+      argc, argv, &exit_code);
+  if (!args) return exit_code;
   std::string error;
-  const auto args = ParseArgs(argc, argv, 0,
-                              {{"wait", false},
-                               {"timeout"},
-                               {"state-dir"},
-                               {"sim", false},
-                               {"sim-fixture"},
-                               {"log-level"},
-                               {"help", false}},
-                              &error);
-  if (!args) {
-    std::cerr << "converge apply: " << error << "\n\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  log::Level level = log::Level::kWarn;
-  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
-    std::cerr << "converge apply: --log-level must be debug, info, warn or error\n";
-    return 1;
-  }
-  log::SetLevel(level);
   const auto timeout = spec::ParseDuration(args->Get("timeout", "10m"));
   if (!timeout) {
     std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
               << args->Get("timeout") << "\"\n";
-    return 1;
-  }
-  if (args->positional.empty()) {
-    std::cerr << "converge apply: no PATH given\n\n" << kUsage;
     return 1;
   }
   spec::LoadResult loaded = spec::LoadPaths(args->positional);

@@ -55,3 +55,50 @@ std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vecto
 }
 
 }  // namespace converge::cli
+
+#include <iostream>
+
+#include "base/log.h"
+
+namespace converge::cli {
+
+std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv, int* exit_code) {
+  std::vector<FlagSpec> flags = spec.flags;
+  flags.push_back({"help", false});
+  if (spec.has_output) flags.push_back({"o"});
+  if (spec.has_log_level) flags.push_back({"log-level"});
+  auto fail = [&](const std::string& what) -> std::optional<Args> {
+    std::cerr << "converge " << spec.name << ": " << what << "\n\n" << spec.usage;
+    *exit_code = 1;
+    return std::nullopt;
+  };
+  std::string error;
+  auto args = ParseArgs(argc, argv, 0, flags, &error);
+  if (!args) return fail(error);
+  if (args->Has("help")) {
+    std::cout << spec.usage;
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  if (spec.takes_paths && args->positional.empty()) return fail("no PATH given");
+  if (!spec.takes_paths && !args->positional.empty()) {
+    return fail("unexpected argument \"" + args->positional.front() + "\"");
+  }
+  if (spec.has_output) {
+    const std::string output = args->Get("o", "text");
+    if (output != "text" && output != "json") {
+      return fail("-o must be text or json, got \"" + output + "\"");
+    }
+  }
+  if (spec.has_log_level) {
+    log::Level level = static_cast<log::Level>(spec.default_log_level);
+    if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
+      return fail("--log-level must be debug, info, warn or error, got \"" +
+                  args->Get("log-level") + "\"");
+    }
+    log::SetLevel(level);
+  }
+  return args;
+}
+
+}  // namespace converge::cli

@@ -34,3 +34,26 @@ std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vecto
                               std::string* error);
 
 }  // namespace converge::cli
+
+namespace converge::cli {
+
+// What a subcommand accepts, for ParseCommand.
+struct CommandSpec {
+  std::string name;   // "plan"
+  const char* usage;  // printed for --help and after a usage error
+  std::vector<FlagSpec> flags;  // --help is always accepted
+  bool takes_paths = false;     // PATH... required; otherwise no positional argument
+  bool has_output = false;      // -o text|json
+  bool has_log_level = false;   // --log-level debug|info|warn|error (applied on success)
+  int default_log_level = 2;    // log::Level as int; Default: warn
+};
+
+// Parses a subcommand's argv. On --help prints the usage and returns nullopt
+// with *exit_code 0; on a usage error prints "converge NAME: what" and the usage
+// to stderr and returns nullopt with *exit_code 1.
+std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv, int* exit_code);
+
+// The -o value ("text" or "json") of a command parsed with has_output.
+inline bool JsonOutput(const Args& args) { return args.Get("o", "text") == "json"; }
+
+}  // namespace converge::cli

@@ -142,38 +142,15 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
 }  // namespace
 
 int RunPlan(int argc, char** argv) {
-  std::string error;
-  const auto args = ParseArgs(argc, argv, 0,
-                              {{"o"},
-                               {"detailed-exitcode", false},
-                               {"sim", false},
-                               {"sim-fixture"},
-                               {"log-level"},
-                               {"help", false}},
-                              &error);
-  if (!args) {
-    std::cerr << "converge plan: " << error << "\n\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  const std::string output = args->Get("o", "text");
-  if (output != "text" && output != "json") {
-    std::cerr << "converge plan: -o must be text or json, got \"" << output << "\"\n";
-    return 1;
-  }
-  log::Level level = log::Level::kWarn;
-  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
-    std::cerr << "converge plan: --log-level must be debug, info, warn or error\n";
-    return 1;
-  }
-  log::SetLevel(level);
-  if (args->positional.empty()) {
-    std::cerr << "converge plan: no PATH given\n\n" << kUsage;
-    return 1;
-  }
+  int exit_code = 0;
+  const auto args = ParseCommand({.name = "plan",
+                                  .usage = kUsage,
+                                  .flags = {{"detailed-exitcode", false}, {"sim", false}, {"sim-fixture"}},
+                                  .takes_paths = true,
+                                  .has_output = true,
+                                  .has_log_level = true},
+                                 argc, argv, &exit_code);
+  if (!args) return exit_code;
   spec::LoadResult loaded = spec::LoadPaths(args->positional);
   if (!loaded.ok()) {
     PrintLoadErrors(loaded, std::cerr);
@@ -193,7 +170,7 @@ int RunPlan(int argc, char** argv) {
   const std::string revision = loaded.manifests.revision;
   controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
   const reconcile::PlanResult plan = controller.Plan();
-  if (output == "json") {
+  if (JsonOutput(*args)) {
     std::cout << ToJson(plan, revision).dump(2) << "\n";
   } else {
     PrintText(plan, revision, std::cout);

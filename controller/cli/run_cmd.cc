@@ -36,6 +36,8 @@ SIGHUP reloads; SIGTERM/SIGINT drain in-flight calls and exit within 10 s.
   --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --log-level LEVEL    debug|info|warn|error (default info)
+  --git URL            not supported by this build: run a git-sync sidecar and pass
+                       its checkout as PATH (see deploy/kubernetes/)
 )";
 
 namespace fs = std::filesystem;
@@ -78,36 +80,26 @@ struct Signals {
 }  // namespace
 
 int RunRun(int argc, char** argv) {
+  int exit_code = 0;
+  const auto args = ParseCommand({.name = "run",
+                                  .usage = kUsage,
+                                  .flags = {{"metrics-addr"},
+                                            {"resync"},
+                                            {"poll"},
+                                            {"concurrency"},
+                                            {"create-grace"},
+                                            {"state-dir"},
+                                            {"sim", false},
+                                            {"sim-fixture"},
+                                            {"git"},
+                                            {"branch"},
+                                            {"path"}},
+                                  .takes_paths = true,
+                                  .has_log_level = true,
+                                  .default_log_level = static_cast<int>(log::Level::kInfo)},
+                                 argc, argv, &exit_code);
+  if (!args) return exit_code;
   std::string error;
-  const auto args = ParseArgs(argc, argv, 0,
-                              {{"metrics-addr"},
-                               {"resync"},
-                               {"poll"},
-                               {"concurrency"},
-                               {"create-grace"},
-                               {"state-dir"},
-                               {"sim", false},
-                               {"sim-fixture"},
-                               {"log-level"},
-                               {"git"},
-                               {"branch"},
-                               {"path"},
-                               {"help", false}},
-                              &error);
-  if (!args) {
-    std::cerr << "converge run: " << error << "\n\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  log::Level level = log::Level::kInfo;
-  if (args->Has("log-level") && !log::ParseLevel(args->Get("log-level"), &level)) {
-    std::cerr << "converge run: --log-level must be debug, info, warn or error\n";
-    return 1;
-  }
-  log::SetLevel(level);
   if (args->Has("git")) {
     std::cerr << "converge run: --git is not supported by this build yet; check the repository "
                  "out (e.g. with a git-sync sidecar) and pass its directory as PATH\n";
@@ -138,10 +130,6 @@ int RunRun(int argc, char** argv) {
       std::cerr << "converge run: --concurrency must be 1..256\n";
       return 1;
     }
-  }
-  if (args->positional.empty()) {
-    std::cerr << "converge run: no PATH given\n\n" << kUsage;
-    return 1;
   }
   const std::vector<std::string> paths = args->positional;
 

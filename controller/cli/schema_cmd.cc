@@ -48,23 +48,11 @@ int WriteFiles(const std::string& dir) {
 }  // namespace
 
 int RunSchema(int argc, char** argv) {
-  std::string error;
-  const auto args = ParseArgs(
-      argc, argv, 0, {{.name = "kind"}, {.name = "out"}, {.name = "help", .takes_value = false}},
-      &error);
-  if (!args) {
-    std::cerr << "converge schema: " << error << "\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!args->positional.empty()) {
-    std::cerr << "converge schema: unexpected argument \"" << args->positional[0] << "\"\n"
-              << kUsage;
-    return 1;
-  }
+  int exit_code = 0;
+  const auto args = ParseCommand(
+      {.name = "schema", .usage = kUsage, .flags = {{.name = "kind"}, {.name = "out"}}}, argc, argv,
+      &exit_code);
+  if (!args) return exit_code;
   if (args->Has("out")) {
     if (args->Has("kind")) {
       std::cerr << "converge schema: --out writes every kind; drop --kind\n";

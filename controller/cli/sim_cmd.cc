@@ -42,29 +42,18 @@ bool ParseRate(const std::string& flag, const std::string& text, double* out, st
 
 int RunSim(int argc, char** argv) {
   std::string error;
-  auto args = ParseArgs(argc, argv, 0,
-                        {{"addr"},
-                         {"fixture"},
-                         {"fault", true, true},
-                         {"tione-rate"},
-                         {"scnet-rate"},
-                         {"delays"},
-                         {"instance-list-key"},
-                         {"help", false}},
-                        &error);
-  if (!args) {
-    std::cerr << "converge sim: " << error << "\n\n" << kSimUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kSimUsage;
-    return 0;
-  }
-  if (!args->positional.empty()) {
-    std::cerr << "converge sim: unexpected argument \"" << args->positional.front() << "\"\n\n"
-              << kSimUsage;
-    return 1;
-  }
+  int exit_code = 0;
+  const auto args = ParseCommand({.name = "sim",
+                                  .usage = kSimUsage,
+                                  .flags = {{"addr"},
+                                            {"fixture"},
+                                            {"fault", true, true},
+                                            {"tione-rate"},
+                                            {"scnet-rate"},
+                                            {"delays"},
+                                            {"instance-list-key"}}},
+                                 argc, argv, &exit_code);
+  if (!args) return exit_code;
   sim::SimOptions options;
   options.address = args->Get("addr", "127.0.0.1:8089");
   options.fixture_file = args->Get("fixture");

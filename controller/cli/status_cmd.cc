@@ -57,16 +57,11 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 }  // namespace
 
 int RunStatus(int argc, char** argv) {
-  std::string error;
-  const auto args = ParseArgs(argc, argv, 0, {{"addr"}, {"o"}, {"help", false}}, &error);
-  if (!args) {
-    std::cerr << "converge status: " << error << "\n\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
+  int exit_code = 0;
+  const auto args = ParseCommand(
+      {.name = "status", .usage = kUsage, .flags = {{"addr"}}, .has_output = true}, argc, argv,
+      &exit_code);
+  if (!args) return exit_code;
   const std::string addr = args->Get("addr", "127.0.0.1:9464");
   std::string body;
   try {
@@ -85,7 +80,7 @@ int RunStatus(int argc, char** argv) {
               << " (is `converge run` running? pass its --metrics-addr as --addr)\n";
     return 1;
   }
-  if (args->Get("o") == "json") {
+  if (JsonOutput(*args)) {
     std::cout << body;
     return 0;
   }

@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "spec/field.h"
 #include "spec/loader.h"
 
@@ -44,28 +45,13 @@ std::string Summary(const spec::LoadResult& result) {
 }  // namespace
 
 int RunValidate(int argc, char** argv) {
-  std::string error;
-  const auto args =
-      ParseArgs(argc, argv, 0, {{.name = "o"}, {.name = "help", .takes_value = false}}, &error);
-  if (!args) {
-    std::cerr << "converge validate: " << error << "\n" << kUsage;
-    return 1;
-  }
-  if (args->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  const std::string output = args->Get("o", "text");
-  if (output != "text" && output != "json") {
-    std::cerr << "converge validate: -o must be text or json, got \"" << output << "\"\n";
-    return 1;
-  }
-  if (args->positional.empty()) {
-    std::cerr << "converge validate: no PATH given\n" << kUsage;
-    return 1;
-  }
+  int exit_code = 0;
+  const auto args = ParseCommand(
+      {.name = "validate", .usage = kUsage, .takes_paths = true, .has_output = true}, argc, argv,
+      &exit_code);
+  if (!args) return exit_code;
   const spec::LoadResult result = spec::LoadPaths(args->positional);
-  if (output == "json") {
+  if (JsonOutput(*args)) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& d : result.errors) {
       out.push_back({{"file", d.location.file},
@@ -83,9 +69,7 @@ int RunValidate(int argc, char** argv) {
     std::cout << Summary(result) << "\n";
     return 0;
   }
-  for (const auto& d : result.errors) std::cerr << d.ToString() << "\n";
-  std::cerr << Plural(result.errors.size(), "error") << " in " << Plural(result.files, "file")
-            << "\n";
+  PrintLoadErrors(result, std::cerr);
   return 1;
 }
 
