@@ -12,6 +12,7 @@
 
 #include "base/net.h"
 #include "e2e/harness.h"
+#include "sim/simulator.h"
 
 namespace converge::e2e {
 namespace {
@@ -302,6 +303,64 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
   // Never a resource name or id in any label.
   for (const char* name : {"legacy", "hand-made-1", "nb-", "\"a\"", "\"b\""}) {
     EXPECT_THAT(m, ::testing::Not(::testing::HasSubstr(name))) << name;
+  }
+}
+
+}  // namespace
+}  // namespace converge::e2e
+
+namespace converge::e2e {
+namespace {
+
+// Secrets never reach plan output, status, metrics or logs, even when the cloud
+// rejects them and at debug level. The simulator's notebooks carry an
+// sshPassword in every list answer; it must not surface either.
+TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
+  const std::string token = "sentinel-token-5f2b9c0d7e";
+  const std::string secret_key = "sentinel-key-8a1e4d6b3c";
+  SimProcess sim(dir_, {}, NotebookFixture("Running"));
+  const std::string password = sim.State()["scnet"]["notebooks"][0]["sshPassword"];
+  ASSERT_FALSE(password.empty());
+  WriteManifests(sim.url(), Instance("a") + Service("webui", 1223, "python app.py") +
+                                TiOne("t", "Running"));
+  // The SCNet provider gets the right token, so the notebook list (with its
+  // sshPassword) is read; TI-ONE gets a wrong SecretKey, so its calls fail.
+  auto env = SimEnv();
+  env["E2E_SECRET_KEY"] = secret_key;
+  Process plan({ConvergeBinary(), "plan", dir_.path() + "/m", "-o", "json", "--log-level", "debug"},
+               dir_.path() + "/plan.log", env);
+  ASSERT_TRUE(plan.Wait(seconds(30)).has_value());
+  EXPECT_THAT(plan.Log(), ::testing::HasSubstr("AuthFailure"));
+
+  env["E2E_SCNET_TOKEN"] = token;  // now wrong too: SCNet answers 10009
+  const int port = net::FreePort("127.0.0.1");
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  Process run({ConvergeBinary(), "run", dir_.path() + "/m", "--metrics-addr", addr, "--state-dir",
+               dir_.path() + "/state", "--log-level", "debug"},
+              dir_.path() + "/run.log", env);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const auto s = HttpGet("http://" + addr, "/status").Json();
+        return s.is_object() && s["providers"].size() == 2 &&
+               !s["providers"][0]["error"].get<std::string>().empty();
+      },
+      seconds(20)))
+      << run.Log();
+  const std::string status = HttpGet("http://" + addr, "/status").body;
+  const std::string metrics = HttpGet("http://" + addr, "/metrics").body;
+  EXPECT_THAT(status, ::testing::HasSubstr("10009"));
+  // The run really logged the failing requests at debug level, and the plan read
+  // the notebook list (whose answer carries the sshPassword).
+  EXPECT_THAT(run.Log(), ::testing::HasSubstr("10009"));
+  EXPECT_THAT(plan.Log(), ::testing::HasSubstr("\"action\": \"start_service\""));
+  run.Signal(SIGTERM);
+  ASSERT_TRUE(run.Wait(seconds(10)).has_value());
+
+  for (const std::string& secret : {token, secret_key, std::string(sim::kTestScnetToken), password}) {
+    EXPECT_THAT(plan.Log(), ::testing::Not(::testing::HasSubstr(secret))) << secret;
+    EXPECT_THAT(run.Log(), ::testing::Not(::testing::HasSubstr(secret))) << secret;
+    EXPECT_THAT(status, ::testing::Not(::testing::HasSubstr(secret))) << secret;
+    EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr(secret))) << secret;
   }
 }
 
