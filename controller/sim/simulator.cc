@@ -1,8 +1,5 @@
 #include "sim/simulator.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/net.h"
 #include "base/random.h"
 #include "cloud/tione/tc3_signer.h"
 #include "sim/faults.h"
@@ -208,47 +206,13 @@ class Simulator::Impl {
   std::atomic<int> in_flight_{0};
 };
 
-namespace {
-
-// Binds host:0 to learn a free port (the listener cannot report an ephemeral one).
-int FreePort(const std::string& host) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
-      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-}  // namespace
-
 bool Simulator::Impl::Start(std::string* error) {
-  const auto colon = options_.address.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    *error =
-        "simulator address \"" + options_.address + "\" is not HOST:PORT (e.g. 127.0.0.1:8089)";
-    return false;
-  }
-  host_ = options_.address.substr(0, colon);
-  const std::string port_text = options_.address.substr(colon + 1);
   int port = 0;
-  try {
-    size_t used = 0;
-    port = std::stoi(port_text, &used);
-    if (used != port_text.size() || port < 0 || port > 65535) throw std::out_of_range("port");
-  } catch (const std::exception&) {
-    *error = "simulator address \"" + options_.address + "\": port must be 0..65535";
+  if (!net::SplitHostPort(options_.address, &host_, &port)) {
+    *error = "simulator address \"" + options_.address +
+             "\" is not HOST:PORT with a port 0..65535 (e.g. 127.0.0.1:8089)";
     return false;
   }
-  if (host_ == "localhost") host_ = "127.0.0.1";
 
   if (!options_.fixture_file.empty()) {
     std::ifstream in(options_.fixture_file);
@@ -281,7 +245,7 @@ bool Simulator::Impl::Start(std::string* error) {
 
   std::string last_error;
   for (int attempt = 0; attempt < (port == 0 ? 20 : 1); ++attempt) {
-    const int p = port == 0 ? FreePort(host_) : port;
+    const int p = port == 0 ? net::FreePort(host_) : port;
     if (p == 0) {
       last_error = "cannot bind " + host_ + ": not a usable IPv4 address";
       break;

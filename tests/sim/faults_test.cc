@@ -235,7 +235,18 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     o.address = "nonsense";
     Simulator sim(o);
     EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error, "simulator address \"nonsense\" is not HOST:PORT (e.g. 127.0.0.1:8089)");
+    EXPECT_EQ(error,
+              "simulator address \"nonsense\" is not HOST:PORT with a port 0..65535 (e.g. "
+              "127.0.0.1:8089)");
+  }
+  {
+    SimOptions o;
+    o.address = "127.0.0.1:70000";
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_EQ(error,
+              "simulator address \"127.0.0.1:70000\" is not HOST:PORT with a port 0..65535 (e.g. "
+              "127.0.0.1:8089)");
   }
   {
     SimOptions o;
