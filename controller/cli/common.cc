@@ -95,10 +95,18 @@ std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
     // The fingerprint holds secrets only as a digest-free concatenation kept in
     // memory; it is never printed.
     std::ostringstream fp;
-    fp << static_cast<int>(config.type) << '\n' << config.endpoint << '\n' << config.region << '\n'
-       << config.token << '\n' << config.secret_id << '\n' << config.secret_key << '\n'
-       << config.qps << '\n' << config.burst << '\n' << config.connect_timeout.count() << '\n'
-       << config.request_timeout.count() << '\n' << config.max_retries << '\n' << config.ca_file;
+    fp << static_cast<int>(config.type) << '\n'
+       << config.endpoint << '\n'
+       << config.region << '\n'
+       << config.token << '\n'
+       << config.secret_id << '\n'
+       << config.secret_key << '\n'
+       << config.qps << '\n'
+       << config.burst << '\n'
+       << config.connect_timeout.count() << '\n'
+       << config.request_timeout.count() << '\n'
+       << config.max_retries << '\n'
+       << config.ca_file;
     auto old = built_.find(name);
     if (old != built_.end() && old->second.fingerprint == fp.str()) {
       next[name] = old->second;
@@ -141,32 +149,23 @@ nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provi
     ++n;
   }
   if (with_unmanaged && provider.type == spec::ProviderType::kScnet) {
+    // The simulator fills every other field with its defaults.
     instances.push_back({{"id", "530491fa7c8e47348f01de73e627a6a7"},
                          {"instanceServiceName", "legacy-ssh-box"},
                          {"status", "Running"},
                          {"description", "created by hand in the console"},
-                         {"taskType", "ssh"},
-                         {"acceleratorType", "gpu"},
-                         {"version", "jupyter:4.4-py3.7-cpu"},
-                         {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"},
-                         {"cpuNumber", 3},
-                         {"ramSize", 15360},
-                         {"gpuNumber", 1},
-                         {"taskNumber", 1},
-                         {"resourceGroup", "TeslaM40"},
-                         {"timeoutLimit", "unlimited"},
-                         {"createTime", "2025-03-01 08:30:00"},
-                         {"startTime", "2025-03-01 08:31:12"}});
+                         {"createTime", "2025-03-01 08:30:00"}});
   }
   if (with_unmanaged && provider.type == spec::ProviderType::kTione) {
-    tione.push_back({{"Id", "nb-1188508294472113920"},
-                     {"Name", "shared-scratch"},
-                     {"Status", "Running"},
-                     {"ChargeType", "POSTPAID_BY_HOUR"},
-                     {"ResourceConf",
-                      {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0}, {"InstanceType", "TI.S.MEDIUM.POST"}}},
-                     {"Tags", {{{"TagKey", "team"}, {"TagValue", "research"}}}},
-                     {"CreateTime", "2024-11-11T10:50:44+08"}});
+    tione.push_back(
+        {{"Id", "nb-1188508294472113920"},
+         {"Name", "shared-scratch"},
+         {"Status", "Running"},
+         {"ChargeType", "POSTPAID_BY_HOUR"},
+         {"ResourceConf",
+          {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0}, {"InstanceType", "TI.S.MEDIUM.POST"}}},
+         {"Tags", {{{"TagKey", "team"}, {"TagValue", "research"}}}},
+         {"CreateTime", "2024-11-11T10:50:44+08"}});
   }
   return {{"scnet", {{"notebooks", notebooks}, {"instances", instances}}},
           {"tione", {{"notebooks", tione}}}};
@@ -189,9 +188,9 @@ std::string EmbeddedSim::UrlFor(const spec::ManifestSet& manifests, const spec::
         break;
       }
     }
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("converge-sim-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(sims_.size()) + ".json");
+    const auto path =
+        std::filesystem::temp_directory_path() / ("converge-sim-" + std::to_string(::getpid()) +
+                                                  "-" + std::to_string(sims_.size()) + ".json");
     std::ofstream(path) << SeedFixture(manifests, provider, first_of_its_cloud).dump(2);
     generated_fixtures_.push_back(path.string());
     options.fixture_file = path.string();

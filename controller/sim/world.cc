@@ -397,80 +397,81 @@ bool World::Load(const json& fixture, std::string* error) {
       !list("tione", "notebooks", &tione)) {
     return false;
   }
-  const auto restarting = std::chrono::milliseconds(options_.notebook_restarting);
-  for (size_t i = 0; notebooks && i < notebooks->size(); ++i) {
-    const json& e = (*notebooks)[i];
-    const std::string where = "fixture scnet.notebooks[" + std::to_string(i) + "]";
-    if (!e.is_object() || !e.contains("notebookName") || !e["notebookName"].is_string()) {
-      *error = where + ": needs a string \"notebookName\"";
-      return false;
+  // Every entry: a string name, a known status; then the kind's own start-up.
+  struct Section {
+    const json* entries;
+    const char* where;
+    const char* name_key;
+    const char* status_key;
+    const std::set<std::string>& statuses;
+    const char* status_help;
+    Kind kind;
+  };
+  const Section sections[] = {
+      {notebooks, "scnet.notebooks", "notebookName", "notebookStatus", kNotebookStatuses,
+       "Creating, Restarting, Running, Terminated, Failed, Shutting", Kind::kScnetNotebook},
+      {instances, "scnet.instances", "instanceServiceName", "status", kInstanceStatuses,
+       "Running, Deploying, Waiting, Terminated, Failed, Completed", Kind::kScnetInstance},
+      {tione, "tione.notebooks", "Name", "Status", kTioneStatuses,
+       "Submitting, Starting, Running, Stopping, Stopped, Failed, SubmitFailed",
+       Kind::kTioneNotebook},
+  };
+  for (const Section& section : sections) {
+    for (size_t i = 0; section.entries && i < section.entries->size(); ++i) {
+      const json& e = (*section.entries)[i];
+      const std::string where =
+          std::string("fixture ") + section.where + "[" + std::to_string(i) + "]";
+      if (!e.is_object() || !e.contains(section.name_key) || !e[section.name_key].is_string()) {
+        *error = where + ": needs a string \"" + section.name_key + "\"";
+        return false;
+      }
+      json data = section.kind == Kind::kScnetNotebook   ? NewScnetNotebook(e)
+                  : section.kind == Kind::kScnetInstance ? NewInstance(e)
+                                                         : NewTioneNotebook(e);
+      Resource r{section.kind, std::move(data), "", {}, {}, next_seq_++};
+      const std::string status = Str(r.data[section.status_key]);
+      if (!section.statuses.count(status)) {
+        *error = where + ": unknown " + section.status_key + " \"" + status + "\" (" +
+                 section.status_help + ")";
+        return false;
+      }
+      r.status = status;
+      r.since = clock_.WallNow();
+      switch (section.kind) {
+        case Kind::kScnetNotebook:
+          if (status == "Creating" || status == "Restarting") {
+            r.pending = {{"Running", options_.notebook_restarting}};
+          }
+          if (status == "Shutting") r.pending = {{"Terminated", options_.notebook_shutting}};
+          if (status == "Running" && r.data["containerId"].is_null()) {
+            r.data["containerId"] = Hex(64);
+          }
+          scnet_notebooks_.push_back(std::move(r));
+          break;
+        case Kind::kScnetInstance:
+          if (status == "Waiting") {
+            r.pending = {{"Deploying", options_.instance_waiting},
+                         {"Running", options_.instance_deploying}};
+          }
+          if (status == "Deploying") r.pending = {{"Running", options_.instance_deploying}};
+          if (status == "Running" && r.data["startTime"].is_null()) {
+            r.data["startTime"] = r.data["createTime"];
+          }
+          instances_.push_back(std::move(r));
+          break;
+        case Kind::kTioneNotebook:
+          if (status == "Submitting" || status == "Starting") {
+            r.pending = {{"Running", options_.tione_starting}};
+          }
+          if (status == "Stopping") r.pending = {{"Stopped", options_.tione_stopping}};
+          if (status == "Running") {
+            if (r.data["StartTime"].is_null()) r.data["StartTime"] = r.data["CreateTime"];
+            r.data["ChargeStatus"] = "BILLING";
+          }
+          tione_notebooks_.push_back(std::move(r));
+          break;
+      }
     }
-    Resource r{Kind::kScnetNotebook, NewScnetNotebook(e), "", {}, {}, next_seq_++};
-    const std::string status = Str(r.data["notebookStatus"]);
-    if (!kNotebookStatuses.count(status)) {
-      *error = where + ": unknown notebookStatus \"" + status +
-               "\" (Creating, Restarting, Running, Terminated, Failed, Shutting)";
-      return false;
-    }
-    r.status = status;
-    r.since = clock_.WallNow();
-    if (status == "Creating" || status == "Restarting") r.pending = {{"Running", restarting}};
-    if (status == "Shutting") r.pending = {{"Terminated", options_.notebook_shutting}};
-    if (status == "Running" && r.data["containerId"].is_null()) r.data["containerId"] = Hex(64);
-    scnet_notebooks_.push_back(std::move(r));
-  }
-  for (size_t i = 0; instances && i < instances->size(); ++i) {
-    const json& e = (*instances)[i];
-    const std::string where = "fixture scnet.instances[" + std::to_string(i) + "]";
-    if (!e.is_object() || !e.contains("instanceServiceName") ||
-        !e["instanceServiceName"].is_string()) {
-      *error = where + ": needs a string \"instanceServiceName\"";
-      return false;
-    }
-    Resource r{Kind::kScnetInstance, NewInstance(e), "", {}, {}, next_seq_++};
-    const std::string status = Str(r.data["status"]);
-    if (!kInstanceStatuses.count(status)) {
-      *error = where + ": unknown status \"" + status +
-               "\" (Running, Deploying, Waiting, Terminated, Failed, Completed)";
-      return false;
-    }
-    r.status = status;
-    r.since = clock_.WallNow();
-    if (status == "Waiting") {
-      r.pending = {{"Deploying", options_.instance_waiting},
-                   {"Running", options_.instance_deploying}};
-    }
-    if (status == "Deploying") r.pending = {{"Running", options_.instance_deploying}};
-    if (status == "Running" && r.data["startTime"].is_null()) {
-      r.data["startTime"] = r.data["createTime"];
-    }
-    instances_.push_back(std::move(r));
-  }
-  for (size_t i = 0; tione && i < tione->size(); ++i) {
-    const json& e = (*tione)[i];
-    const std::string where = "fixture tione.notebooks[" + std::to_string(i) + "]";
-    if (!e.is_object() || !e.contains("Name") || !e["Name"].is_string()) {
-      *error = where + ": needs a string \"Name\"";
-      return false;
-    }
-    Resource r{Kind::kTioneNotebook, NewTioneNotebook(e), "", {}, {}, next_seq_++};
-    const std::string status = Str(r.data["Status"]);
-    if (!kTioneStatuses.count(status)) {
-      *error = where + ": unknown Status \"" + status +
-               "\" (Submitting, Starting, Running, Stopping, Stopped, Failed, SubmitFailed)";
-      return false;
-    }
-    r.status = status;
-    r.since = clock_.WallNow();
-    if (status == "Submitting" || status == "Starting") {
-      r.pending = {{"Running", options_.tione_starting}};
-    }
-    if (status == "Stopping") r.pending = {{"Stopped", options_.tione_stopping}};
-    if (status == "Running") {
-      if (r.data["StartTime"].is_null()) r.data["StartTime"] = r.data["CreateTime"];
-      r.data["ChargeStatus"] = "BILLING";
-    }
-    tione_notebooks_.push_back(std::move(r));
   }
   return true;
 }
