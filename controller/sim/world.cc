@@ -1086,36 +1086,38 @@ TioneReply World::CreateNotebook(const json& p) {
   return out;
 }
 
-TioneReply World::StartTione(const json& p) {
+// Moves the notebook `p.Id` into `to` (then on to `pending`), when its status is
+// one of `from`; otherwise the cloud's FailedOperation naming what is allowed.
+TioneReply World::TransitionTione(const json& p, const std::vector<std::string>& from,
+                                  const std::string& verb, const std::string& to,
+                                  std::vector<Step> pending) {
   TioneReply err;
   std::string id;
   if (!RequireId(p, &id, &err)) return err;
   Resource* r = FindTione(id);
   if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
   Advance(*r);
-  if (r->status != "Stopped" && r->status != "Failed" && r->status != "SubmitFailed") {
+  if (std::find(from.begin(), from.end(), r->status) == from.end()) {
+    std::string allowed;
+    for (size_t i = 0; i < from.size(); ++i) {
+      allowed += (i == 0 ? "" : i + 1 == from.size() ? " or " : ", ") + from[i];
+    }
     return TioneError("FailedOperation", "The notebook `" + id + "` is " + r->status +
-                                             "; only Stopped, Failed or SubmitFailed notebooks "
-                                             "can be started.");
+                                             "; only " + allowed + " notebooks can be " + verb +
+                                             ".");
   }
-  Begin(*r, "Starting", {{"Running", options_.tione_starting}});
+  Begin(*r, to, std::move(pending));
   return {};
 }
 
+TioneReply World::StartTione(const json& p) {
+  return TransitionTione(p, {"Stopped", "Failed", "SubmitFailed"}, "started", "Starting",
+                         {{"Running", options_.tione_starting}});
+}
+
 TioneReply World::StopTione(const json& p) {
-  TioneReply err;
-  std::string id;
-  if (!RequireId(p, &id, &err)) return err;
-  Resource* r = FindTione(id);
-  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
-  Advance(*r);
-  if (r->status != "Running" && r->status != "Starting" && r->status != "Submitting") {
-    return TioneError("FailedOperation", "The notebook `" + id + "` is " + r->status +
-                                             "; only Running, Starting or Submitting notebooks "
-                                             "can be stopped.");
-  }
-  Begin(*r, "Stopping", {{"Stopped", options_.tione_stopping}});
-  return {};
+  return TransitionTione(p, {"Running", "Starting", "Submitting"}, "stopped", "Stopping",
+                         {{"Stopped", options_.tione_stopping}});
 }
 
 // ---------------------------------------------------------------------------

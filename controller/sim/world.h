@@ -105,6 +105,9 @@ class World {
   TioneReply CreateNotebook(const json& p);
   TioneReply StartTione(const json& p);
   TioneReply StopTione(const json& p);
+  TioneReply TransitionTione(const json& p, const std::vector<std::string>& from,
+                             const std::string& verb, const std::string& to,
+                             std::vector<Step> pending);
 
   std::string Digits(int n);
   std::string Hex(int n);
