@@ -249,6 +249,16 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
   bool counted = true;  // whether this counts as an action in metrics
   const std::string target_id = action.target ? action.target->id : "";
 
+  if (!client) {
+    // Validation guarantees every resource names a provider; a manifest swap
+    // mid-pass is the only way here. The next pass uses the new providers.
+    std::lock_guard lock(mu_);
+    SetCondition(t.status.synced, "False", "ObserveError",
+                 "provider " + provider + " is no longer configured", now_ms);
+    Schedule(t, action, true, true);
+    return;
+  }
+
   switch (action.type) {
     case ActionType::kCreate: {
       const Intent fresh = IntentFor(t.resource, now_ms);
