@@ -121,7 +121,9 @@ std::vector<Field> ProviderSpec() {
             .description = "HTTP timeouts toward this provider.",
             .fields = {
                 Field{.name = "connect",
-                      .description = "TCP/TLS connect timeout, a duration like \"5s\".",
+                      .description = "TCP/TLS connect timeout, a duration like \"5s\". The HTTP library has "
+                                     "one timeout per exchange, so today connecting is bounded "
+                                     "by timeouts.request.",
                       .default_value = "5s",
                       .format = Format::kDuration},
                 Field{.name = "request",

@@ -182,6 +182,17 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
       << run.Log();
   EXPECT_EQ(sim.CountInstances("typo"), 0);
 
+  // SIGHUP reloads the manifests (still the broken revision: still rejected).
+  const auto load_errors = [&] {
+    const std::string m = HttpGet("http://" + run.addr(), "/metrics").body;
+    const auto at = m.find("\nconverge_spec_load_errors_total ");
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + 33));
+  };
+  const int before_hup = load_errors();
+  run.process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return load_errors() == before_hup + 1; }, seconds(5))) << run.Log();
+  EXPECT_THAT(run.Log(), ::testing::HasSubstr("SIGHUP: reloading manifests"));
+
   // SIGTERM drains and exits within 10 s.
   run.process().Signal(SIGTERM);
   const auto code = run.process().Wait(seconds(10));
