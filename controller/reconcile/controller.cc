@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "base/log.h"
 #include "reconcile/desired.h"
@@ -64,6 +65,26 @@ struct Controller::Tracked {
 struct Controller::Observations {
   std::map<std::string, std::map<cloud::ResourceKind, std::vector<cloud::Observed>>> lists;
   std::map<std::string, cloud::Error> errors;
+  // (provider, kind) -> name -> every listed object of that name; built once per pass.
+  std::map<std::pair<std::string, cloud::ResourceKind>,
+           std::unordered_map<std::string, std::vector<const cloud::Observed*>>>
+      by_name;
+
+  void Index() {
+    for (const auto& [provider, kinds] : lists) {
+      for (const auto& [kind, list] : kinds) {
+        auto& index = by_name[{provider, kind}];
+        for (const auto& o : list) index[o.name].push_back(&o);
+      }
+    }
+  }
+  // What `r`'s provider lists under `r`'s cloud name.
+  std::vector<const cloud::Observed*> Matches(const spec::Resource& r) const {
+    auto index = by_name.find({spec::ProviderOf(r), ObservedKindOf(spec::KindOf(r))});
+    if (index == by_name.end()) return {};
+    auto it = index->second.find(CloudNameOf(r));
+    return it == index->second.end() ? std::vector<const cloud::Observed*>{} : it->second;
+  }
 };
 
 Controller::Controller(ControllerOptions options, Journal& journal, Clock& clock, Random& random,
@@ -427,6 +448,7 @@ PassResult Controller::RunPass(bool all) {
 
   Observations obs;
   ObserveProviders(provider_names, &obs);
+  obs.Index();
   UpdateUnmanaged(obs);
 
   struct Work {
@@ -452,12 +474,8 @@ PassResult Controller::RunPass(bool all) {
       if (metrics_) metrics_->OnReconcile(kind, false, 0);
       continue;
     }
-    const auto& list = obs.lists[provider][ObservedKindOf(spec::KindOf(t->resource))];
     Observation o;
-    const std::string cloud_name = CloudNameOf(t->resource);
-    for (const auto& item : list) {
-      if (item.name == cloud_name) o.matches.push_back(&item);
-    }
+    o.matches = obs.Matches(t->resource);
     {
       std::lock_guard lock(mu_);
       if (std::holds_alternative<spec::NotebookService>(t->resource) && o.matches.size() == 1 &&
@@ -584,6 +602,7 @@ PlanResult Controller::Plan() {
   }
   Observations obs;
   ObserveProviders(names, &obs);
+  obs.Index();
   UpdateUnmanaged(obs);
   for (const auto& [provider, error] : obs.errors) {
     plan.errors.push_back("provider " + provider + ": " + error.ToString());
@@ -599,11 +618,8 @@ PlanResult Controller::Plan() {
       plan.items.push_back(std::move(item));
       continue;
     }
-    const auto& list = obs.lists[item.provider][ObservedKindOf(spec::KindOf(r))];
     Observation o;
-    for (const auto& x : list) {
-      if (x.name == CloudNameOf(r)) o.matches.push_back(&x);
-    }
+    o.matches = obs.Matches(r);
     if (std::holds_alternative<spec::NotebookService>(r)) {
       std::lock_guard lock(mu_);
       auto it = tracked_.find(ResourceKey(r));

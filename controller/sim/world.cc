@@ -735,19 +735,20 @@ ScnetReply World::ListContainerInstances(const std::map<std::string, std::string
   std::stable_sort(ordered.begin(), ordered.end(), [&](Resource* a, Resource* b) {
     return sort == "desc" ? a->seq > b->seq : a->seq < b->seq;
   });
-  json matched = json::array();
+  // Filter on the stored data; build list items for the requested page only.
+  std::vector<Resource*> matched;
   for (Resource* r : ordered) {
-    json item = InstanceItem(*r);
-    if (!name.empty() && Str(item["instanceServiceName"]).find(name) == std::string::npos) {
+    Advance(*r);
+    if (!name.empty() && Str(r->data["instanceServiceName"]).find(name) == std::string::npos) {
       continue;
     }
     if (!status.empty() && r->status != status) continue;
-    if (!task_type.empty() && Str(item["taskType"]) != task_type) continue;
-    matched.push_back(std::move(item));
+    if (!task_type.empty() && Str(r->data["taskType"]) != task_type) continue;
+    matched.push_back(r);
   }
   json page = json::array();
   for (int64_t i = start; i < static_cast<int64_t>(matched.size()) && i < start + limit; ++i) {
-    page.push_back(matched[i]);
+    page.push_back(InstanceItem(*matched[i]));
   }
   return {ScnetEnvelope(scnet_code::kOk, "success",
                         {{"total", matched.size()}, {options_.instance_list_key, page}})};

@@ -1,0 +1,114 @@
+// Benchmarks of the reconcile path (Google Benchmark). Results, with the machine
+// and the date, are recorded in bench/RESULTS.md; run with
+//   build/bench/converge_bench --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/log.h"
+#include "cloud/config.h"
+#include "reconcile/controller.h"
+#include "reconcile/diff.h"
+#include "sim/simulator.h"
+
+namespace converge {
+namespace {
+
+spec::ContainerInstance Instance(int i) {
+  spec::ContainerInstance ci;
+  ci.metadata.name = "bench-" + std::to_string(i);
+  ci.spec.provider = "scnet";
+  ci.spec.task_type = "jupyter";
+  ci.spec.image_name = "jupyter:4.4-py3.7-cpu";
+  ci.spec.image_path = "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu";
+  ci.spec.resource_group = "TeslaM40";
+  ci.spec.accelerator_type = "gpu";
+  ci.spec.accelerator_count = 1;
+  ci.spec.cpu = 3;
+  ci.spec.memory_mb = 15360;
+  return ci;
+}
+
+double PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+// The pure diff of one running, in-sync container instance (attributes compared).
+void BM_DiffInSyncInstance(benchmark::State& state) {
+  const spec::Resource desired = Instance(1);
+  cloud::Observed o;
+  o.name = "bench-1";
+  o.status = "Running";
+  o.attributes = {{"cpuNumber", "3"},        {"ramSize", "15360"},   {"gpuNumber", "1"},
+                  {"taskType", "jupyter"},   {"acceleratorType", "gpu"},
+                  {"resourceGroup", "TeslaM40"}, {"taskNumber", "1"}, {"timeoutLimit", "unlimited"},
+                  {"version", "jupyter:4.4-py3.7-cpu"},
+                  {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"}};
+  reconcile::Observation obs;
+  obs.matches = {&o};
+  for (auto _ : state) benchmark::DoNotOptimize(reconcile::Diff(desired, obs));
+}
+BENCHMARK(BM_DiffInSyncInstance);
+
+// A steady-state full pass over N Running container instances: list every page
+// from the simulator over loopback HTTP (real SCNet adapter), diff each, no action.
+void BM_SteadyStatePass(benchmark::State& state) {
+  log::SetLevel(log::Level::kError);
+  const int n = static_cast<int>(state.range(0));
+  nlohmann::json instances = nlohmann::json::array();
+  spec::ManifestSet manifests;
+  manifests.revision = "bench";
+  for (int i = 0; i < n; ++i) {
+    instances.push_back({{"id", "id-" + std::to_string(i)},
+                         {"instanceServiceName", "bench-" + std::to_string(i)},
+                         {"status", "Running"},
+                         {"description", "managed-by=converge"}});
+    manifests.resources.push_back(Instance(i));
+  }
+  const auto fixture = std::filesystem::temp_directory_path() /
+                       ("converge-bench-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(fixture) << nlohmann::json{{"scnet", {{"instances", instances}}}}.dump();
+  sim::SimOptions options;
+  options.address = "127.0.0.1:0";
+  options.fixture_file = fixture.string();
+  sim::Simulator simulator(options);
+  std::string error;
+  if (!simulator.Start(&error)) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  cloud::ProviderConfig config;
+  config.name = "scnet";
+  config.endpoint = simulator.BaseUrl();
+  config.token = sim::kTestScnetToken;
+  config.qps = 1000;
+  config.burst = 1000;
+  config.page_size = 100;
+  reconcile::ProviderMap providers;
+  providers["scnet"] = {std::shared_ptr<cloud::Provider>(cloud::MakeProvider(config)),
+                        {cloud::ResourceKind::kContainerInstance, cloud::ResourceKind::kNotebook}};
+  reconcile::MemoryJournal journal;
+  RealRandom random(1);
+  reconcile::Controller controller({}, journal, RealClock::Get(), random);
+  controller.SetManifests(std::move(manifests), std::move(providers));
+  int actions = 0;
+  for (auto _ : state) actions += controller.RunPass(true).actions;
+  std::filesystem::remove(fixture);
+  if (actions != 0) state.SkipWithError("a steady-state pass acted");
+  state.counters["resources"] = n;
+  state.counters["list_calls"] = static_cast<double>(
+      simulator.Stats()["scnet"]["calls"].value("ListContainerInstances", 0)) /
+                                 static_cast<double>(state.iterations());
+  state.counters["peak_rss_MiB"] = PeakRssMiB();
+}
+BENCHMARK(BM_SteadyStatePass)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace converge
+
+BENCHMARK_MAIN();
