@@ -12,24 +12,14 @@
 #include "cloud/config.h"
 #include "reconcile/controller.h"
 #include "reconcile/diff.h"
+#include "reconcile/test_specs.h"
 #include "sim/simulator.h"
 
 namespace converge {
 namespace {
 
 spec::ContainerInstance Instance(int i) {
-  spec::ContainerInstance ci;
-  ci.metadata.name = "bench-" + std::to_string(i);
-  ci.spec.provider = "scnet";
-  ci.spec.task_type = "jupyter";
-  ci.spec.image_name = "jupyter:4.4-py3.7-cpu";
-  ci.spec.image_path = "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu";
-  ci.spec.resource_group = "TeslaM40";
-  ci.spec.accelerator_type = "gpu";
-  ci.spec.accelerator_count = 1;
-  ci.spec.cpu = 3;
-  ci.spec.memory_mb = 15360;
-  return ci;
+  return reconcile::testing::TestInstance("bench-" + std::to_string(i));
 }
 
 double PeakRssMiB() {

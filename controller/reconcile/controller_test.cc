@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/fake_provider.h"
+#include "reconcile/test_specs.h"
 
 namespace converge::reconcile {
 namespace {
@@ -15,20 +16,7 @@ using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-spec::ContainerInstance Instance(const std::string& name) {
-  spec::ContainerInstance ci;
-  ci.metadata.name = name;
-  ci.spec.provider = "scnet";
-  ci.spec.task_type = "jupyter";
-  ci.spec.image_name = "jupyter:4.4";
-  ci.spec.image_path = "registry/jupyter:4.4";
-  ci.spec.resource_group = "TeslaM40";
-  ci.spec.accelerator_type = "gpu";
-  ci.spec.accelerator_count = 1;
-  ci.spec.cpu = 3;
-  ci.spec.memory_mb = 15360;
-  return ci;
-}
+spec::ContainerInstance Instance(const std::string& name) { return testing::TestInstance(name); }
 
 spec::NotebookService Service() {
   spec::NotebookService ns;

@@ -5,24 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/desired.h"
+#include "reconcile/test_specs.h"
 
 namespace converge::reconcile {
 namespace {
 
 spec::ContainerInstance Instance(spec::RestartPolicy policy = spec::RestartPolicy::kOnFailure) {
-  spec::ContainerInstance ci;
-  ci.metadata.name = "bert";
-  ci.spec.provider = "scnet";
-  ci.spec.task_type = "jupyter";
-  ci.spec.image_name = "jupyter:4.4-py3.7-cpu";
-  ci.spec.image_path = "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu";
-  ci.spec.resource_group = "TeslaM40";
-  ci.spec.accelerator_type = "gpu";
-  ci.spec.accelerator_count = 1;
-  ci.spec.cpu = 3;
-  ci.spec.memory_mb = 15360;
-  ci.spec.restart_policy = policy;
-  return ci;
+  return testing::TestInstance("bert", policy);
 }
 
 spec::NotebookService Service() {
