@@ -34,9 +34,14 @@ void BM_DiffInSyncInstance(benchmark::State& state) {
   cloud::Observed o;
   o.name = "bench-1";
   o.status = "Running";
-  o.attributes = {{"cpuNumber", "3"},        {"ramSize", "15360"},   {"gpuNumber", "1"},
-                  {"taskType", "jupyter"},   {"acceleratorType", "gpu"},
-                  {"resourceGroup", "TeslaM40"}, {"taskNumber", "1"}, {"timeoutLimit", "unlimited"},
+  o.attributes = {{"cpuNumber", "3"},
+                  {"ramSize", "15360"},
+                  {"gpuNumber", "1"},
+                  {"taskType", "jupyter"},
+                  {"acceleratorType", "gpu"},
+                  {"resourceGroup", "TeslaM40"},
+                  {"taskNumber", "1"},
+                  {"timeoutLimit", "unlimited"},
                   {"version", "jupyter:4.4-py3.7-cpu"},
                   {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"}};
   reconcile::Observation obs;
@@ -91,9 +96,9 @@ void BM_SteadyStatePass(benchmark::State& state) {
   std::filesystem::remove(fixture);
   if (actions != 0) state.SkipWithError("a steady-state pass acted");
   state.counters["resources"] = n;
-  state.counters["list_calls"] = static_cast<double>(
-      simulator.Stats()["scnet"]["calls"].value("ListContainerInstances", 0)) /
-                                 static_cast<double>(state.iterations());
+  state.counters["list_calls"] =
+      static_cast<double>(simulator.Stats()["scnet"]["calls"].value("ListContainerInstances", 0)) /
+      static_cast<double>(state.iterations());
   state.counters["peak_rss_MiB"] = PeakRssMiB();
 }
 BENCHMARK(BM_SteadyStatePass)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);

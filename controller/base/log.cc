@@ -14,9 +14,7 @@ namespace {
 std::atomic<Level> g_level{Level::kInfo};
 std::mutex g_mu;
 
-void StderrSink(Level, std::string_view line) {
-  std::cerr << line << '\n';
-}
+void StderrSink(Level, std::string_view line) { std::cerr << line << '\n'; }
 
 Sink& CurrentSink() {
   static Sink sink = StderrSink;
@@ -44,10 +42,14 @@ bool NeedsQuotes(std::string_view v) {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }

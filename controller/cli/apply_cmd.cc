@@ -13,7 +13,8 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge apply PATH... [--wait] [--timeout 10m] [--state-dir DIR] [--sim]
+constexpr char kUsage[] =
+    R"(usage: converge apply PATH... [--wait] [--timeout 10m] [--state-dir DIR] [--sim]
 
 Performs one converge pass: lists every provider, then creates, restarts and
 starts what the manifests ask for. Never deletes; drift is reported, not applied.
@@ -35,8 +36,7 @@ std::string Describe(const reconcile::ResourceStatus& r) {
   } else {
     line += r.ready.reason.empty() ? "not ready" : r.ready.reason;
   }
-  if (!r.observed_state.empty() && r.observed_state != r.ready.reason &&
-      r.ready.status != "True") {
+  if (!r.observed_state.empty() && r.observed_state != r.ready.reason && r.ready.status != "True") {
     line += " (" + r.observed_state + ")";
   }
   if (r.synced.status == "False") line += " \u2014 " + r.synced.message;
@@ -150,8 +150,8 @@ int RunApply(int argc, char** argv) {
     if (r.ready.status != "True") not_ready.push_back(&r);
   }
   if (!args->Has("wait")) {
-    std::cout << "Apply: " << snap.resources.size() - not_ready.size() << "/" << total
-              << " Ready; " << action_errors << (action_errors == 1 ? " error" : " errors")
+    std::cout << "Apply: " << snap.resources.size() - not_ready.size() << "/" << total << " Ready; "
+              << action_errors << (action_errors == 1 ? " error" : " errors")
               << (not_ready.empty() ? "" : "; run with --wait to wait for the rest") << ".\n";
     return action_errors == 0 ? 0 : 1;
   }
@@ -161,8 +161,7 @@ int RunApply(int argc, char** argv) {
   }
   const bool timed_out = !controller.Settled();
   std::cout << "Apply: " << total - not_ready.size() << "/" << total << " Ready"
-            << (timed_out ? " when the timeout of " + args->Get("timeout", "10m") + " ran out"
-                          : "")
+            << (timed_out ? " when the timeout of " + args->Get("timeout", "10m") + " ran out" : "")
             << "; not Ready:\n";
   for (const auto* r : not_ready) {
     std::cout << "  " << r->kind << "/" << r->name << ": "

@@ -11,7 +11,7 @@
 namespace converge::cli {
 
 struct FlagSpec {
-  std::string name;        // without dashes, e.g. "metrics-addr"; "o" for -o
+  std::string name;  // without dashes, e.g. "metrics-addr"; "o" for -o
   bool takes_value = true;
   bool repeated = false;
 };
@@ -39,8 +39,8 @@ namespace converge::cli {
 
 // What a subcommand accepts, for ParseCommand.
 struct CommandSpec {
-  std::string name;   // "plan"
-  const char* usage;  // printed for --help and after a usage error
+  std::string name;             // "plan"
+  const char* usage;            // printed for --help and after a usage error
   std::vector<FlagSpec> flags;  // --help is always accepted
   bool takes_paths = false;     // PATH... required; otherwise no positional argument
   bool has_output = false;      // -o text|json

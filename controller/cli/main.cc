@@ -6,7 +6,8 @@
 
 namespace {
 
-constexpr char kUsage[] = R"(converge: reconcile AI compute instances on SCNet and TI-ONE from YAML manifests
+constexpr char kUsage[] =
+    R"(converge: reconcile AI compute instances on SCNet and TI-ONE from YAML manifests
 
 usage:
   converge validate PATH... [-o json]

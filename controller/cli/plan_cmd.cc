@@ -39,12 +39,18 @@ struct Summary {
 
 char Sign(reconcile::ActionType t) {
   switch (t) {
-    case reconcile::ActionType::kCreate: return '+';
-    case reconcile::ActionType::kNone: return '=';
-    case reconcile::ActionType::kWait: return '.';
-    case reconcile::ActionType::kNeedsReplace: return '!';
-    case reconcile::ActionType::kError: return 'x';
-    default: return '~';
+    case reconcile::ActionType::kCreate:
+      return '+';
+    case reconcile::ActionType::kNone:
+      return '=';
+    case reconcile::ActionType::kWait:
+      return '.';
+    case reconcile::ActionType::kNeedsReplace:
+      return '!';
+    case reconcile::ActionType::kError:
+      return 'x';
+    default:
+      return '~';
   }
 }
 
@@ -52,12 +58,24 @@ Summary Summarize(const reconcile::PlanResult& plan) {
   Summary s;
   for (const auto& item : plan.items) {
     switch (item.action) {
-      case reconcile::ActionType::kCreate: ++s.create; break;
-      case reconcile::ActionType::kNone: ++s.in_sync; break;
-      case reconcile::ActionType::kWait: ++s.wait; break;
-      case reconcile::ActionType::kNeedsReplace: ++s.drift; break;
-      case reconcile::ActionType::kError: ++s.error; break;
-      default: ++s.change; break;
+      case reconcile::ActionType::kCreate:
+        ++s.create;
+        break;
+      case reconcile::ActionType::kNone:
+        ++s.in_sync;
+        break;
+      case reconcile::ActionType::kWait:
+        ++s.wait;
+        break;
+      case reconcile::ActionType::kNeedsReplace:
+        ++s.drift;
+        break;
+      case reconcile::ActionType::kError:
+        ++s.error;
+        break;
+      default:
+        ++s.change;
+        break;
     }
     // A drifted resource that also gets an action is counted under the action.
     if (!item.drift.empty() && item.action != reconcile::ActionType::kNeedsReplace) ++s.drift;
@@ -69,20 +87,28 @@ Summary Summarize(const reconcile::PlanResult& plan) {
 void PrintText(const reconcile::PlanResult& plan, const std::string& revision, std::ostream& out) {
   out << "Converge plan for revision " << revision << "\n\n";
   size_t width = 0;
-  for (const auto& item : plan.items) width = std::max(width, item.kind.size() + item.name.size() + 1);
+  for (const auto& item : plan.items)
+    width = std::max(width, item.kind.size() + item.name.size() + 1);
   for (const auto& item : plan.items) {
     const std::string id = item.kind + "/" + item.name;
     std::string what;
     switch (item.action) {
-      case reconcile::ActionType::kNone: what = "in sync"; break;
-      case reconcile::ActionType::kNeedsReplace: what = ""; break;
-      default: what = std::string(reconcile::ActionName(item.action)); break;
+      case reconcile::ActionType::kNone:
+        what = "in sync";
+        break;
+      case reconcile::ActionType::kNeedsReplace:
+        what = "";
+        break;
+      default:
+        what = std::string(reconcile::ActionName(item.action));
+        break;
     }
-    out << "  " << Sign(item.action) << " " << id << std::string(width + 2 - id.size(), ' ')
-        << "[" << item.provider << "] " << (what.empty() ? "" : what + ": ") << item.reason;
+    out << "  " << Sign(item.action) << " " << id << std::string(width + 2 - id.size(), ' ') << "["
+        << item.provider << "] " << (what.empty() ? "" : what + ": ") << item.reason;
     if (!item.drift.empty() && item.action != reconcile::ActionType::kNeedsReplace) {
       out << "; drift:";
-      for (const auto& d : item.drift) out << " " << d.field << " " << d.observed << " \u2192 " << d.desired;
+      for (const auto& d : item.drift)
+        out << " " << d.field << " " << d.observed << " \u2192 " << d.desired;
       out << " (needs replace; not applied)";
     }
     out << "\n";
@@ -90,8 +116,8 @@ void PrintText(const reconcile::PlanResult& plan, const std::string& revision, s
   if (!plan.unmanaged.empty()) {
     out << "\nUnmanaged (in the cloud, named by no manifest; never touched):\n";
     for (const auto& u : plan.unmanaged) {
-      out << "  ? " << u.kind << "/" << u.name << " [" << u.provider << "] " << u.status
-          << " (id " << u.id << ")\n";
+      out << "  ? " << u.kind << "/" << u.name << " [" << u.provider << "] " << u.status << " (id "
+          << u.id << ")\n";
     }
   }
   for (const auto& e : plan.errors) out << "\nerror: " << e << "\n";
@@ -143,13 +169,14 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
 
 int RunPlan(int argc, char** argv) {
   int exit_code = 0;
-  const auto args = ParseCommand({.name = "plan",
-                                  .usage = kUsage,
-                                  .flags = {{"detailed-exitcode", false}, {"sim", false}, {"sim-fixture"}},
-                                  .takes_paths = true,
-                                  .has_output = true,
-                                  .has_log_level = true},
-                                 argc, argv, &exit_code);
+  const auto args =
+      ParseCommand({.name = "plan",
+                    .usage = kUsage,
+                    .flags = {{"detailed-exitcode", false}, {"sim", false}, {"sim-fixture"}},
+                    .takes_paths = true,
+                    .has_output = true,
+                    .has_log_level = true},
+                   argc, argv, &exit_code);
   if (!args) return exit_code;
   spec::LoadResult loaded = spec::LoadPaths(args->positional);
   if (!loaded.ok()) {

@@ -12,9 +12,9 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "spec/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
+#include "spec/field.h"
 
 namespace converge::cli {
 namespace {
@@ -106,8 +106,7 @@ int RunRun(int argc, char** argv) {
     return 1;
   }
   reconcile::ControllerOptions options;
-  for (const auto& [flag, field] :
-       std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
+  for (const auto& [flag, field] : std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
            {"resync", &options.resync},
            {"poll", &options.poll},
            {"create-grace", &options.create_grace}}) {
@@ -147,9 +146,10 @@ int RunRun(int argc, char** argv) {
     return 1;
   }
   if (const auto pending = journal->Pending(); !pending.empty()) {
-    log::Info("found create intents whose outcome is unknown; each is resolved by listing by name "
-              "before any create",
-              {{"count", std::to_string(pending.size())}});
+    log::Info(
+        "found create intents whose outcome is unknown; each is resolved by listing by name "
+        "before any create",
+        {{"count", std::to_string(pending.size())}});
   }
 
   serve::Metrics metrics(CONVERGE_VERSION);
@@ -190,25 +190,25 @@ int RunRun(int argc, char** argv) {
   std::string signature = ManifestSignature(paths);
   apply(std::move(initial));
 
-  serve::Server server(
-      args->Get("metrics-addr", "127.0.0.1:9464"),
-      serve::Endpoints{[&] { return metrics.Serialize(); },
-                       [&] { return reconcile::ToJson(controller.Snapshot()); },
-                       [&](std::string* why) {
-                         const auto snap = controller.Snapshot();
-                         if (snap.revision.empty()) {
-                           *why = "no valid manifest revision loaded yet: " + snap.spec_error;
-                           return false;
-                         }
-                         for (const auto& p : snap.providers) {
-                           if (!p.listed) {
-                             *why = "provider " + p.name + " not listed yet" +
-                                    (p.error.empty() ? "" : ": " + p.error);
-                             return false;
-                           }
-                         }
-                         return true;
-                       }});
+  serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"),
+                       serve::Endpoints{[&] { return metrics.Serialize(); },
+                                        [&] { return reconcile::ToJson(controller.Snapshot()); },
+                                        [&](std::string* why) {
+                                          const auto snap = controller.Snapshot();
+                                          if (snap.revision.empty()) {
+                                            *why = "no valid manifest revision loaded yet: " +
+                                                   snap.spec_error;
+                                            return false;
+                                          }
+                                          for (const auto& p : snap.providers) {
+                                            if (!p.listed) {
+                                              *why = "provider " + p.name + " not listed yet" +
+                                                     (p.error.empty() ? "" : ": " + p.error);
+                                              return false;
+                                            }
+                                          }
+                                          return true;
+                                        }});
   if (!server.Start(&error)) {
     std::cerr << "converge run: " << error << "\n";
     return 1;
@@ -225,7 +225,8 @@ int RunRun(int argc, char** argv) {
       if (received == SIGHUP) {
         sig.reload = true;
       } else {
-        log::Info("signal received; draining", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+        log::Info("signal received; draining",
+                  {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
         sig.stop = true;
       }
       sig.cv.notify_all();

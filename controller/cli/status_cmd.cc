@@ -37,7 +37,9 @@ std::string Seconds(int64_t ms) {
 // "12s" since `then_ms`, or "-" when never.
 std::string Age(int64_t then_ms) { return then_ms <= 0 ? "-" : Seconds(NowMs() - then_ms); }
 // "in 12s" until `when_ms`, or "-" when not scheduled.
-std::string Until(int64_t when_ms) { return when_ms <= 0 ? "-" : "in " + Seconds(when_ms - NowMs()); }
+std::string Until(int64_t when_ms) {
+  return when_ms <= 0 ? "-" : "in " + Seconds(when_ms - NowMs());
+}
 
 void PrintTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
@@ -58,9 +60,9 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 
 int RunStatus(int argc, char** argv) {
   int exit_code = 0;
-  const auto args = ParseCommand(
-      {.name = "status", .usage = kUsage, .flags = {{"addr"}}, .has_output = true}, argc, argv,
-      &exit_code);
+  const auto args =
+      ParseCommand({.name = "status", .usage = kUsage, .flags = {{"addr"}}, .has_output = true},
+                   argc, argv, &exit_code);
   if (!args) return exit_code;
   const std::string addr = args->Get("addr", "127.0.0.1:9464");
   std::string body;
@@ -71,8 +73,8 @@ int RunStatus(int argc, char** argv) {
     auto response = client.request(web::http::methods::GET, "/status").get();
     body = response.extract_string().get();
     if (response.status_code() != 200) {
-      std::cerr << "converge status: " << addr << "/status answered HTTP "
-                << response.status_code() << "\n";
+      std::cerr << "converge status: " << addr << "/status answered HTTP " << response.status_code()
+                << "\n";
       return 1;
     }
   } catch (const std::exception& e) {
@@ -87,7 +89,8 @@ int RunStatus(int argc, char** argv) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   reconcile::StatusSnapshot snap;
   if (json.is_discarded() || !reconcile::FromJson(json, &snap)) {
-    std::cerr << "converge status: " << addr << "/status did not return a Converge status document\n";
+    std::cerr << "converge status: " << addr
+              << "/status did not return a Converge status document\n";
     return 1;
   }
   std::cout << "revision " << (snap.revision.empty() ? "(none)" : snap.revision)

@@ -46,9 +46,9 @@ std::string Summary(const spec::LoadResult& result) {
 
 int RunValidate(int argc, char** argv) {
   int exit_code = 0;
-  const auto args = ParseCommand(
-      {.name = "validate", .usage = kUsage, .takes_paths = true, .has_output = true}, argc, argv,
-      &exit_code);
+  const auto args =
+      ParseCommand({.name = "validate", .usage = kUsage, .takes_paths = true, .has_output = true},
+                   argc, argv, &exit_code);
   if (!args) return exit_code;
   const spec::LoadResult result = spec::LoadPaths(args->positional);
   if (JsonOutput(*args)) {

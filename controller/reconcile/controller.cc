@@ -24,9 +24,12 @@ void SetCondition(Condition& c, const std::string& status, const std::string& re
 
 std::string ObservedKindName(cloud::ResourceKind k) {
   switch (k) {
-    case cloud::ResourceKind::kContainerInstance: return "ContainerInstance";
-    case cloud::ResourceKind::kNotebook: return "Notebook";
-    case cloud::ResourceKind::kTiOneNotebook: return "TiOneNotebook";
+    case cloud::ResourceKind::kContainerInstance:
+      return "ContainerInstance";
+    case cloud::ResourceKind::kNotebook:
+      return "Notebook";
+    case cloud::ResourceKind::kTiOneNotebook:
+      return "TiOneNotebook";
   }
   return "";
 }
@@ -39,13 +42,20 @@ Intent IntentFor(const spec::Resource& r, int64_t now_ms) {
 // The past-tense word for a successful action, for status and progress lines.
 std::string Done(ActionType t) {
   switch (t) {
-    case ActionType::kCreate: return "Created";
-    case ActionType::kRestart: return "Restarted";
-    case ActionType::kStartNotebook: return "NotebookStarted";
-    case ActionType::kStartService: return "ServiceStarted";
-    case ActionType::kStart: return "Started";
-    case ActionType::kStop: return "Stopped";
-    default: return "ReconcileSuccess";
+    case ActionType::kCreate:
+      return "Created";
+    case ActionType::kRestart:
+      return "Restarted";
+    case ActionType::kStartNotebook:
+      return "NotebookStarted";
+    case ActionType::kStartService:
+      return "ServiceStarted";
+    case ActionType::kStart:
+      return "Started";
+    case ActionType::kStop:
+      return "Stopped";
+    default:
+      return "ReconcileSuccess";
   }
 }
 
@@ -106,9 +116,9 @@ void Controller::SetManifests(spec::ManifestSet manifests, ProviderMap providers
     const std::string fp = Fingerprint(r);
     const std::string& provider = spec::ProviderOf(r);
     auto old = tracked_.find(key);
-    const bool provider_changed =
-        providers_.count(provider) == 0 || providers.count(provider) == 0 ||
-        providers_.at(provider).client != providers.at(provider).client;
+    const bool provider_changed = providers_.count(provider) == 0 ||
+                                  providers.count(provider) == 0 ||
+                                  providers_.at(provider).client != providers.at(provider).client;
     std::unique_ptr<Tracked> t;
     if (old != tracked_.end() && old->second->fingerprint == fp && !provider_changed) {
       t = std::move(old->second);
@@ -219,7 +229,8 @@ bool Controller::AdoptPendingCreate(Tracked& t, const cloud::Observed& found) {
       log::Warn("cannot clear create intent", {{"resource", key}, {"error", err}});
       return false;
     }
-    log::Info("adopted", {{"resource", key}, {"id", found.id},
+    log::Info("adopted", {{"resource", key},
+                          {"id", found.id},
                           {"reason", "listed after a create whose answer was lost"}});
     return true;
   }
@@ -312,8 +323,8 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
                            "s before concluding it did not happen",
                        now_ms);
           t.status.action = "wait";
-          const auto wait = milliseconds(pending->created_unix_ms + options_.create_grace.count() -
-                                         now_ms);
+          const auto wait =
+              milliseconds(pending->created_unix_ms + options_.create_grace.count() - now_ms);
           t.next_due = clock_.Now() + wait;
           t.status.next_retry_ms = now_ms + wait.count();
           return;
@@ -393,14 +404,15 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
     std::string message = action_name + " failed: " + what;
     if (action.type == ActionType::kCreate && failure->outcome_unknown) {
       reason = "CreateOutcomeUnknown";
-      message += "; the create may have happened: Converge will list by name and adopt before "
-                 "any retry";
+      message +=
+          "; the create may have happened: Converge will list by name and adopt before "
+          "any retry";
     }
     SetCondition(t.status.synced, "False", reason, message, now_ms);
     t.status.terminal = !failure->retryable && !failure->outcome_unknown;
     Schedule(t, action, true, failure->retryable);
-    log::Warn("action failed", {{"kind", kind}, {"name", name}, {"action", action_name},
-                                {"error", what}});
+    log::Warn("action failed",
+              {{"kind", kind}, {"name", name}, {"action", action_name}, {"error", what}});
     note(action_name + " failed: " + what, true);
     return;
   }
@@ -411,14 +423,14 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
   if (action.type == ActionType::kStartNotebook) t.notebook_rebooted = true;
   if (action.type == ActionType::kStartService) t.notebook_rebooted = false;
   t.status.terminal = false;
-  SetCondition(t.status.synced, "True", reason_override.empty() ? Done(action.type) : reason_override,
-               done_message, now_ms);
+  SetCondition(t.status.synced, "True",
+               reason_override.empty() ? Done(action.type) : reason_override, done_message, now_ms);
   SetCondition(t.status.ready, action.type == ActionType::kStartService ? "True" : "False",
-               action.type == ActionType::kStartService ? "Available" : "Progressing",
-               done_message, now_ms);
+               action.type == ActionType::kStartService ? "Available" : "Progressing", done_message,
+               now_ms);
   Schedule(t, action, false, false);
-  log::Info("action done", {{"kind", kind}, {"name", name}, {"action", action_name},
-                            {"message", done_message}});
+  log::Info("action done",
+            {{"kind", kind}, {"name", name}, {"action", action_name}, {"message", done_message}});
   note(done_message, false);
 }
 
@@ -507,7 +519,8 @@ PassResult Controller::RunPass(bool all) {
             SetCondition(st.synced, "True", adopted ? "Adopted" : "ReconcileSuccess",
                          adopted ? "found " + st.observed_id +
                                        " after a create whose answer was lost; adopted it (no "
-                                       "second create); " + action.reason
+                                       "second create); " +
+                                       action.reason
                                  : action.reason,
                          now_ms);
             st.terminal = !action.ready;
@@ -516,7 +529,8 @@ PassResult Controller::RunPass(bool all) {
             SetCondition(st.synced, "True", adopted ? "Adopted" : "Progressing",
                          adopted ? "found " + st.observed_id +
                                        " after a create whose answer was lost; adopted it (no "
-                                       "second create); " + action.reason
+                                       "second create); " +
+                                       action.reason
                                  : action.reason,
                          now_ms);
             st.terminal = false;
@@ -532,8 +546,8 @@ PassResult Controller::RunPass(bool all) {
             pass_ok = false;
             break;
         }
-        SetCondition(st.ready, action.ready ? "True" : "False",
-                     action.ready ? "Available" : state, action.reason, now_ms);
+        SetCondition(st.ready, action.ready ? "True" : "False", action.ready ? "Available" : state,
+                     action.reason, now_ms);
         Schedule(*t, action, false, false);
         if (metrics_) {
           metrics_->OnReconcile(kind, action.type != ActionType::kError,

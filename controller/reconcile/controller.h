@@ -29,10 +29,10 @@ namespace converge::reconcile {
 
 struct ControllerOptions {
   std::chrono::milliseconds resync{30000};  // Default: 30s, jittered by up to +10%
-  std::chrono::milliseconds poll{2000};     // re-observe while a transition is under way. Default: 2s
+  std::chrono::milliseconds poll{2000};  // re-observe while a transition is under way. Default: 2s
   std::chrono::milliseconds backoff_base{1000};   // Default: 1s, doubling
   std::chrono::milliseconds backoff_max{300000};  // Default: 5 min
-  int concurrency = 8;  // cloud calls in flight at once. Default: 8
+  int concurrency = 8;                            // cloud calls in flight at once. Default: 8
   // How long after an unknown-outcome create a list may still not show the new
   // resource; a create is retried only when a list proves absence after this.
   std::chrono::milliseconds create_grace{10000};  // Default: 10s

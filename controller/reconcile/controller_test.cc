@@ -11,10 +11,10 @@
 namespace converge::reconcile {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 spec::ContainerInstance Instance(const std::string& name) { return testing::TestInstance(name); }
 
@@ -58,8 +58,8 @@ class ControllerTest : public ::testing::Test {
     m.revision = "rev1";
     m.resources = std::move(resources);
     ProviderMap providers;
-    providers["scnet"] = {scnet_, {cloud::ResourceKind::kContainerInstance,
-                                   cloud::ResourceKind::kNotebook}};
+    providers["scnet"] = {
+        scnet_, {cloud::ResourceKind::kContainerInstance, cloud::ResourceKind::kNotebook}};
     providers["tione"] = {tione_, {cloud::ResourceKind::kTiOneNotebook}};
     controller_.SetManifests(std::move(m), std::move(providers));
   }

@@ -4,9 +4,12 @@ namespace converge::reconcile {
 
 cloud::ResourceKind ObservedKindOf(spec::Kind kind) {
   switch (kind) {
-    case spec::Kind::kNotebookService: return cloud::ResourceKind::kNotebook;
-    case spec::Kind::kTiOneNotebook: return cloud::ResourceKind::kTiOneNotebook;
-    default: return cloud::ResourceKind::kContainerInstance;
+    case spec::Kind::kNotebookService:
+      return cloud::ResourceKind::kNotebook;
+    case spec::Kind::kTiOneNotebook:
+      return cloud::ResourceKind::kTiOneNotebook;
+    default:
+      return cloud::ResourceKind::kContainerInstance;
   }
 }
 
@@ -119,21 +122,52 @@ std::string Fingerprint(const spec::Resource& r) {
     nlohmann::json mounts = nlohmann::json::array(), ports = nlohmann::json::array();
     for (const auto& m : req.mounts) mounts.push_back({m.source_path, m.target_path, m.type});
     for (const auto& p : req.ports) ports.push_back({p.container_port, p.protocol_type});
-    j = {req.instance_service_name, req.description, req.task_type, req.accelerator_type,
-         req.version, req.image_path, req.timeout_limit, req.task_number, req.resource_group,
-         req.use_start_script, req.start_script_action_scope, req.start_script_content,
-         req.cpu_number, req.ram_size, req.gpu_number, mounts, ports,
+    j = {req.instance_service_name,
+         req.description,
+         req.task_type,
+         req.accelerator_type,
+         req.version,
+         req.image_path,
+         req.timeout_limit,
+         req.task_number,
+         req.resource_group,
+         req.use_start_script,
+         req.start_script_action_scope,
+         req.start_script_content,
+         req.cpu_number,
+         req.ram_size,
+         req.gpu_number,
+         mounts,
+         ports,
          static_cast<int>(ci->spec.restart_policy)};
   } else if (const auto* ns = std::get_if<spec::NotebookService>(&r)) {
     j = {ns->spec.notebook, ns->spec.port, ns->spec.command};
   } else {
     const auto& nb = std::get<spec::TiOneNotebook>(r);
     const auto req = ToCreateRequest(nb);
-    j = {req.name, req.charge_type, req.instance_type, req.cpu, req.memory, req.gpu, req.gpu_type,
-         req.image_type, req.image_url, req.registry_region, req.registry_id,
-         req.volume_source_type, req.volume_size_gb, req.tags, req.log_enable, req.root_access,
-         req.auto_stopping, req.direct_internet_access, req.automatic_stop_time,
-         req.resource_group_id, req.vpc_id, req.subnet_id, nb.spec.state};
+    j = {req.name,
+         req.charge_type,
+         req.instance_type,
+         req.cpu,
+         req.memory,
+         req.gpu,
+         req.gpu_type,
+         req.image_type,
+         req.image_url,
+         req.registry_region,
+         req.registry_id,
+         req.volume_source_type,
+         req.volume_size_gb,
+         req.tags,
+         req.log_enable,
+         req.root_access,
+         req.auto_stopping,
+         req.direct_internet_access,
+         req.automatic_stop_time,
+         req.resource_group_id,
+         req.vpc_id,
+         req.subnet_id,
+         nb.spec.state};
   }
   return j.dump();
 }

@@ -60,8 +60,8 @@ Action DiffContainerInstance(const spec::ContainerInstance& ci, const cloud::Obs
       a.reason = st + " (restartPolicy Always)";
     } else {
       a.type = ActionType::kNone;
-      a.reason = st + " (restartPolicy " +
-                 (policy == RestartPolicy::kNever ? "Never" : "OnFailure") + ")";
+      a.reason =
+          st + " (restartPolicy " + (policy == RestartPolicy::kNever ? "Never" : "OnFailure") + ")";
     }
   } else {
     a.type = ActionType::kWait;
@@ -154,16 +154,26 @@ Action DiffTiOneNotebook(const spec::TiOneNotebook& nb, const cloud::Observed& o
 
 std::string_view ActionName(ActionType t) {
   switch (t) {
-    case ActionType::kNone: return "none";
-    case ActionType::kCreate: return "create";
-    case ActionType::kRestart: return "restart";
-    case ActionType::kStartNotebook: return "start_notebook";
-    case ActionType::kStartService: return "start_service";
-    case ActionType::kStart: return "start";
-    case ActionType::kStop: return "stop";
-    case ActionType::kWait: return "wait";
-    case ActionType::kNeedsReplace: return "needs_replace";
-    case ActionType::kError: return "error";
+    case ActionType::kNone:
+      return "none";
+    case ActionType::kCreate:
+      return "create";
+    case ActionType::kRestart:
+      return "restart";
+    case ActionType::kStartNotebook:
+      return "start_notebook";
+    case ActionType::kStartService:
+      return "start_service";
+    case ActionType::kStart:
+      return "start";
+    case ActionType::kStop:
+      return "stop";
+    case ActionType::kWait:
+      return "wait";
+    case ActionType::kNeedsReplace:
+      return "needs_replace";
+    case ActionType::kError:
+      return "error";
   }
   return "none";
 }

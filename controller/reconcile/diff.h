@@ -30,15 +30,15 @@ std::string_view ActionName(ActionType t);  // "create", "restart", "start_noteb
 bool IsMutating(ActionType t);
 
 struct DriftItem {
-  std::string field;     // manifest field, e.g. "cpu"
+  std::string field;  // manifest field, e.g. "cpu"
   std::string desired;
   std::string observed;
 };
 
 struct Action {
   ActionType type = ActionType::kNone;
-  std::string reason;   // one line for plan and status, includes the cloud's own text
-  bool ready = false;   // the Ready condition after this observation
+  std::string reason;  // one line for plan and status, includes the cloud's own text
+  bool ready = false;  // the Ready condition after this observation
   std::vector<DriftItem> drift;
   const cloud::Observed* target = nullptr;  // the observed object acted on (id), if any
 };

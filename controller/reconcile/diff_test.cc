@@ -102,21 +102,20 @@ INSTANTIATE_TEST_SUITE_P(
              "Failed: image pull failed"},
         Case{"failed + Always restarts", Instance(RestartPolicy::kAlways), Obs("bert", "Failed"),
              false, ActionType::kRestart, "Failed"},
-        Case{"failed + Never stays failed", Instance(RestartPolicy::kNever),
-             Obs("bert", "Failed"), false, ActionType::kNone, "Failed (restartPolicy Never)"},
+        Case{"failed + Never stays failed", Instance(RestartPolicy::kNever), Obs("bert", "Failed"),
+             false, ActionType::kNone, "Failed (restartPolicy Never)"},
         Case{"terminated + Always restarts", Instance(RestartPolicy::kAlways),
              Obs("bert", "Terminated"), false, ActionType::kRestart,
              "Terminated (restartPolicy Always)"},
         Case{"completed + Always restarts", Instance(RestartPolicy::kAlways),
              Obs("bert", "Completed"), false, ActionType::kRestart,
              "Completed (restartPolicy Always)"},
-        Case{"terminated + OnFailure is left alone", Instance(), Obs("bert", "Terminated"),
-             false, ActionType::kNone, "Terminated (restartPolicy OnFailure)"},
+        Case{"terminated + OnFailure is left alone", Instance(), Obs("bert", "Terminated"), false,
+             ActionType::kNone, "Terminated (restartPolicy OnFailure)"},
         Case{"completed + Never is left alone", Instance(RestartPolicy::kNever),
-             Obs("bert", "Completed"), false, ActionType::kNone,
-             "Completed (restartPolicy Never)"},
-        Case{"an unknown status is waited on, never acted on", Instance(),
-             Obs("bert", "Paused"), false, ActionType::kWait, "unknown status \"Paused\""}));
+             Obs("bert", "Completed"), false, ActionType::kNone, "Completed (restartPolicy Never)"},
+        Case{"an unknown status is waited on, never acted on", Instance(), Obs("bert", "Paused"),
+             false, ActionType::kWait, "unknown status \"Paused\""}));
 
 cloud::Observed Drifted() {
   cloud::Observed o = Obs("bert", "Running");
@@ -126,25 +125,25 @@ cloud::Observed Drifted() {
 
 INSTANTIATE_TEST_SUITE_P(
     Drift, DiffTableTest,
-    ::testing::Values(
-        Case{"attributes that differ need replace, never applied", Instance(), Drifted(), false,
-             ActionType::kNeedsReplace,
-             "drift: image.path elsewhere:1 \u2192 10.0.35.26:5000/gpu/admin/base/"
-             "jupyter:4.4-py3.7-cpu, cpu 4 \u2192 3 (needs replace; not applied)",
-             true},
-        Case{"equal reported attributes are in sync", Instance(),
-             [] {
-               cloud::Observed o = Obs("bert", "Running");
-               o.attributes = {{"cpuNumber", "3"}, {"ramSize", "15360"}};
-               return o;
-             }(),
-             false, ActionType::kNone, "Running", true}));
+    ::testing::Values(Case{"attributes that differ need replace, never applied", Instance(),
+                           Drifted(), false, ActionType::kNeedsReplace,
+                           "drift: image.path elsewhere:1 \u2192 10.0.35.26:5000/gpu/admin/base/"
+                           "jupyter:4.4-py3.7-cpu, cpu 4 \u2192 3 (needs replace; not applied)",
+                           true},
+                      Case{"equal reported attributes are in sync", Instance(),
+                           [] {
+                             cloud::Observed o = Obs("bert", "Running");
+                             o.attributes = {{"cpuNumber", "3"}, {"ramSize", "15360"}};
+                             return o;
+                           }(),
+                           false, ActionType::kNone, "Running", true}));
 
 INSTANTIATE_TEST_SUITE_P(
     NotebookService, DiffTableTest,
     ::testing::Values(
         Case{"notebook absent is an error, no call", Service(), std::nullopt, false,
-             ActionType::kError, "notebook not found: no SCNet notebook is named \"2503021210191107\""},
+             ActionType::kError,
+             "notebook not found: no SCNet notebook is named \"2503021210191107\""},
         Case{"terminated notebook is started first", Service(), Notebook("Terminated", "", {}),
              false, ActionType::kStartNotebook, "notebook Terminated"},
         Case{"failed notebook is started first", Service(), Notebook("Failed", "", {}), false,
@@ -178,44 +177,45 @@ cloud::Observed TiOneObs(const std::string& status) {
 
 INSTANTIATE_TEST_SUITE_P(
     TiOneNotebook, DiffTableTest,
-    ::testing::Values(
-        Case{"absent is created", TiOne("Running"), std::nullopt, false, ActionType::kCreate,
-             "absent"},
-        Case{"stopped + Running starts", TiOne("Running"), TiOneObs("Stopped"), false,
-             ActionType::kStart, "Stopped"},
-        Case{"running + Stopped stops", TiOne("Stopped"), TiOneObs("Running"), false,
-             ActionType::kStop, "Running, state Stopped"},
-        Case{"running + Running is ready", TiOne("Running"), TiOneObs("Running"), false,
-             ActionType::kNone, "Running", true},
-        Case{"stopped + Stopped is ready", TiOne("Stopped"), TiOneObs("Stopped"), false,
-             ActionType::kNone, "Stopped", true},
-        Case{"starting waits", TiOne("Running"), TiOneObs("Starting"), false, ActionType::kWait,
-             "Starting"},
-        Case{"stopping waits", TiOne("Stopped"), TiOneObs("Stopping"), false, ActionType::kWait,
-             "Stopping"},
-        Case{"submitting waits", TiOne("Running"), TiOneObs("Submitting"), false,
-             ActionType::kWait, "Submitting"},
-        Case{"failed + Running starts again with the cloud's reason", TiOne("Running"),
-             [] {
-               cloud::Observed o = TiOneObs("Failed");
-               o.message = "no-resource";
-               return o;
-             }(),
-             false, ActionType::kStart, "Failed: no-resource"},
-        Case{"submit failed + Running starts again", TiOne("Running"), TiOneObs("SubmitFailed"),
-             false, ActionType::kStart, "SubmitFailed"},
-        Case{"failed + Stopped is as desired", TiOne("Stopped"), TiOneObs("Failed"), false,
-             ActionType::kNone, "Failed (not running, as desired)", true},
-        Case{"unknown status waits", TiOne("Running"), TiOneObs("Odd"), false, ActionType::kWait,
-             "unknown status \"Odd\""},
-        Case{"drift on a TI-ONE notebook needs replace", TiOne("Running"),
-             [] {
-               cloud::Observed o = TiOneObs("Running");
-               o.attributes = {{"ResourceConf.Cpu", "4000"}};
-               return o;
-             }(),
-             false, ActionType::kNeedsReplace,
-             "drift: resources.cpu 4000 \u2192 2000 (needs replace; not applied)", true}));
+    ::testing::Values(Case{"absent is created", TiOne("Running"), std::nullopt, false,
+                           ActionType::kCreate, "absent"},
+                      Case{"stopped + Running starts", TiOne("Running"), TiOneObs("Stopped"), false,
+                           ActionType::kStart, "Stopped"},
+                      Case{"running + Stopped stops", TiOne("Stopped"), TiOneObs("Running"), false,
+                           ActionType::kStop, "Running, state Stopped"},
+                      Case{"running + Running is ready", TiOne("Running"), TiOneObs("Running"),
+                           false, ActionType::kNone, "Running", true},
+                      Case{"stopped + Stopped is ready", TiOne("Stopped"), TiOneObs("Stopped"),
+                           false, ActionType::kNone, "Stopped", true},
+                      Case{"starting waits", TiOne("Running"), TiOneObs("Starting"), false,
+                           ActionType::kWait, "Starting"},
+                      Case{"stopping waits", TiOne("Stopped"), TiOneObs("Stopping"), false,
+                           ActionType::kWait, "Stopping"},
+                      Case{"submitting waits", TiOne("Running"), TiOneObs("Submitting"), false,
+                           ActionType::kWait, "Submitting"},
+                      Case{"failed + Running starts again with the cloud's reason",
+                           TiOne("Running"),
+                           [] {
+                             cloud::Observed o = TiOneObs("Failed");
+                             o.message = "no-resource";
+                             return o;
+                           }(),
+                           false, ActionType::kStart, "Failed: no-resource"},
+                      Case{"submit failed + Running starts again", TiOne("Running"),
+                           TiOneObs("SubmitFailed"), false, ActionType::kStart, "SubmitFailed"},
+                      Case{"failed + Stopped is as desired", TiOne("Stopped"), TiOneObs("Failed"),
+                           false, ActionType::kNone, "Failed (not running, as desired)", true},
+                      Case{"unknown status waits", TiOne("Running"), TiOneObs("Odd"), false,
+                           ActionType::kWait, "unknown status \"Odd\""},
+                      Case{"drift on a TI-ONE notebook needs replace", TiOne("Running"),
+                           [] {
+                             cloud::Observed o = TiOneObs("Running");
+                             o.attributes = {{"ResourceConf.Cpu", "4000"}};
+                             return o;
+                           }(),
+                           false, ActionType::kNeedsReplace,
+                           "drift: resources.cpu 4000 \u2192 2000 (needs replace; not applied)",
+                           true}));
 
 TEST(DiffTest, DuplicatesAreAnErrorAndNothingIsTouched) {
   const cloud::Observed a = Obs("bert", "Running"), b = Obs("bert", "Failed");
@@ -223,9 +223,10 @@ TEST(DiffTest, DuplicatesAreAnErrorAndNothingIsTouched) {
   obs.matches = {&a, &b};
   const Action act = Diff(Instance(), obs);
   EXPECT_EQ(act.type, ActionType::kError);
-  EXPECT_EQ(act.reason,
-            "2 cloud resources are named \"bert\"; resolve the duplicates by hand (Converge acts on "
-            "none of them)");
+  EXPECT_EQ(
+      act.reason,
+      "2 cloud resources are named \"bert\"; resolve the duplicates by hand (Converge acts on "
+      "none of them)");
 }
 
 TEST(DiffTest, FailedWithDriftStillRestartsAndReportsDrift) {

@@ -83,7 +83,8 @@ cloud::Result<std::string> FakeProvider::CreateContainerInstance(
   return o.id;
 }
 
-cloud::Result<std::string> FakeProvider::CreateTiOneNotebook(const cloud::TiOneNotebookCreate& req) {
+cloud::Result<std::string> FakeProvider::CreateTiOneNotebook(
+    const cloud::TiOneNotebookCreate& req) {
   std::lock_guard lock(mu_);
   calls_.push_back("CreateNotebook " + req.name);
   bool commit = false;

@@ -92,18 +92,20 @@ FileJournal::~FileJournal() {
 
 std::string FileJournal::PathOf(const Intent& intent) const {
   return (fs::path(dir_) / "intents" /
-          (Escape(intent.provider) + "~" + Escape(intent.kind) + "~" + Escape(intent.name) + ".json"))
+          (Escape(intent.provider) + "~" + Escape(intent.kind) + "~" + Escape(intent.name) +
+           ".json"))
       .string();
 }
 
 bool FileJournal::Record(const Intent& intent, std::string* error) {
   const std::string path = PathOf(intent);
   const std::string tmp = path + ".tmp";
-  const std::string body = nlohmann::json{{"provider", intent.provider},
-                                          {"kind", intent.kind},
-                                          {"name", intent.name},
-                                          {"createdUnixMs", intent.created_unix_ms}}
-                               .dump();
+  const std::string body = nlohmann::json{
+      {"provider", intent.provider},
+      {"kind", intent.kind},
+      {"name", intent.name},
+      {"createdUnixMs",
+       intent.created_unix_ms}}.dump();
   std::lock_guard lock(mu_);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -57,14 +57,10 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   for (const auto& p : s.providers) {
     providers.push_back({{"name", p.name}, {"listed", p.listed}, {"error", p.error}});
   }
-  return {{"revision", s.revision},
-          {"specValid", s.spec_valid},
-          {"specError", s.spec_error},
-          {"lastSuccessfulSyncTime", s.last_successful_sync_ms},
-          {"ready", s.ready},
-          {"providers", providers},
-          {"resources", resources},
-          {"unmanaged", unmanaged}};
+  return {{"revision", s.revision},    {"specValid", s.spec_valid},
+          {"specError", s.spec_error}, {"lastSuccessfulSyncTime", s.last_successful_sync_ms},
+          {"ready", s.ready},          {"providers", providers},
+          {"resources", resources},    {"unmanaged", unmanaged}};
 }
 
 bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
@@ -76,7 +72,8 @@ bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
     out->last_successful_sync_ms = j.value("lastSuccessfulSyncTime", int64_t{0});
     out->ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
-      out->providers.push_back({p.value("name", ""), p.value("listed", false), p.value("error", "")});
+      out->providers.push_back(
+          {p.value("name", ""), p.value("listed", false), p.value("error", "")});
     }
     for (const auto& r : j["resources"]) {
       ResourceStatus s;

@@ -134,7 +134,9 @@ void Metrics::OnReconcile(const std::string& kind, bool success, double seconds)
 
 void Metrics::OnAction(const std::string& kind, std::string_view action, bool success) {
   actions_total_
-      .Add({{"kind", kind}, {"action", std::string(action)}, {"result", success ? "success" : "error"}})
+      .Add({{"kind", kind},
+            {"action", std::string(action)},
+            {"result", success ? "success" : "error"}})
       .Increment();
 }
 

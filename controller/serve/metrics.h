@@ -26,8 +26,8 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   explicit Metrics(const std::string& version);
 
   // cloud::RequestObserver
-  void OnRequest(const std::string& provider, const std::string& operation,
-                 const std::string& code, double seconds) override;
+  void OnRequest(const std::string& provider, const std::string& operation, const std::string& code,
+                 double seconds) override;
   void OnThrottled(const std::string& provider, double seconds) override;
 
   // reconcile::ControllerMetrics

@@ -44,15 +44,22 @@ TEST(MetricsTest, CountsRequestsActionsAndReconciles) {
   m.OnReconcile("ContainerInstance", false, 0.2);
   m.OnSpecLoadError();
   const std::string text = m.Serialize();
-  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"0\",operation=\"CreateContainerInstance\",provider=\"scnet\"} 2"));
-  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"RequestLimitExceeded\",operation=\"DescribeNotebooks\",provider=\"tione\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider=\"scnet\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"0\",operation="
+                              "\"CreateContainerInstance\",provider=\"scnet\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_api_requests_total{code=\"RequestLimitExceeded\",operation="
+                              "\"DescribeNotebooks\",provider=\"tione\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_api_request_duration_seconds_count{operation="
+                              "\"CreateContainerInstance\",provider=\"scnet\"} 2"));
   EXPECT_THAT(text, HasSubstr("converge_api_throttled_seconds_total{provider=\"tione\"} 0.5"));
   EXPECT_THAT(text, HasSubstr("converge_api_throttled_seconds_total{provider=\"scnet\"} 0"));
-  EXPECT_THAT(text, HasSubstr("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"success\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_reconcile_duration_seconds_count{kind=\"ContainerInstance\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_actions_total{action=\"create\",kind=\"ContainerInstance\","
+                              "result=\"success\"} 1"));
+  EXPECT_THAT(
+      text, HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"success\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("converge_reconcile_total{kind=\"ContainerInstance\",result=\"error\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("converge_reconcile_duration_seconds_count{kind=\"ContainerInstance\"} 2"));
   EXPECT_THAT(text, HasSubstr("converge_spec_load_errors_total 1"));
 }
 
@@ -68,10 +75,14 @@ TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
   s.unmanaged = {{"scnet", "ContainerInstance", "legacy", "1", "Running"}};
   m.OnSnapshot(s);
   std::string text = m.Serialize();
-  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"} 2"));
-  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"False\",sync=\"False\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\","
+                              "ready=\"True\",sync=\"True\"} 2"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready="
+                              "\"False\",sync=\"False\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_drift_resources{kind=\"TiOneNotebook\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 1"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_spec_revision_info{revision=\"aaaaaaaaaaaa\"} 1"));
   EXPECT_THAT(text, HasSubstr("converge_last_successful_sync_timestamp_seconds 1700000000.5"));
   EXPECT_THAT(text, Not(HasSubstr("secret-resource-name")));
@@ -82,10 +93,14 @@ TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
   s.unmanaged.clear();
   m.OnSnapshot(s);
   text = m.Serialize();
-  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"} 1"));
-  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"False\",sync=\"False\"} 0"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\","
+                              "ready=\"True\",sync=\"True\"} 1"));
+  EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready="
+                              "\"False\",sync=\"False\"} 0"));
   EXPECT_THAT(text, HasSubstr("converge_drift_resources{kind=\"TiOneNotebook\"} 0"));
-  EXPECT_THAT(text, HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 0"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"} 0"));
   EXPECT_THAT(text, HasSubstr("converge_spec_revision_info{revision=\"bbbbbbbbbbbb\"} 1"));
   EXPECT_THAT(text, Not(HasSubstr("aaaaaaaaaaaa")));
   EXPECT_THAT(text, HasSubstr("converge_spec_valid 0"));

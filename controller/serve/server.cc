@@ -44,7 +44,8 @@ class Server::Impl {
     const std::string path = req.relative_uri().path();
     try {
       if (path == "/metrics") {
-        req.reply(status_codes::OK, endpoints_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+        req.reply(status_codes::OK, endpoints_.metrics(),
+                  "text/plain; version=0.0.4; charset=utf-8");
       } else if (path == "/healthz") {
         req.reply(status_codes::OK, "ok\n", "text/plain");
       } else if (path == "/readyz") {
@@ -57,8 +58,8 @@ class Server::Impl {
       } else if (path == "/status") {
         req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");
       } else {
-        req.reply(status_codes::NotFound,
-                  "not found; try /metrics, /healthz, /readyz or /status\n", "text/plain");
+        req.reply(status_codes::NotFound, "not found; try /metrics, /healthz, /readyz or /status\n",
+                  "text/plain");
       }
     } catch (const std::exception& e) {
       log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
@@ -86,8 +87,8 @@ bool Server::Start(std::string* error) {
     const int p = port == 0 ? net::FreePort(host) : port;
     const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     try {
-      auto impl = std::make_unique<Impl>("http://" + url_host + ":" + std::to_string(p),
-                                         endpoints_);
+      auto impl =
+          std::make_unique<Impl>("http://" + url_host + ":" + std::to_string(p), endpoints_);
       if (impl->Open(&why)) {
         impl_ = std::move(impl);
         address_ = url_host + ":" + std::to_string(p);

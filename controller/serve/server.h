@@ -12,8 +12,8 @@
 namespace converge::serve {
 
 struct Endpoints {
-  std::function<std::string()> metrics;          // text exposition format
-  std::function<nlohmann::json()> status;        // the /status document
+  std::function<std::string()> metrics;    // text exposition format
+  std::function<nlohmann::json()> status;  // the /status document
   // Ready when it returns true; otherwise `why` says what is missing.
   std::function<bool(std::string* why)> ready;
 };

@@ -23,13 +23,14 @@ Got Get(const std::string& address, const std::string& path) {
 
 TEST(ServerTest, ServesEveryEndpointOnLoopback) {
   bool ready = false;
-  Server server("127.0.0.1:0",
-                Endpoints{[] { return std::string("converge_up 1\n"); },
-                          [] { return nlohmann::json{{"revision", "abc"}}; },
-                          [&](std::string* why) {
-                            *why = "provider scnet not listed yet";
-                            return ready;
-                          }});
+  Server server("127.0.0.1:0", Endpoints{[] { return std::string("converge_up 1\n"); },
+                                         [] {
+                                           return nlohmann::json{{"revision", "abc"}};
+                                         },
+                                         [&](std::string* why) {
+                                           *why = "provider scnet not listed yet";
+                                           return ready;
+                                         }});
   std::string error;
   ASSERT_TRUE(server.Start(&error)) << error;
   const std::string addr = server.address();
@@ -62,8 +63,9 @@ TEST(ServerTest, BadAddressesAreClearErrors) {
   EXPECT_FALSE(bad.Start(&error));
   EXPECT_EQ(error, "listen address \"nonsense\" is not host:port (e.g. 127.0.0.1:9464)");
 
-  Server first("127.0.0.1:0", Endpoints{[] { return std::string(); }, [] { return nlohmann::json(); },
-                                        [](std::string*) { return true; }});
+  Server first("127.0.0.1:0",
+               Endpoints{[] { return std::string(); }, [] { return nlohmann::json(); },
+                         [](std::string*) { return true; }});
   ASSERT_TRUE(first.Start(&error)) << error;
   Server second(first.address(), Endpoints{});
   EXPECT_FALSE(second.Start(&error));

@@ -141,8 +141,8 @@ SimProcess::SimProcess(const TempDir& dir, std::vector<std::string> extra_args,
                        const std::string& fixture_json) {
   const int port = net::FreePort("127.0.0.1");
   url_ = "http://127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> argv = {ConvergeBinary(), "sim", "--addr",
-                                   "127.0.0.1:" + std::to_string(port), "--delays", "fast"};
+  std::vector<std::string> argv = {
+      ConvergeBinary(), "sim", "--addr", "127.0.0.1:" + std::to_string(port), "--delays", "fast"};
   if (!fixture_json.empty()) {
     argv.push_back("--fixture");
     argv.push_back(dir.Write("sim-fixture.json", fixture_json));

@@ -45,7 +45,8 @@ struct HttpResult {
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 HttpResult HttpGet(const std::string& base_url, const std::string& path);
-HttpResult HttpPost(const std::string& base_url, const std::string& path, const nlohmann::json& body);
+HttpResult HttpPost(const std::string& base_url, const std::string& path,
+                    const nlohmann::json& body);
 
 // Polls `condition` every 100 ms until true or `timeout`; returns the last value.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);

@@ -35,8 +35,8 @@ std::string Instance(const std::string& name, const std::string& policy = "OnFai
 
 std::string Service(const std::string& name, int port, const std::string& command) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +
-         "}\nspec:\n  provider: scnet\n  notebook: \"" + kNotebook + "\"\n  port: " +
-         std::to_string(port) + "\n  command: \"" + command + "\"\n";
+         "}\nspec:\n  provider: scnet\n  notebook: \"" + kNotebook +
+         "\"\n  port: " + std::to_string(port) + "\n  command: \"" + command + "\"\n";
 }
 
 std::string TiOne(const std::string& name, const std::string& state) {
@@ -63,10 +63,18 @@ class RunProcess {
   RunProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
     const int port = net::FreePort("127.0.0.1");
     addr_ = "127.0.0.1:" + std::to_string(port);
-    std::vector<std::string> argv = {ConvergeBinary(), "run",           dir.path() + "/m",
-                                     "--metrics-addr", addr_,           "--state-dir",
-                                     dir.path() + "/state", "--poll",   "300ms",
-                                     "--resync",       "60s",           "--create-grace",
+    std::vector<std::string> argv = {ConvergeBinary(),
+                                     "run",
+                                     dir.path() + "/m",
+                                     "--metrics-addr",
+                                     addr_,
+                                     "--state-dir",
+                                     dir.path() + "/state",
+                                     "--poll",
+                                     "300ms",
+                                     "--resync",
+                                     "60s",
+                                     "--create-grace",
                                      "2s"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Process>(argv, dir.path() + "/run.log", SimEnv());
@@ -128,7 +136,8 @@ TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
   EXPECT_EQ(nb["command"], "python app.py");
   std::map<std::string, std::string> tione;
   for (const auto& n : state["tione"]["notebooks"]) tione[n["Name"]] = n["Status"];
-  EXPECT_EQ(tione, (std::map<std::string, std::string>{{"nb-off", "Stopped"}, {"nb-run", "Running"}}));
+  EXPECT_EQ(tione,
+            (std::map<std::string, std::string>{{"nb-off", "Stopped"}, {"nb-run", "Running"}}));
   EXPECT_EQ(sim.Calls("scnet", "CreateContainerInstance"), 1);
   EXPECT_EQ(sim.Calls("tione", "CreateNotebook"), 2);
 }
@@ -155,7 +164,8 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   EXPECT_EQ(sim.Calls("tione", "CreateNotebook") + sim.Calls("tione", "StartNotebook"), 0);
 
   // A notebook that goes Terminated is started, then its service started again.
-  sim.Force({{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
+  sim.Force(
+      {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
   ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 2; }, seconds(15)))
       << run.Log();
   EXPECT_EQ(sim.Calls("scnet", "StartNotebook"), 1);
@@ -163,21 +173,22 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   // A Failed instance is restarted per restartPolicy: Always yes, Never no.
   sim.Force({{"cloud", "scnet"}, {"kind", "instance"}, {"name", "always"}, {"status", "Failed"}});
   sim.Force({{"cloud", "scnet"}, {"kind", "instance"}, {"name", "never"}, {"status", "Failed"}});
-  ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "RestartContainerInstance") == 1; },
-                      seconds(10)))
+  ASSERT_TRUE(
+      WaitFor([&] { return sim.Calls("scnet", "RestartContainerInstance") == 1; }, seconds(10)))
       << run.Log();
   std::this_thread::sleep_for(seconds(1));
   EXPECT_EQ(sim.Calls("scnet", "RestartContainerInstance"), 1);
 
   // An invalid revision is not applied; the previous one keeps reconciling.
   const std::string revision = run.Status()["revision"];
-  dir_.Write("m/broken.yaml", "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\n"
-                              "metadata: {name: typo}\nspec: {provider: scnet, cpus: 3}\n");
-  ASSERT_TRUE(WaitFor([&] { return run.Status()["specValid"] == false; }, seconds(5)))
-      << run.Log();
+  dir_.Write("m/broken.yaml",
+             "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\n"
+             "metadata: {name: typo}\nspec: {provider: scnet, cpus: 3}\n");
+  ASSERT_TRUE(WaitFor([&] { return run.Status()["specValid"] == false; }, seconds(5))) << run.Log();
   EXPECT_EQ(run.Status()["revision"], revision);
   EXPECT_THAT(run.Status()["specError"].get<std::string>(), ::testing::HasSubstr("broken.yaml"));
-  sim.Force({{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
+  sim.Force(
+      {{"cloud", "scnet"}, {"kind", "notebook"}, {"name", kNotebook}, {"status", "Terminated"}});
   ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 3; }, seconds(15)))
       << run.Log();
   EXPECT_EQ(sim.CountInstances("typo"), 0);
@@ -201,8 +212,8 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
 }
 
 TEST_F(E2ETest, CommitThenDropOnEveryCreateLeavesEachResourceExactlyOnce) {
-  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:drop",
-                        "--fault", "tione/CreateNotebook:drop"});
+  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:drop", "--fault",
+                        "tione/CreateNotebook:drop"});
   std::string resources;
   for (int i = 0; i < 5; ++i) resources += Instance("ci-" + std::to_string(i));
   for (int i = 0; i < 3; ++i) resources += TiOne("nb-" + std::to_string(i), "Running");
@@ -226,8 +237,8 @@ TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
   dir_.Write("m/resources.yaml", resources);
   {
     RunProcess first(dir_, {"--concurrency", "16"});
-    ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "CreateContainerInstance") >= 60; },
-                        seconds(60)))
+    ASSERT_TRUE(
+        WaitFor([&] { return sim.Calls("scnet", "CreateContainerInstance") >= 60; }, seconds(60)))
         << first.Log();
     first.process().Signal(SIGKILL);
     ASSERT_TRUE(first.process().Wait(seconds(5)).has_value());
@@ -235,8 +246,7 @@ TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
   const int64_t before = sim.Calls("scnet", "CreateContainerInstance");
   EXPECT_LT(before, 200) << "the kill came too late to test anything";
   RunProcess second(dir_, {"--concurrency", "16"});
-  ASSERT_TRUE(WaitFor([&] { return second.ReadyCount() == 200; }, seconds(120)))
-      << second.Log();
+  ASSERT_TRUE(WaitFor([&] { return second.ReadyCount() == 200; }, seconds(120))) << second.Log();
   const auto instances = sim.State()["scnet"]["instances"];
   std::set<std::string> names;
   for (const auto& i : instances) names.insert(i["instanceServiceName"].get<std::string>());
@@ -261,12 +271,13 @@ std::optional<double> Sample(const std::string& metrics, const std::string& seri
 }
 
 TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
-  SimProcess sim(dir_, {}, nlohmann::json{{"scnet",
-                                           {{"instances",
-                                             {{{"id", "hand-made-1"},
-                                               {"instanceServiceName", "legacy"},
-                                               {"status", "Running"}}}}}}}
-                               .dump());
+  SimProcess sim(
+      dir_, {},
+      nlohmann::json{
+          {"scnet",
+           {{"instances",
+             {{{"id", "hand-made-1"}, {"instanceServiceName", "legacy"}, {"status", "Running"}}}}}}}
+          .dump());
   WriteManifests(sim.url(), Instance("a") + Instance("b") + TiOne("t", "Running"));
   RunProcess run(dir_);
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(3); }, seconds(30))) << run.Log();
@@ -282,10 +293,16 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
     ASSERT_TRUE(got.has_value()) << "missing " << series << "\n" << m;
     EXPECT_EQ(*got, value) << series;
   };
-  expect("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"}", 2);
+  expect("converge_actions_total{action=\"create\",kind=\"ContainerInstance\",result=\"success\"}",
+         2);
   expect("converge_actions_total{action=\"create\",kind=\"TiOneNotebook\",result=\"success\"}", 1);
-  expect("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync=\"True\"}", 2);
-  expect("converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"True\",sync=\"True\"}", 1);
+  expect(
+      "converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready=\"True\",sync="
+      "\"True\"}",
+      2);
+  expect(
+      "converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready=\"True\",sync=\"True\"}",
+      1);
   expect("converge_unmanaged_resources{kind=\"ContainerInstance\",provider=\"scnet\"}", 1);
   expect("converge_drift_resources{kind=\"ContainerInstance\"}", 0);
   expect("converge_spec_valid", 1);
@@ -305,10 +322,13 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
              n.get<double>());
     }
   }
-  expect("converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider=\"scnet\"}", 2);
+  expect(
+      "converge_api_request_duration_seconds_count{operation=\"CreateContainerInstance\",provider="
+      "\"scnet\"}",
+      2);
   const double last_sync = *Sample(m, "converge_last_successful_sync_timestamp_seconds");
-  const double now = std::chrono::duration<double>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_GT(last_sync, now - 30);
   EXPECT_LE(last_sync, now + 1);
   // Never a resource name or id in any label.
@@ -332,8 +352,8 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
   SimProcess sim(dir_, {}, NotebookFixture("Running"));
   const std::string password = sim.State()["scnet"]["notebooks"][0]["sshPassword"];
   ASSERT_FALSE(password.empty());
-  WriteManifests(sim.url(), Instance("a") + Service("webui", 1223, "python app.py") +
-                                TiOne("t", "Running"));
+  WriteManifests(sim.url(),
+                 Instance("a") + Service("webui", 1223, "python app.py") + TiOne("t", "Running"));
   // The SCNet provider gets the right token, so the notebook list (with its
   // sshPassword) is read; TI-ONE gets a wrong SecretKey, so its calls fail.
   auto env = SimEnv();
@@ -367,7 +387,8 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
   run.Signal(SIGTERM);
   ASSERT_TRUE(run.Wait(seconds(10)).has_value());
 
-  for (const std::string& secret : {token, secret_key, std::string(sim::kTestScnetToken), password}) {
+  for (const std::string& secret :
+       {token, secret_key, std::string(sim::kTestScnetToken), password}) {
     EXPECT_THAT(plan.Log(), ::testing::Not(::testing::HasSubstr(secret))) << secret;
     EXPECT_THAT(run.Log(), ::testing::Not(::testing::HasSubstr(secret))) << secret;
     EXPECT_THAT(status, ::testing::Not(::testing::HasSubstr(secret))) << secret;
