@@ -230,7 +230,7 @@ TEST_F(E2ETest, CommitThenDropOnEveryCreateLeavesEachResourceExactlyOnce) {
 
 TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
   // Latency on creates keeps many in flight when the controller dies.
-  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:latency:50ms"});
+  SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:latency:100ms"});
   std::string resources;
   for (int i = 0; i < 200; ++i) resources += Instance("bulk-" + std::to_string(i));
   dir_.Write("m/providers.yaml", ProvidersYaml(sim.url(), 200, 200));
