@@ -69,6 +69,21 @@ std::optional<int64_t> IntegerOf(const nlohmann::json* value) {
   return std::nullopt;
 }
 
+Error ProtocolError(std::string message) {
+  Error e;
+  e.category = Error::Category::kProtocol;
+  e.message = std::move(message);
+  return e;
+}
+
+Error MissingEnvelope(int status, std::string_view cloud, std::string_view envelope) {
+  if (status < 200 || status > 299) return ErrorForHttpStatus(status, cloud);
+  Error e = ProtocolError(std::string(cloud) + " answered HTTP " + std::to_string(status) +
+                          " without a JSON " + std::string(envelope) + " envelope");
+  e.http_status = status;
+  return e;
+}
+
 Error ErrorForHttpStatus(int status, std::string_view cloud) {
   Error e;
   e.http_status = status;

@@ -29,5 +29,11 @@ std::optional<int64_t> IntegerOf(const nlohmann::json* value);
 // 404 kNotFound, 429 kRateLimited (retryable), 408 and 5xx kServer (retryable),
 // other statuses kInvalid (4xx) or kProtocol.
 Error ErrorForHttpStatus(int status, std::string_view cloud);
+// A kProtocol Error: the answer could not be understood.
+Error ProtocolError(std::string message);
+// The answer to a request at HTTP `status` lacked the cloud's JSON envelope
+// (`envelope`, e.g. "{code, msg, data}"): a protocol error on a 2xx status,
+// otherwise ErrorForHttpStatus. http_status is set either way.
+Error MissingEnvelope(int status, std::string_view cloud, std::string_view envelope);
 
 }  // namespace converge::cloud::http

@@ -7,16 +7,10 @@ namespace {
 
 using http::Field;
 using http::FirstField;
+using http::ProtocolError;
 using http::ScalarText;
 using http::TextOr;
 using nlohmann::json;
-
-Error ProtocolError(std::string message) {
-  Error e;
-  e.category = Error::Category::kProtocol;
-  e.message = std::move(message);
-  return e;
-}
 
 void PutAttribute(Observed& out, const json& item, std::string_view key,
                   std::initializer_list<std::string_view> spellings) {
@@ -78,11 +72,8 @@ http::Interpretation InterpretResponse(const http::HttpResponse& response) {
   const json* code = body ? Field(*body, "code") : nullptr;
   std::optional<std::string> code_text = ScalarText(code);
   if (!code_text) {
-    Error e = ok_status ? ProtocolError("SCNet answered HTTP " + std::to_string(response.status) +
-                                        " without a JSON {code, msg, data} envelope")
-                        : http::ErrorForHttpStatus(response.status, "SCNet");
-    e.http_status = response.status;
-    out.value = std::unexpected(std::move(e));
+    out.value =
+        std::unexpected(http::MissingEnvelope(response.status, "SCNet", "{code, msg, data}"));
     return out;
   }
   out.code = *code_text;

@@ -78,10 +78,9 @@ Result<std::vector<Observed>> ScnetProvider::ListInstances(const std::string& na
   int64_t start = 0;
   for (int pages = 0;; ++pages) {
     if (pages == kMaxPages) {
-      Error e;
-      e.category = Error::Category::kProtocol;
-      e.message = "SCNet kept answering pages past " + std::to_string(kMaxPages) + " pages";
-      return std::unexpected(Fail(std::move(e), kListContainerInstances));
+      return std::unexpected(Fail(http::ProtocolError("SCNet kept answering pages past " +
+                                                      std::to_string(kMaxPages) + " pages"),
+                                  kListContainerInstances));
     }
     std::vector<std::pair<std::string, std::string>> query;
     if (!name_filter.empty()) query.emplace_back("instanceServiceName", name_filter);
@@ -110,10 +109,9 @@ Result<std::vector<Observed>> ScnetProvider::ListNotebooks(const std::string& na
   int64_t fetched = 0;
   for (int page_number = 1;; ++page_number) {
     if (page_number > kMaxPages) {
-      Error e;
-      e.category = Error::Category::kProtocol;
-      e.message = "SCNet kept answering pages past " + std::to_string(kMaxPages) + " pages";
-      return std::unexpected(Fail(std::move(e), kListNotebooks));
+      return std::unexpected(Fail(http::ProtocolError("SCNet kept answering pages past " +
+                                                      std::to_string(kMaxPages) + " pages"),
+                                  kListNotebooks));
     }
     std::vector<std::pair<std::string, std::string>> query;
     if (!name_filter.empty()) query.emplace_back("notebookName", name_filter);
@@ -221,10 +219,9 @@ Result<Observed> ScnetProvider::GetContainerInstance(const std::string& id) {
   Observed o = ParseInstance(*data);
   if (o.id.empty()) o.id = id;
   if (o.name.empty()) {
-    Error e;
-    e.category = Error::Category::kProtocol;
-    e.message = "SCNet container-instance detail has no instanceServiceName";
-    return std::unexpected(Fail(std::move(e), kGetContainerInstance));
+    return std::unexpected(
+        Fail(http::ProtocolError("SCNet container-instance detail has no instanceServiceName"),
+             kGetContainerInstance));
   }
   return o;
 }

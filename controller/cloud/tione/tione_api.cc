@@ -9,16 +9,10 @@ namespace converge::cloud::tione {
 namespace {
 
 using http::Field;
+using http::ProtocolError;
 using http::ScalarText;
 using http::TextOr;
 using nlohmann::json;
-
-Error ProtocolError(std::string message) {
-  Error e;
-  e.category = Error::Category::kProtocol;
-  e.message = std::move(message);
-  return e;
-}
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
@@ -106,11 +100,8 @@ http::Interpretation InterpretResponse(const http::HttpResponse& response) {
   std::optional<json> body = http::ParseJson(response.body);
   const json* resp = body ? Field(*body, "Response") : nullptr;
   if (resp == nullptr || !resp->is_object()) {
-    Error e = ok_status ? ProtocolError("TI-ONE answered HTTP " + std::to_string(response.status) +
-                                        " without a JSON {\"Response\": ...} envelope")
-                        : http::ErrorForHttpStatus(response.status, "TI-ONE");
-    e.http_status = response.status;
-    out.value = std::unexpected(std::move(e));
+    out.value =
+        std::unexpected(http::MissingEnvelope(response.status, "TI-ONE", "{\"Response\": ...}"));
     return out;
   }
   const std::string request_id = TextOr(*resp, "RequestId");

@@ -58,10 +58,9 @@ Result<std::vector<Observed>> TiOneProvider::Describe(const std::string& name_fi
   int64_t offset = 0;
   for (int pages = 0;; ++pages) {
     if (pages == kMaxPages) {
-      Error e;
-      e.category = Error::Category::kProtocol;
-      e.message = "TI-ONE kept answering pages past " + std::to_string(kMaxPages) + " pages";
-      return std::unexpected(Fail(std::move(e), kDescribeNotebooks));
+      return std::unexpected(Fail(http::ProtocolError("TI-ONE kept answering pages past " +
+                                                      std::to_string(kMaxPages) + " pages"),
+                                  kDescribeNotebooks));
     }
     Result<nlohmann::json> response = Call(kDescribeNotebooks, http::CallKind::kRead,
                                            DescribeNotebooksBody(offset, page_size_, name_filter));
