@@ -87,30 +87,20 @@ int RunApply(int argc, char** argv) {
               << args->Get("timeout") << "\"\n";
     return 1;
   }
-  spec::LoadResult loaded = spec::LoadPaths(args->positional);
-  if (!loaded.ok()) {
-    PrintLoadErrors(loaded, std::cerr);
-    return 1;
-  }
+  auto manifests = LoadManifests(args->positional);
+  if (!manifests) return 1;
   auto journal = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"), &error);
   if (!journal) {
     std::cerr << "converge apply: " << error << "\n";
     return 1;
   }
-  std::unique_ptr<EmbeddedSim> sim;
-  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
-  ProviderFactory factory(WiringOptions{sim.get()});
-  auto providers = factory.Build(loaded.manifests);
-  if (!providers) {
-    std::cerr << "converge apply: " << providers.error() << "\n";
-    return 1;
-  }
   reconcile::ControllerOptions options;
   options.poll = std::chrono::seconds(1);
-  RealRandom random;
-  reconcile::Controller controller(options, *journal, RealClock::Get(), random);
-  const size_t total = loaded.manifests.resources.size();
-  controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
+  const auto setup = PrepareOneShot("apply", std::move(*manifests), args->Has("sim"),
+                                    args->Get("sim-fixture"), options, *journal);
+  if (!setup) return 1;
+  reconcile::Controller& controller = *setup->controller;
+  const size_t total = setup->resources;
 
   Progress progress(::isatty(STDOUT_FILENO) == 1);
   std::map<std::string, std::string> shown;

@@ -214,4 +214,33 @@ EmbeddedSim::~EmbeddedSim() {
   }
 }
 
+std::optional<spec::ManifestSet> LoadManifests(const std::vector<std::string>& paths) {
+  spec::LoadResult loaded = spec::LoadPaths(paths);
+  if (!loaded.ok()) {
+    PrintLoadErrors(loaded, std::cerr);
+    return std::nullopt;
+  }
+  return std::move(loaded.manifests);
+}
+
+std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::ManifestSet manifests,
+                                        bool sim, const std::string& sim_fixture,
+                                        reconcile::ControllerOptions options,
+                                        reconcile::Journal& journal) {
+  auto out = std::make_unique<OneShot>();
+  if (sim) out->sim = std::make_unique<EmbeddedSim>(sim_fixture);
+  ProviderFactory factory(WiringOptions{out->sim.get()});
+  auto providers = factory.Build(manifests);
+  if (!providers) {
+    std::cerr << "converge " << command << ": " << providers.error() << "\n";
+    return nullptr;
+  }
+  out->revision = manifests.revision;
+  out->resources = manifests.resources.size();
+  out->controller =
+      std::make_unique<reconcile::Controller>(options, journal, RealClock::Get(), out->random);
+  out->controller->SetManifests(std::move(manifests), std::move(*providers));
+  return out;
+}
+
 }  // namespace converge::cli

@@ -77,4 +77,25 @@ class EmbeddedSim {
   std::vector<std::string> generated_fixtures_;  // removed on destruction
 };
 
+// Loads and validates the manifests under `paths`; on failure prints every
+// diagnostic (PrintLoadErrors) and returns nullopt.
+std::optional<spec::ManifestSet> LoadManifests(const std::vector<std::string>& paths);
+
+// A one-shot pass's setup (plan, apply): the manifests' providers (embedded
+// simulators with `sim`) and a controller holding both.
+struct OneShot {
+  std::unique_ptr<EmbeddedSim> sim;  // outlives the providers that point at it
+  RealRandom random;
+  std::unique_ptr<reconcile::Controller> controller;
+  std::string revision;
+  size_t resources = 0;
+};
+// Prints `converge COMMAND: what` to stderr and returns nullptr when a provider is
+// unusable (a secret that cannot be read, a simulator that cannot start).
+// `journal` must outlive the result.
+std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::ManifestSet manifests,
+                                        bool sim, const std::string& sim_fixture,
+                                        reconcile::ControllerOptions options,
+                                        reconcile::Journal& journal);
+
 }  // namespace converge::cli

@@ -178,25 +178,14 @@ int RunPlan(int argc, char** argv) {
                     .has_log_level = true},
                    argc, argv, &exit_code);
   if (!args) return exit_code;
-  spec::LoadResult loaded = spec::LoadPaths(args->positional);
-  if (!loaded.ok()) {
-    PrintLoadErrors(loaded, std::cerr);
-    return 1;
-  }
-  std::unique_ptr<EmbeddedSim> sim;
-  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
-  ProviderFactory factory(WiringOptions{sim.get()});
-  auto providers = factory.Build(loaded.manifests);
-  if (!providers) {
-    std::cerr << "converge plan: " << providers.error() << "\n";
-    return 1;
-  }
+  auto manifests = LoadManifests(args->positional);
+  if (!manifests) return 1;
   reconcile::MemoryJournal journal;  // plan never creates
-  RealRandom random;
-  reconcile::Controller controller({}, journal, RealClock::Get(), random);
-  const std::string revision = loaded.manifests.revision;
-  controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
-  const reconcile::PlanResult plan = controller.Plan();
+  const auto setup = PrepareOneShot("plan", std::move(*manifests), args->Has("sim"),
+                                    args->Get("sim-fixture"), {}, journal);
+  if (!setup) return 1;
+  const std::string& revision = setup->revision;
+  const reconcile::PlanResult plan = setup->controller->Plan();
   if (JsonOutput(*args)) {
     std::cout << ToJson(plan, revision).dump(2) << "\n";
   } else {
