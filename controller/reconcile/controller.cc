@@ -237,7 +237,7 @@ bool Controller::AdoptPendingCreate(Tracked& t, const cloud::Observed& found) {
   return false;
 }
 
-void Controller::Schedule(Tracked& t, const Action& action, bool call_failed, bool retryable) {
+void Controller::Schedule(Tracked& t, const Action& action, bool call_failed) {
   Duration delay;
   const bool failed = call_failed || action.type == ActionType::kError;
   if (failed) {
@@ -253,10 +253,9 @@ void Controller::Schedule(Tracked& t, const Action& action, bool call_failed, bo
   t.next_due = clock_.Now() + delay;
   t.status.next_retry_ms = WallMs() + duration_cast<milliseconds>(delay).count();
   t.status.consecutive_failures = failed ? t.status.consecutive_failures + 1 : 0;
-  (void)retryable;
 }
 
-void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
+bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
                          std::mutex* result_mu) {
   const std::string provider = spec::ProviderOf(t.resource);
   const std::string kind(spec::KindName(spec::KindOf(t.resource)));
@@ -287,8 +286,8 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
     std::lock_guard lock(mu_);
     SetCondition(t.status.synced, "False", "ObserveError",
                  "provider " + provider + " is no longer configured", now_ms);
-    Schedule(t, action, true, true);
-    return;
+    Schedule(t, action, true);
+    return false;
   }
 
   switch (action.type) {
@@ -327,7 +326,7 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
               milliseconds(pending->created_unix_ms + options_.create_grace.count() - now_ms);
           t.next_due = clock_.Now() + wait;
           t.status.next_retry_ms = now_ms + wait.count();
-          return;
+          return true;
         }
         log::Info("create outcome was lost and a list proves absence; creating again",
                   {{"kind", kind}, {"name", name}});
@@ -390,7 +389,7 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
       break;
     }
     default:
-      return;
+      return true;
   }
 
   const std::string action_name(ActionName(action.type));
@@ -410,11 +409,11 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
     }
     SetCondition(t.status.synced, "False", reason, message, now_ms);
     t.status.terminal = !failure->retryable && !failure->outcome_unknown;
-    Schedule(t, action, true, failure->retryable);
+    Schedule(t, action, true);
     log::Warn("action failed",
               {{"kind", kind}, {"name", name}, {"action", action_name}, {"error", what}});
     note(action_name + " failed: " + what, true);
-    return;
+    return false;
   }
   if (!new_id.empty()) {
     t.status.observed_id = new_id;
@@ -428,10 +427,11 @@ void Controller::Execute(Tracked& t, const Action& action, PassResult* result,
   SetCondition(t.status.ready, action.type == ActionType::kStartService ? "True" : "False",
                action.type == ActionType::kStartService ? "Available" : "Progressing", done_message,
                now_ms);
-  Schedule(t, action, false, false);
+  Schedule(t, action, false);
   log::Info("action done",
             {{"kind", kind}, {"name", name}, {"action", action_name}, {"message", done_message}});
   note(done_message, false);
+  return true;
 }
 
 PassResult Controller::RunPass(bool all) {
@@ -482,7 +482,7 @@ PassResult Controller::RunPass(bool all) {
       t->status.last_attempt_ms = now_ms;
       Action failed;
       failed.type = ActionType::kError;
-      Schedule(*t, failed, true, err->second.retryable);
+      Schedule(*t, failed, true);
       if (metrics_) metrics_->OnReconcile(kind, false, 0);
       continue;
     }
@@ -548,7 +548,7 @@ PassResult Controller::RunPass(bool all) {
         }
         SetCondition(st.ready, action.ready ? "True" : "False", action.ready ? "Available" : state,
                      action.reason, now_ms);
-        Schedule(*t, action, false, false);
+        Schedule(*t, action, false);
         if (metrics_) {
           metrics_->OnReconcile(kind, action.type != ActionType::kError,
                                 std::chrono::duration<double>(clock_.Now() - started).count());
@@ -565,16 +565,7 @@ PassResult Controller::RunPass(bool all) {
   auto worker = [&] {
     for (size_t i = next++; i < work.size(); i = next++) {
       Work& w = work[i];
-      const int errors_before = [&] {
-        std::lock_guard lock(result_mu);
-        return result.errors;
-      }();
-      Execute(*w.t, w.action, &result, &result_mu);
-      bool ok;
-      {
-        std::lock_guard lock(result_mu);
-        ok = result.errors == errors_before;
-      }
+      const bool ok = Execute(*w.t, w.action, &result, &result_mu);
       if (metrics_) {
         metrics_->OnReconcile(std::string(spec::KindName(spec::KindOf(w.t->resource))), ok,
                               std::chrono::duration<double>(clock_.Now() - w.started).count());

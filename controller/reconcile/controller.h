@@ -115,8 +115,9 @@ class Controller {
   struct Observations;
 
   void ObserveProviders(const std::vector<std::string>& providers, Observations* obs);
-  void Execute(Tracked& t, const Action& action, PassResult* result, std::mutex* result_mu);
-  void Schedule(Tracked& t, const Action& action, bool call_failed, bool retryable);
+  // Performs one mutating action and records its outcome; false when it failed.
+  bool Execute(Tracked& t, const Action& action, PassResult* result, std::mutex* result_mu);
+  void Schedule(Tracked& t, const Action& action, bool call_failed);
   void UpdateUnmanaged(const Observations& obs);
   // Clears a pending create intent for a resource the cloud now lists; true when
   // there was one.

@@ -318,3 +318,56 @@ TEST_F(ControllerTest, ChangedSpecIsDueAtOnceUnchangedIsNot) {
 
 }  // namespace
 }  // namespace converge::reconcile
+
+namespace converge::reconcile {
+namespace {
+
+// Records the controller's metric hooks.
+class RecordingMetrics : public ControllerMetrics {
+ public:
+  void OnReconcile(const std::string& kind, bool success, double) override {
+    std::lock_guard lock(mu_);
+    ++(success ? successes : errors)[kind];
+  }
+  void OnAction(const std::string& kind, std::string_view action, bool success) override {
+    std::lock_guard lock(mu_);
+    actions.push_back(std::string(action) + (success ? " ok" : " failed"));
+  }
+  void OnQueueDepth(size_t) override {}
+  void OnSnapshot(const StatusSnapshot&) override {}
+
+  std::map<std::string, int> successes, errors;
+  std::vector<std::string> actions;
+
+ private:
+  std::mutex mu_;
+};
+
+TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
+  auto scnet = std::make_shared<FakeProvider>("scnet");
+  MemoryJournal journal;
+  SimulatedClock clock;
+  PinnedRandom random(0);
+  RecordingMetrics metrics;
+  ControllerOptions options;
+  options.concurrency = 4;
+  Controller controller(options, journal, clock, random, &metrics);
+  spec::ManifestSet m;
+  m.revision = "r";
+  for (const char* name : {"a", "b", "c", "d", "e", "f"}) m.resources.push_back(Instance(name));
+  ProviderMap providers;
+  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
+  controller.SetManifests(std::move(m), std::move(providers));
+  // One create is refused; the other five succeed, concurrently.
+  scnet->FailNext("CreateContainerInstance",
+                  Refused("CreateContainerInstance", "10004", "ramSize invalid"));
+  const PassResult pass = controller.RunPass(false);
+  EXPECT_EQ(pass.actions, 6);
+  EXPECT_EQ(pass.errors, 1);
+  EXPECT_EQ(metrics.successes["ContainerInstance"], 5);
+  EXPECT_EQ(metrics.errors["ContainerInstance"], 1);
+  EXPECT_EQ(std::count(metrics.actions.begin(), metrics.actions.end(), "create failed"), 1);
+}
+
+}  // namespace
+}  // namespace converge::reconcile
