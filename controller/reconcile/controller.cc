@@ -110,7 +110,7 @@ int64_t Controller::WallMs() const {
 void Controller::SetManifests(spec::ManifestSet manifests, ProviderMap providers) {
   std::lock_guard lock(mu_);
   const SteadyTime now = clock_.Now();
-  std::map<std::string, std::unique_ptr<Tracked>> next;
+  std::map<std::string, std::shared_ptr<Tracked>> next;
   for (const auto& r : manifests.resources) {
     const std::string key = ResourceKey(r);
     const std::string fp = Fingerprint(r);
@@ -119,12 +119,13 @@ void Controller::SetManifests(spec::ManifestSet manifests, ProviderMap providers
     const bool provider_changed = providers_.count(provider) == 0 ||
                                   providers.count(provider) == 0 ||
                                   providers_.at(provider).client != providers.at(provider).client;
-    std::unique_ptr<Tracked> t;
+    std::shared_ptr<Tracked> t;
     if (old != tracked_.end() && old->second->fingerprint == fp && !provider_changed) {
-      t = std::move(old->second);
-      t->resource = r;
+      // Same fingerprint: everything the controller acts on is unchanged, so the
+      // entry (which a pass in flight may be reading) is kept as it is.
+      t = old->second;
     } else {
-      t = std::make_unique<Tracked>(r, random_, options_);
+      t = std::make_shared<Tracked>(r, random_, options_);
       if (old != tracked_.end()) {
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
@@ -437,7 +438,8 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
 PassResult Controller::RunPass(bool all) {
   std::lock_guard pass_lock(pass_mu_);
   PassResult result;
-  std::vector<Tracked*> due;
+  // Shared: a manifest change mid-pass replaces entries, never frees them under us.
+  std::vector<std::shared_ptr<Tracked>> due;
   std::vector<std::string> provider_names;
   {
     std::lock_guard lock(mu_);
@@ -446,7 +448,7 @@ PassResult Controller::RunPass(bool all) {
     std::set<std::string> names;
     for (auto& [key, t] : tracked_) {
       if (all || t->next_due <= now) {
-        due.push_back(t.get());
+        due.push_back(t);
         names.insert(spec::ProviderOf(t->resource));
       }
     }
@@ -464,13 +466,13 @@ PassResult Controller::RunPass(bool all) {
   UpdateUnmanaged(obs);
 
   struct Work {
-    Tracked* t;
+    std::shared_ptr<Tracked> t;
     Action action;
     SteadyTime started;
   };
   std::vector<Work> work;
   bool pass_ok = obs.errors.empty();
-  for (Tracked* t : due) {
+  for (const auto& t : due) {
     const SteadyTime started = clock_.Now();
     const std::string provider = spec::ProviderOf(t->resource);
     const std::string kind(spec::KindName(spec::KindOf(t->resource)));

@@ -138,7 +138,9 @@ class Controller {
   bool wake_ = false;
   spec::ManifestSet manifests_;
   ProviderMap providers_;
-  std::map<std::string, std::unique_ptr<Tracked>> tracked_;  // by resource key
+  // By resource key. Shared with passes in flight; entries are replaced, not mutated,
+  // when a resource's spec changes.
+  std::map<std::string, std::shared_ptr<Tracked>> tracked_;
   std::map<std::string, ProviderStatus> provider_status_;
   std::vector<UnmanagedResource> unmanaged_;
   std::string spec_error_;

@@ -371,3 +371,42 @@ TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
 
 }  // namespace
 }  // namespace converge::reconcile
+
+namespace converge::reconcile {
+namespace {
+
+// `run` installs new manifests from its watcher thread while a pass may be in
+// flight; the pass must keep working on what it started with.
+TEST(ControllerManifestSwapTest, ChangingManifestsMidPassIsSafe) {
+  auto scnet = std::make_shared<FakeProvider>("scnet");
+  MemoryJournal journal;
+  SimulatedClock clock;
+  PinnedRandom random(0);
+  Controller controller({}, journal, clock, random);
+  auto install = [&](std::vector<spec::Resource> resources) {
+    spec::ManifestSet m;
+    m.revision = "r" + std::to_string(resources.size());
+    m.resources = std::move(resources);
+    ProviderMap providers;
+    providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
+    controller.SetManifests(std::move(m), std::move(providers));
+  };
+  install({Instance("a"), Instance("b")});
+  std::atomic<bool> swapped{false};
+  scnet->OnCall([&](const std::string& call) {
+    if (call.rfind("CreateContainerInstance", 0) != 0 || swapped.exchange(true)) return;
+    auto changed = Instance("b");
+    changed.spec.cpu = 8;
+    install({changed});  // "a" removed, "b" changed, while both are being created
+  });
+  const PassResult pass = controller.RunPass(false);
+  EXPECT_TRUE(swapped);
+  EXPECT_EQ(pass.actions, 2);
+  const auto snap = controller.Snapshot();
+  ASSERT_EQ(snap.resources.size(), 1u);
+  EXPECT_EQ(snap.resources[0].name, "b");
+  EXPECT_EQ(snap.revision, "r1");
+}
+
+}  // namespace
+}  // namespace converge::reconcile

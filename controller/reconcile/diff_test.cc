@@ -52,6 +52,9 @@ struct Case {
   bool want_ready = false;
 };
 
+// GoogleTest prints a case by its reason (instead of dumping its bytes).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.reason; }
+
 class DiffTableTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DiffTableTest, Decides) {

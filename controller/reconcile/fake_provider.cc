@@ -41,8 +41,10 @@ cloud::Observed* FakeProvider::FindById(const std::string& id) {
 }
 
 cloud::Result<std::vector<cloud::Observed>> FakeProvider::List(cloud::ResourceKind kind) {
+  const std::string call = "List " + std::string(cloud::ResourceKindName(kind));
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("List " + std::string(cloud::ResourceKindName(kind)));
+  calls_.push_back(call);
   if (auto f = TakeFailure("List", nullptr)) return std::unexpected(*f);
   std::vector<cloud::Observed> out;
   for (const auto& r : resources_) {
@@ -53,8 +55,10 @@ cloud::Result<std::vector<cloud::Observed>> FakeProvider::List(cloud::ResourceKi
 
 cloud::Result<std::vector<cloud::Observed>> FakeProvider::ListByName(cloud::ResourceKind kind,
                                                                      const std::string& name) {
+  const std::string call = "ListByName " + name;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("ListByName " + name);
+  calls_.push_back(call);
   if (auto f = TakeFailure("ListByName", nullptr)) return std::unexpected(*f);
   std::vector<cloud::Observed> out;
   for (const auto& r : resources_) {
@@ -65,8 +69,10 @@ cloud::Result<std::vector<cloud::Observed>> FakeProvider::ListByName(cloud::Reso
 
 cloud::Result<std::string> FakeProvider::CreateContainerInstance(
     const cloud::ContainerInstanceCreate& req) {
+  const std::string call = "CreateContainerInstance " + req.instance_service_name;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("CreateContainerInstance " + req.instance_service_name);
+  calls_.push_back(call);
   bool commit = false;
   auto failure = TakeFailure("CreateContainerInstance", &commit);
   if (failure && !commit) return std::unexpected(*failure);
@@ -85,8 +91,10 @@ cloud::Result<std::string> FakeProvider::CreateContainerInstance(
 
 cloud::Result<std::string> FakeProvider::CreateTiOneNotebook(
     const cloud::TiOneNotebookCreate& req) {
+  const std::string call = "CreateNotebook " + req.name;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("CreateNotebook " + req.name);
+  calls_.push_back(call);
   bool commit = false;
   auto failure = TakeFailure("CreateNotebook", &commit);
   if (failure && !commit) return std::unexpected(*failure);
@@ -102,16 +110,20 @@ cloud::Result<std::string> FakeProvider::CreateTiOneNotebook(
 }
 
 cloud::Status FakeProvider::RestartContainerInstance(const std::string& id) {
+  const std::string call = "RestartContainerInstance " + id;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("RestartContainerInstance " + id);
+  calls_.push_back(call);
   if (auto f = TakeFailure("RestartContainerInstance", nullptr)) return std::unexpected(*f);
   if (auto* r = FindById(id)) r->status = "Waiting";
   return {};
 }
 
 cloud::Status FakeProvider::StartNotebook(cloud::ResourceKind kind, const std::string& id) {
+  const std::string call = "StartNotebook " + id;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("StartNotebook " + id);
+  calls_.push_back(call);
   if (auto f = TakeFailure("StartNotebook", nullptr)) return std::unexpected(*f);
   if (auto* r = FindById(id)) {
     r->status = kind == cloud::ResourceKind::kNotebook ? "Restarting" : "Starting";
@@ -120,8 +132,10 @@ cloud::Status FakeProvider::StartNotebook(cloud::ResourceKind kind, const std::s
 }
 
 cloud::Status FakeProvider::StopNotebook(cloud::ResourceKind kind, const std::string& id) {
+  const std::string call = "StopNotebook " + id;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("StopNotebook " + id);
+  calls_.push_back(call);
   if (auto f = TakeFailure("StopNotebook", nullptr)) return std::unexpected(*f);
   if (auto* r = FindById(id)) r->status = "Stopping";
   return {};
@@ -129,8 +143,10 @@ cloud::Status FakeProvider::StopNotebook(cloud::ResourceKind kind, const std::st
 
 cloud::Status FakeProvider::StartNotebookService(const std::string& notebook_id, int port,
                                                  const std::string& command) {
+  const std::string call = "StartNotebookService " + notebook_id;
+  if (hook_) hook_(call);
   std::lock_guard lock(mu_);
-  calls_.push_back("StartNotebookService " + notebook_id);
+  calls_.push_back(call);
   if (auto f = TakeFailure("StartNotebookService", nullptr)) return std::unexpected(*f);
   if (auto* r = FindById(notebook_id)) {
     r->service_command = command;

@@ -40,6 +40,9 @@ class FakeProvider : public cloud::Provider {
   void FailNext(const std::string& operation, cloud::Error error, bool commit = false);
   // "CreateContainerInstance bert", "List ContainerInstance", ... in call order.
   std::vector<std::string> Calls() const;
+  // Runs before every call is handled, outside the fake's lock (e.g. to change
+  // the controller's manifests mid-pass).
+  void OnCall(std::function<void(const std::string& call)> hook) { hook_ = std::move(hook); }
   int CountCalls(const std::string& prefix) const;
   void ClearCalls();
 
@@ -53,6 +56,7 @@ class FakeProvider : public cloud::Provider {
   std::map<std::string, std::pair<cloud::Error, bool>> failures_;
   std::vector<std::string> calls_;
   int next_id_ = 1;
+  std::function<void(const std::string&)> hook_;
 };
 
 // Errors shaped like the adapters': a lost answer and a definite refusal.
