@@ -92,8 +92,8 @@ std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
         if (err) return std::unexpected(*err);
       }
     }
-    // The fingerprint holds secrets only as a digest-free concatenation kept in
-    // memory; it is never printed.
+    // Includes the resolved secrets, so a rotated token rebuilds the client. It
+    // stays in memory and is never printed.
     std::ostringstream fp;
     fp << static_cast<int>(config.type) << '\n'
        << config.endpoint << '\n'

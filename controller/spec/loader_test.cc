@@ -1,5 +1,7 @@
 #include "spec/loader.h"
 
+#include "spec/test_manifests.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,22 +17,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr char kProvider[] = R"(apiVersion: converge.dev/v1alpha1
-kind: Provider
-metadata: {name: scnet-a}
-spec: {type: scnet, endpoint: "https://scnet.example.com", token: {fromEnv: T}}
-)";
-
-constexpr char kTioneProvider[] = R"(apiVersion: converge.dev/v1alpha1
-kind: Provider
-metadata: {name: tione-a}
-spec:
-  type: tione
-  endpoint: https://tione.tencentcloudapi.com
-  region: ap-shanghai
-  secretId: {fromEnv: ID}
-  secretKey: {fromFile: /run/key}
-)";
+using testing::kTioneProvider;
+constexpr const char* kProvider = testing::kScnetProvider;
 
 std::string Service(const std::string& name) {
   return "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "spec/loader.h"
+#include "spec/test_manifests.h"
 
 namespace converge::spec {
 namespace {
@@ -17,23 +18,8 @@ using ::testing::Not;
 
 // Appended after each case (after the case's own lines, so its line numbers hold):
 // the providers that the resources in the cases refer to.
-constexpr char kProviders[] = R"(
----
-apiVersion: converge.dev/v1alpha1
-kind: Provider
-metadata: {name: scnet-a}
-spec: {type: scnet, endpoint: "https://scnet.example.com", token: {fromEnv: T}}
----
-apiVersion: converge.dev/v1alpha1
-kind: Provider
-metadata: {name: tione-a}
-spec:
-  type: tione
-  endpoint: https://tione.tencentcloudapi.com
-  region: ap-shanghai
-  secretId: {fromEnv: ID}
-  secretKey: {fromFile: /run/key}
-)";
+const std::string kProviders = std::string("\n---\n") + testing::kScnetProvider + "---\n" +
+                                testing::kTioneProvider;
 
 std::vector<std::string> Validate(const std::string& yaml) {
   const LoadResult result = LoadString(yaml + kProviders, "t.yaml");
