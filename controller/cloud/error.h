@@ -1,8 +1,9 @@
 // The one error type every cloud call returns, and the Result alias built on it.
 #pragma once
 
-#include <expected>
 #include <string>
+
+#include "base/result.h"
 
 namespace converge::cloud {
 
@@ -35,8 +36,9 @@ struct Error {
 
 std::string_view CategoryName(Error::Category c);
 
+// The project's Result (base/result.h) with the cloud's error.
 template <typename T>
-using Result = std::expected<T, Error>;
-using Status = std::expected<void, Error>;
+using Result = converge::Result<T, Error>;
+using Status = converge::Result<void, Error>;
 
 }  // namespace converge::cloud
