@@ -1,6 +1,6 @@
 // The declarative description of every manifest field: type, constraints,
-// default and documentation. One table drives both validation (decode.cc) and
-// the JSON Schema export (schema.cc), so the two cannot disagree.
+// default and documentation. One table drives both validation (walk.h, constraint.h)
+// and the JSON Schema export (schema.h), so the two cannot disagree.
 #pragma once
 
 #include <optional>

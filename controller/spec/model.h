@@ -165,8 +165,8 @@ const std::string& ProviderOf(const Resource& r);
 struct ManifestSet {
   std::vector<Provider> providers;
   std::vector<Resource> resources;
-  // Content hash of the loaded files (hex, first 12 chars of SHA-256 over the
-  // sorted paths and bytes); names the revision in status and metrics.
+  // First 12 hex chars of SHA-256 over each file's path relative to the directory given
+  // (or its file name) and its bytes, sorted; names the revision in status and metrics.
   std::string revision;
 
   const Provider* FindProvider(const std::string& name) const;
