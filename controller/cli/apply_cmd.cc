@@ -19,11 +19,11 @@ constexpr char kUsage[] =
 
 Performs one converge pass: lists every provider, then creates, restarts and
 starts what the manifests ask for. Never deletes; drift is reported, not applied.
+Exits 1 when any resource ends in an error or a provider cannot be listed.
   --wait               keep going until every resource is Ready or has failed for
                        good (an error that cannot pass on retry, such as rejected
                        credentials, ends the wait at once); exit 0 when all are
                        Ready, 1 otherwise with what failed
-Exits 1 when any resource ends in an error or a provider cannot be listed.
   --timeout D          give up waiting after D (default 10m; e.g. 90s, 1m30s)
   --state-dir DIR      where create intents are journaled (default ./.converge-state)
   --sim                apply to the embedded simulator (no account needed)
@@ -75,7 +75,7 @@ int Report(const reconcile::StatusSnapshot& snap, bool wait, const std::string& 
   }
   for (const auto& p : snap.providers) {
     if (p.error.empty() || providers_named.count(p.name)) continue;
-    failed.push_back("provider " + p.name + ": cannot list it: " + p.error);
+    failed.push_back("cannot list provider " + p.name + ": " + p.error);
   }
   const size_t total = snap.resources.size();
   if (failed.empty() && pending.empty()) {

@@ -171,5 +171,29 @@ TEST_F(ExitCodesTest, PlanCountsOneErrorForOneResourceWhoseProviderCannotBeListe
                                   "waiting, 1 error; 0 unmanaged.\n"));
 }
 
+TEST_F(ExitCodesTest, AProviderWithoutResourcesThatCannotBeListedIsOneError) {
+  SimProcess sim(dir_, {},
+                 nlohmann::json{{"scnet",
+                                 {{"instances",
+                                   {{{"id", "9f1c"},
+                                     {"instanceServiceName", "a"},
+                                     {"status", "Running"},
+                                     {"taskType", "jupyter"}}}}}}}
+                     .dump());
+  WriteManifests(sim.url(), Instance("a"));  // nothing on tione, whose SecretKey is wrong
+  auto env = SimEnv();
+  env["E2E_SECRET_KEY"] = "wrong-key-0b7e52";
+  const Finished apply = Converge({"apply", "--state-dir", dir_.path() + "/state"}, env);
+  EXPECT_EQ(apply.code, 1) << apply.log;
+  EXPECT_THAT(apply.log, HasSubstr("Apply: 1/1 Ready; 1 error:\n  cannot list provider tione: "
+                                   "DescribeNotebooks on tione: The provided credentials could "
+                                   "not be validated."));
+  EXPECT_THAT(apply.log, HasSubstr("(code AuthFailure.SignatureFailure"));
+  const Finished plan = Converge({"plan"}, env);
+  EXPECT_EQ(plan.code, 1) << plan.log;
+  EXPECT_THAT(plan.log, HasSubstr("Plan: 0 to create, 0 to change, 0 drifted, 1 in sync, 0 "
+                                  "waiting, 1 error; 0 unmanaged.\n"));
+}
+
 }  // namespace
 }  // namespace converge::e2e
