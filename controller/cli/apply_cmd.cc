@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "base/log.h"
@@ -18,8 +19,11 @@ constexpr char kUsage[] =
 
 Performs one converge pass: lists every provider, then creates, restarts and
 starts what the manifests ask for. Never deletes; drift is reported, not applied.
+Exits 1 when any resource ends in an error or a provider cannot be listed.
   --wait               keep going until every resource is Ready or has failed for
-                       good; exit 0 when all are Ready, 1 otherwise with what failed
+                       good (an error that cannot pass on retry, such as rejected
+                       credentials, ends the wait at once); exit 0 when all are
+                       Ready, 1 otherwise with what failed
   --timeout D          give up waiting after D (default 10m; e.g. 90s, 1m30s)
   --state-dir DIR      where create intents are journaled (default ./.converge-state)
   --sim                apply to the embedded simulator (no account needed)
@@ -41,6 +45,56 @@ std::string Describe(const reconcile::ResourceStatus& r) {
   }
   if (r.synced.status == "False") line += " \u2014 " + r.synced.message;
   return line;
+}
+
+bool IsReady(const reconcile::ResourceStatus& r) {
+  return r.ready.status == "True" && !reconcile::Failing(r);
+}
+
+// The closing summary and the exit code. Every failing resource is counted once and
+// named with the cloud's message; so is a provider that could not be listed and that
+// no failing resource names (one the manifests give no resources). Exit 1 when
+// anything failed, and with --wait also when something is still not Ready (the
+// `timeout` that ran out, "" when none did).
+int Report(const reconcile::StatusSnapshot& snap, bool wait, const std::string& timeout) {
+  size_t ready = 0;
+  std::vector<std::string> failed, pending;
+  std::set<std::string> providers_named;
+  for (const auto& r : snap.resources) {
+    if (reconcile::Failing(r)) {
+      failed.push_back(Key(r) + ": " + r.synced.message + (r.terminal ? " (needs a human)" : ""));
+      providers_named.insert(r.provider);
+    } else if (IsReady(r)) {
+      ++ready;
+    } else if (r.terminal) {
+      failed.push_back(Key(r) + ": " + r.ready.reason + ": " + r.ready.message +
+                       " (needs a human)");
+    } else {
+      pending.push_back(Key(r) + ": " + r.ready.reason + ": " + r.ready.message);
+    }
+  }
+  for (const auto& p : snap.providers) {
+    if (p.error.empty() || providers_named.count(p.name)) continue;
+    failed.push_back("cannot list provider " + p.name + ": " + p.error);
+  }
+  const size_t total = snap.resources.size();
+  if (failed.empty() && pending.empty()) {
+    std::cout << "Apply: all " << total << " resources Ready.\n";
+    return 0;
+  }
+  std::cout << "Apply: " << ready << "/" << total << " Ready"
+            << (timeout.empty() ? "" : " when the timeout of " + timeout + " ran out") << "; "
+            << failed.size() << (failed.size() == 1 ? " error" : " errors");
+  if (!pending.empty()) {
+    std::cout << "; " << pending.size() << " not Ready yet"
+              << (wait ? "" : " (run with --wait to wait for the rest)");
+  }
+  std::cout << (failed.empty() && !wait ? ".\n" : ":\n");
+  for (const auto& line : failed) std::cout << "  " << line << "\n";
+  if (wait) {
+    for (const auto& line : pending) std::cout << "  " << line << "\n";
+  }
+  return failed.empty() && !wait ? 0 : 1;
 }
 
 class Progress {
@@ -106,15 +160,13 @@ int RunApply(int argc, char** argv) {
   std::map<std::string, std::string> shown;
   const auto deadline = std::chrono::steady_clock::now() + *timeout;
   bool first = true;
-  int action_errors = 0;
   while (true) {
     const reconcile::PassResult pass = controller.RunPass(first);
-    action_errors += pass.errors;
     for (const auto& change : pass.changes) progress.Line("  " + change);
     const auto snap = controller.Snapshot();
     size_t ready = 0;
     for (const auto& r : snap.resources) {
-      ready += r.ready.status == "True" ? 1 : 0;
+      ready += IsReady(r) ? 1 : 0;
       const std::string line = Describe(r);
       if (shown[Key(r)] != line) {
         shown[Key(r)] = line;
@@ -133,33 +185,9 @@ int RunApply(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   progress.End();
-
-  const auto snap = controller.Snapshot();
-  std::vector<const reconcile::ResourceStatus*> not_ready;
-  for (const auto& r : snap.resources) {
-    if (r.ready.status != "True") not_ready.push_back(&r);
-  }
-  if (!args->Has("wait")) {
-    std::cout << "Apply: " << snap.resources.size() - not_ready.size() << "/" << total << " Ready; "
-              << action_errors << (action_errors == 1 ? " error" : " errors")
-              << (not_ready.empty() ? "" : "; run with --wait to wait for the rest") << ".\n";
-    return action_errors == 0 ? 0 : 1;
-  }
-  if (not_ready.empty()) {
-    std::cout << "Apply: all " << total << " resources Ready.\n";
-    return 0;
-  }
-  const bool timed_out = !controller.Settled();
-  std::cout << "Apply: " << total - not_ready.size() << "/" << total << " Ready"
-            << (timed_out ? " when the timeout of " + args->Get("timeout", "10m") + " ran out" : "")
-            << "; not Ready:\n";
-  for (const auto* r : not_ready) {
-    std::cout << "  " << r->kind << "/" << r->name << ": "
-              << (r->synced.status == "False" ? r->synced.message
-                                              : r->ready.reason + ": " + r->ready.message)
-              << (r->terminal ? " (needs a human)" : "") << "\n";
-  }
-  return 1;
+  const bool timed_out = args->Has("wait") && !controller.Settled();
+  return Report(controller.Snapshot(), args->Has("wait"),
+                timed_out ? args->Get("timeout", "10m") : "");
 }
 
 }  // namespace converge::cli

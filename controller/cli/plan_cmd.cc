@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -27,7 +28,8 @@ anything (list calls only):
 
   -o json              print the plan as JSON
   --detailed-exitcode  exit 0 when there is nothing to do, 2 when there are
-                       changes, 1 on error (default: 0 unless error)
+                       creates, changes or drift, 1 on error (default: 0 unless
+                       error)
   --sim                plan against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --log-level LEVEL    debug|info|warn|error (default warn)
@@ -80,7 +82,13 @@ Summary Summarize(const reconcile::PlanResult& plan) {
     // A drifted resource that also gets an action is counted under the action.
     if (!item.drift.empty() && item.action != reconcile::ActionType::kNeedsReplace) ++s.drift;
   }
-  s.error += static_cast<int>(plan.errors.size());
+  // A provider that could not be listed is counted through its resources (each an
+  // error item), or once when the manifests give it none.
+  for (const auto& [provider, why] : plan.errors) {
+    const bool has_items = std::any_of(plan.items.begin(), plan.items.end(),
+                                       [&](const auto& item) { return item.provider == provider; });
+    if (!has_items) ++s.error;
+  }
   return s;
 }
 
@@ -120,7 +128,9 @@ void PrintText(const reconcile::PlanResult& plan, const std::string& revision, s
           << u.id << ")\n";
     }
   }
-  for (const auto& e : plan.errors) out << "\nerror: " << e << "\n";
+  for (const auto& [provider, why] : plan.errors) {
+    out << "\nerror: cannot list provider " << provider << ": " << why << "\n";
+  }
   const Summary s = Summarize(plan);
   out << "\nPlan: " << s.create << " to create, " << s.change << " to change, " << s.drift
       << " drifted, " << s.in_sync << " in sync, " << s.wait << " waiting, " << s.error
@@ -150,11 +160,14 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
                          {"id", u.id},
                          {"status", u.status}});
   }
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const auto& [provider, why] : plan.errors)
+    errors.push_back("provider " + provider + ": " + why);
   const Summary s = Summarize(plan);
   return {{"revision", revision},
           {"resources", items},
           {"unmanaged", unmanaged},
-          {"errors", plan.errors},
+          {"errors", errors},
           {"summary",
            {{"create", s.create},
             {"change", s.change},
@@ -193,7 +206,8 @@ int RunPlan(int argc, char** argv) {
   }
   const Summary s = Summarize(plan);
   if (s.error > 0) return 1;
-  if (args->Has("detailed-exitcode") && s.create + s.change > 0) return 2;
+  // Drift counts: the cloud differs from the manifests even though apply will not touch it.
+  if (args->Has("detailed-exitcode") && s.create + s.change + s.drift > 0) return 2;
   return 0;
 }
 

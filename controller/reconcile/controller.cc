@@ -34,6 +34,12 @@ std::string ObservedKindName(cloud::ResourceKind k) {
   return "";
 }
 
+// The one rule for whether a failed call can pass when repeated, behind
+// ResourceStatus::terminal: a call the cloud understood and refused (credentials,
+// an invalid request, not found, a refusal) cannot; transport, rate-limit and server
+// errors can, and so may a call whose outcome is unknown.
+bool CannotPassOnRetry(const cloud::Error& e) { return !e.retryable && !e.outcome_unknown; }
+
 Intent IntentFor(const spec::Resource& r, int64_t now_ms) {
   return Intent{spec::ProviderOf(r), std::string(spec::KindName(spec::KindOf(r))),
                 spec::MetaOf(r).name, now_ms};
@@ -267,9 +273,8 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
     auto it = providers_.find(provider);
     if (it != providers_.end()) client = it->second.client;
   }
-  auto note = [&](const std::string& line, bool error) {
+  auto note = [&](const std::string& line) {
     std::lock_guard lock(*result_mu);
-    if (error) ++result->errors;
     ++result->actions;
     result->changes.push_back(kind + "/" + name + ": " + line);
   };
@@ -287,6 +292,7 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
     std::lock_guard lock(mu_);
     SetCondition(t.status.synced, "False", "ObserveError",
                  "provider " + provider + " is no longer configured", now_ms);
+    t.status.terminal = false;
     Schedule(t, action, true);
     return false;
   }
@@ -409,11 +415,11 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
           "any retry";
     }
     SetCondition(t.status.synced, "False", reason, message, now_ms);
-    t.status.terminal = !failure->retryable && !failure->outcome_unknown;
+    t.status.terminal = CannotPassOnRetry(*failure);
     Schedule(t, action, true);
     log::Warn("action failed",
               {{"kind", kind}, {"name", name}, {"action", action_name}, {"error", what}});
-    note(action_name + " failed: " + what, true);
+    note(action_name + " failed: " + what);
     return false;
   }
   if (!new_id.empty()) {
@@ -431,7 +437,7 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
   Schedule(t, action, false);
   log::Info("action done",
             {{"kind", kind}, {"name", name}, {"action", action_name}, {"message", done_message}});
-  note(done_message, false);
+  note(done_message);
   return true;
 }
 
@@ -481,6 +487,7 @@ PassResult Controller::RunPass(bool all) {
       std::lock_guard lock(mu_);
       SetCondition(t->status.synced, "False", "ObserveError",
                    "cannot list provider " + provider + ": " + err->second.ToString(), now_ms);
+      t->status.terminal = CannotPassOnRetry(err->second);
       t->status.last_attempt_ms = now_ms;
       Action failed;
       failed.type = ActionType::kError;
@@ -538,7 +545,7 @@ PassResult Controller::RunPass(bool all) {
             st.terminal = false;
             break;
           case ActionType::kNeedsReplace:
-            SetCondition(st.synced, "False", "Drifted", action.reason, now_ms);
+            SetCondition(st.synced, "False", kReasonDrifted, action.reason, now_ms);
             st.terminal = true;
             break;
           default:  // kError
@@ -564,10 +571,12 @@ PassResult Controller::RunPass(bool all) {
   // Execute the mutating actions with bounded concurrency.
   std::mutex result_mu;
   std::atomic<size_t> next{0};
+  std::atomic<bool> action_failed{false};
   auto worker = [&] {
     for (size_t i = next++; i < work.size(); i = next++) {
       Work& w = work[i];
       const bool ok = Execute(*w.t, w.action, &result, &result_mu);
+      if (!ok) action_failed = true;
       if (metrics_) {
         metrics_->OnReconcile(std::string(spec::KindName(spec::KindOf(w.t->resource))), ok,
                               std::chrono::duration<double>(clock_.Now() - w.started).count());
@@ -583,7 +592,7 @@ PassResult Controller::RunPass(bool all) {
     for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
     for (auto& th : pool) th.join();
   }
-  if (result.errors > 0) pass_ok = false;
+  if (action_failed) pass_ok = false;
 
   std::lock_guard lock(mu_);
   if (pass_ok) last_successful_sync_ms_ = WallMs();
@@ -612,7 +621,7 @@ PlanResult Controller::Plan() {
   obs.Index();
   UpdateUnmanaged(obs);
   for (const auto& [provider, error] : obs.errors) {
-    plan.errors.push_back("provider " + provider + ": " + error.ToString());
+    plan.errors[provider] = error.ToString();
   }
   for (const auto& r : resources) {
     PlanItem item;
@@ -712,7 +721,8 @@ StatusSnapshot Controller::SnapshotLocked() const {
 bool Controller::Settled() const {
   std::lock_guard lock(mu_);
   for (const auto& [key, t] : tracked_) {
-    if (t->status.ready.status != "True" && !t->status.terminal) return false;
+    const bool ready = t->status.ready.status == "True" && !Failing(t->status);
+    if (!ready && !t->status.terminal) return false;
   }
   return true;
 }

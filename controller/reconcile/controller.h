@@ -68,13 +68,15 @@ struct PlanItem {
 struct PlanResult {
   std::vector<PlanItem> items;
   std::vector<UnmanagedResource> unmanaged;
-  std::vector<std::string> errors;  // providers that could not be listed, with why
+  // Providers that could not be listed, by name, with why. Each of their resources is
+  // also an item with action kError.
+  std::map<std::string, std::string> errors;
 };
 
-// What one pass did, for apply's output.
+// What one pass did, for apply's progress output. How each resource ended the pass is
+// in its status (see Failing and ResourceStatus::terminal).
 struct PassResult {
   int actions = 0;
-  int errors = 0;
   std::vector<std::string> changes;  // "kind/name: created (id ...)", for progress output
 };
 
@@ -107,7 +109,8 @@ class Controller {
   void Wake();
 
   StatusSnapshot Snapshot() const;
-  // True when every resource is Ready or failed for good (see ResourceStatus::terminal).
+  // True when waiting longer cannot change the outcome: every resource is either Ready
+  // and not failing, or failed for good (ResourceStatus::terminal).
   bool Settled() const;
 
  private:

@@ -2,6 +2,8 @@
 // semantics of observe/act/schedule, no duplicate creates, status, backoff.
 #include "reconcile/controller.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -274,6 +276,8 @@ TEST_F(ControllerTest, DriftIsReportedAndNotApplied) {
   auto st = StatusOf("bert");
   EXPECT_EQ(st.synced.reason, "Drifted");
   EXPECT_EQ(st.ready.status, "True");
+  EXPECT_FALSE(Failing(st));  // reported, not an error
+  EXPECT_TRUE(controller_.Settled());
   EXPECT_EQ(scnet_->CountCalls("Create"), 0);
   EXPECT_EQ(scnet_->CountCalls("Restart"), 0);
 }
@@ -296,6 +300,107 @@ TEST_F(ControllerTest, ListFailureMarksResourcesAndKeepsReadinessFalse) {
   EXPECT_THAT(st.synced.message, HasSubstr("no access"));
   EXPECT_FALSE(controller_.Snapshot().ready);
   EXPECT_EQ(scnet_->CountCalls("Create"), 0);
+}
+
+// SCNet's answer to a wrong token, as the adapter classifies it: final.
+cloud::Error TokenRejected() {
+  cloud::Error e;
+  e.category = cloud::Error::Category::kAuth;
+  e.operation = "ListContainerInstances";
+  e.provider = "scnet";
+  e.code = "10009";
+  e.message = "no access: the token is invalid or expired; check the provider's SCNet token";
+  e.http_status = 200;
+  return e;
+}
+
+TEST_F(ControllerTest, RejectedCredentialsOnListAreTerminalSoApplyStopsWaiting) {
+  Install({Instance("bert"), TiOne("t", "Running")});
+  tione_->Put({cloud::ResourceKind::kTiOneNotebook, "nb-t", "t", "Running"});
+  scnet_->FailNext("List", TokenRejected());
+  controller_.RunPass(true);
+  const auto st = StatusOf("bert");
+  EXPECT_EQ(st.synced.reason, "ObserveError");
+  EXPECT_EQ(st.synced.message,
+            "cannot list provider scnet: ListContainerInstances on scnet: no access: the token "
+            "is invalid or expired; check the provider's SCNet token (code 10009, HTTP 200)");
+  EXPECT_TRUE(st.terminal);
+  EXPECT_TRUE(Failing(st));
+  EXPECT_FALSE(Failing(StatusOf("t")));
+  EXPECT_TRUE(controller_.Settled());
+}
+
+TEST_F(ControllerTest, TransientListFailureKeepsWaitingThenRecovers) {
+  Install({Instance("bert")});
+  scnet_->FailNext("List", Refused("ListContainerInstances", "10001", "internal error", true));
+  controller_.RunPass(true);
+  auto st = StatusOf("bert");
+  EXPECT_EQ(st.synced.reason, "ObserveError");
+  EXPECT_FALSE(st.terminal);
+  EXPECT_TRUE(Failing(st));
+  EXPECT_FALSE(controller_.Settled());
+
+  clock_.Advance(seconds(1));  // past the first backoff (500 ms with pinned jitter)
+  controller_.RunPass(false);
+  st = StatusOf("bert");
+  EXPECT_EQ(st.synced.reason, "Created");
+  EXPECT_FALSE(Failing(st));
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance"), 1);
+}
+
+TEST_F(ControllerTest, ReadyResourceWhoseListFailsTransientlyIsNotSettled) {
+  Install({Instance("bert")});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "x1", "bert", "Running"});
+  controller_.RunPass(true);
+  ASSERT_EQ(StatusOf("bert").ready.status, "True");
+  ASSERT_TRUE(controller_.Settled());
+
+  clock_.Advance(seconds(34));  // past the resync (30 s, up to +10% jitter)
+  scnet_->FailNext("List", Refused("ListContainerInstances", "10001", "internal error", true));
+  controller_.RunPass(false);
+  const auto st = StatusOf("bert");
+  EXPECT_EQ(st.synced.reason, "ObserveError");
+  EXPECT_EQ(st.ready.status, "True");  // last known; the list that would tell failed
+  EXPECT_FALSE(controller_.Settled());
+}
+
+TEST_F(ControllerTest, TerminalClassificationOfEveryErrorThatCannotPassOnRetry) {
+  auto never = Instance("never");
+  never.spec.restart_policy = spec::RestartPolicy::kNever;
+  Install({Instance("invalid"), Instance("flaky"), never, Service()});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-n", "never", "Failed"});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-f", "flaky", "Failed"});
+  scnet_->FailNext("CreateContainerInstance",
+                   Refused("CreateContainerInstance", "10004", "ramSize invalid"));
+  scnet_->FailNext("RestartContainerInstance",
+                   Refused("RestartContainerInstance", "10001", "internal error", true));
+  controller_.RunPass(true);
+  struct Case {
+    const char* name;
+    bool terminal;
+    bool failing;
+    const char* reason;
+  };
+  for (const Case& c : {Case{"invalid", true, true, "create refused as invalid"},
+                        Case{"flaky", false, true, "a server error may pass on retry"},
+                        Case{"never", true, false, "Failed with restartPolicy Never"},
+                        Case{"webui", true, true, "notebook not found"}}) {
+    const auto st = StatusOf(c.name);
+    EXPECT_EQ(st.terminal, c.terminal) << c.reason;
+    EXPECT_EQ(Failing(st), c.failing) << c.reason;
+  }
+  EXPECT_FALSE(controller_.Settled());  // "flaky" is retried
+}
+
+TEST_F(ControllerTest, PlanNamesEachProviderThatCannotBeListedOnce) {
+  Install({Instance("bert")});
+  scnet_->FailNext("List", TokenRejected());
+  const PlanResult plan = controller_.Plan();
+  ASSERT_EQ(plan.items.size(), 1u);
+  EXPECT_EQ(plan.items[0].action, ActionType::kError);
+  EXPECT_THAT(plan.items[0].reason, HasSubstr("code 10009"));
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_THAT(plan.errors.at("scnet"), HasSubstr("no access"));
 }
 
 TEST_F(ControllerTest, ChangedSpecIsDueAtOnceUnchangedIsNot) {
@@ -363,7 +468,8 @@ TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
                   Refused("CreateContainerInstance", "10004", "ramSize invalid"));
   const PassResult pass = controller.RunPass(false);
   EXPECT_EQ(pass.actions, 6);
-  EXPECT_EQ(pass.errors, 1);
+  const auto statuses = controller.Snapshot().resources;
+  EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), Failing), 1);
   EXPECT_EQ(metrics.successes["ContainerInstance"], 5);
   EXPECT_EQ(metrics.errors["ContainerInstance"], 1);
   EXPECT_EQ(std::count(metrics.actions.begin(), metrics.actions.end(), "create failed"), 1);

@@ -23,6 +23,10 @@ Condition ConditionFromJson(const nlohmann::json& j) {
 
 }  // namespace
 
+bool Failing(const ResourceStatus& s) {
+  return s.synced.status == "False" && s.synced.reason != kReasonDrifted;
+}
+
 nlohmann::json ToJson(const ResourceStatus& s) {
   nlohmann::json drift = nlohmann::json::array();
   for (const auto& d : s.drift) {

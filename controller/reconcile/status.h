@@ -30,12 +30,23 @@ struct ResourceStatus {
   Condition ready{"Ready"};
   std::string action;  // the last action decided ("create", "none", ...)
   std::vector<DriftItem> drift;
-  bool owned = false;     // carries Converge's ownership mark
-  bool terminal = false;  // failed for good: a human must act (Never policy, drift, bad spec)
+  bool owned = false;  // carries Converge's ownership mark
+  // Failed for good: waiting cannot fix it, a human must act (Never policy, drift, a
+  // missing notebook, a refusal or a list failure that cannot pass on retry such as
+  // rejected credentials).
+  bool terminal = false;
   int consecutive_failures = 0;
   int64_t last_attempt_ms = 0;
   int64_t next_retry_ms = 0;
 };
+
+// The Synced reason of a resource whose spec differs from the cloud's (reported, never applied).
+inline constexpr char kReasonDrifted[] = "Drifted";
+
+// True when the resource's last look ended in an error: its provider could not be listed,
+// an action failed, or Converge cannot act (notebook not found, duplicates). Drift is
+// reported, not an error.
+bool Failing(const ResourceStatus& s);
 
 struct UnmanagedResource {
   std::string provider;
