@@ -94,10 +94,12 @@ TEST_F(MissingSecretTest, PlanShowsTheOtherProviderPrintsEveryMissingVariableAnd
   const std::string log = plan.Log();
   EXPECT_THAT(log, HasSubstr(std::string("converge plan: ") + kMissingId + "\n"));
   EXPECT_THAT(log, HasSubstr(std::string("converge plan: ") + kMissingKey + "\n"));
-  EXPECT_THAT(log, HasSubstr("  + ContainerInstance/bert [scnet] create: absent\n"));
-  EXPECT_THAT(log, HasSubstr("  x TiOneNotebook/nb       [tione] error: cannot list provider: "
+  EXPECT_THAT(log, HasSubstr("\n  + ContainerInstance/bert  [scnet] create: absent\n"));
+  EXPECT_THAT(log, HasSubstr("\n  x TiOneNotebook/nb        [tione] error: cannot list provider: "
                              "List on tione: provider \"tione\" is misconfigured: spec.secretId: "
-                             "environment variable E2E_UNSET_SECRET_ID is not set"));
+                             "environment variable E2E_UNSET_SECRET_ID is not set; set it or use "
+                             "fromFile; spec.secretKey: environment variable E2E_UNSET_SECRET_KEY "
+                             "is not set; set it or use fromFile\n"));
   EXPECT_THAT(log, HasSubstr("Plan: 1 to create, 0 to change, 0 drifted, 0 in sync, 0 waiting, "
                              "2 errors; 0 unmanaged.\n"));
   EXPECT_THAT(log, Not(HasSubstr(sim::kTestSecretKey)));

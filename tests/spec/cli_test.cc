@@ -192,7 +192,7 @@ TEST_F(CliTest, HelpNamesEveryCommandAndPointsToItsHelp) {
   const Result help = Converge("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("\nEvery command's flags: converge COMMAND --help\n"));
-  const std::regex line("^  converge ([a-z]+)( PATH\\.\\.\\.)?( \\[flags\\])? +[a-z].*$");
+  const std::regex line("^  converge ([a-z]+)( PATH\\.\\.\\.)?( \\[flags\\])? +[A-Za-z].*$");
   std::vector<std::string> commands;
   for (const auto& l : SplitLines(help.out)) {
     if (!l.starts_with("  converge ")) continue;
