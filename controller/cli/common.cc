@@ -22,15 +22,17 @@ void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err) {
 }
 
 std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
-                                                      const std::string& provider,
                                                       const std::string& field) {
-  const std::string where = "provider " + provider + ": spec." + field + ": ";
+  const std::string where = "spec." + field + ": ";
   if (ref.source == spec::SecretRef::Source::kEnv) {
     const char* value = std::getenv(ref.ref.c_str());
-    if (value == nullptr || *value == '\0') {
+    if (value == nullptr) {
       return std::unexpected(where + "environment variable " + ref.ref +
-                             " is not set (export it, or use fromFile; with --sim no secret is "
-                             "needed)");
+                             " is not set; set it or use fromFile");
+    }
+    if (*value == '\0') {
+      return std::unexpected(where + "environment variable " + ref.ref +
+                             " is empty; set it or use fromFile");
     }
     RegisterSecret(value);
     return std::string(value);
@@ -38,19 +40,21 @@ std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref
   std::ifstream in(ref.ref);
   if (!in) {
     return std::unexpected(where + "cannot read secret file " + ref.ref +
-                           " (check the path and its permissions)");
+                           "; check the path and its permissions");
   }
   std::stringstream buf;
   buf << in.rdbuf();
   std::string value = buf.str();
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) return std::unexpected(where + "secret file " + ref.ref + " is empty");
+  if (value.empty()) {
+    return std::unexpected(where + "secret file " + ref.ref + " is empty; write the secret to it");
+  }
   RegisterSecret(value);
   return value;
 }
 
-std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
-    const spec::ManifestSet& manifests) {
+reconcile::ProviderMap ProviderFactory::Build(const spec::ManifestSet& manifests,
+                                              std::vector<std::string>* problems) {
   reconcile::ProviderMap out;
   std::map<std::string, Built> next;
   for (const auto& p : manifests.providers) {
@@ -68,10 +72,11 @@ std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
     config.max_retries = p.max_retries;
     config.ca_file = p.ca_file;
     config.page_size = options_.page_size;
+    std::vector<std::string> unusable;
     if (options_.sim != nullptr) {
       std::string error;
       config.endpoint = options_.sim->UrlFor(manifests, p, &error);
-      if (config.endpoint.empty()) return std::unexpected(error);
+      if (config.endpoint.empty()) unusable.push_back(error);
       config.ca_file.clear();
       config.token = sim::kTestScnetToken;
       config.secret_id = sim::kTestSecretId;
@@ -79,18 +84,22 @@ std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
       if (config.region.empty()) config.region = sim::kTestRegion;
     } else {
       auto resolve = [&](const std::optional<spec::SecretRef>& ref, const char* field,
-                         std::string* out) -> std::optional<std::string> {
-        if (!ref) return std::nullopt;
-        auto value = ResolveSecret(*ref, name, field);
-        if (!value) return value.error();
-        *out = *value;
-        return std::nullopt;
+                         std::string* out) {
+        if (!ref) return;
+        auto value = ResolveSecret(*ref, field);
+        if (value) {
+          *out = *value;
+        } else {
+          unusable.push_back(value.error());
+        }
       };
-      for (auto err : {resolve(p.token, "token", &config.token),
-                       resolve(p.secret_id, "secretId", &config.secret_id),
-                       resolve(p.secret_key, "secretKey", &config.secret_key)}) {
-        if (err) return std::unexpected(*err);
-      }
+      resolve(p.token, "token", &config.token);
+      resolve(p.secret_id, "secretId", &config.secret_id);
+      resolve(p.secret_key, "secretKey", &config.secret_key);
+    }
+    for (const auto& what : unusable) {
+      if (problems != nullptr) problems->push_back("provider " + name + ": " + what);
+      config.config_error += (config.config_error.empty() ? "" : "; ") + what;
     }
     // Includes the resolved secrets, so a rotated token rebuilds the client. It
     // stays in memory and is never printed.
@@ -106,7 +115,8 @@ std::expected<reconcile::ProviderMap, std::string> ProviderFactory::Build(
        << config.connect_timeout.count() << '\n'
        << config.request_timeout.count() << '\n'
        << config.max_retries << '\n'
-       << config.ca_file;
+       << config.ca_file << '\n'
+       << config.config_error;
     auto old = built_.find(name);
     if (old != built_.end() && old->second.fingerprint == fp.str()) {
       next[name] = old->second;
@@ -197,7 +207,7 @@ std::string EmbeddedSim::UrlFor(const spec::ManifestSet& manifests, const spec::
   }
   auto sim = std::make_unique<sim::Simulator>(options);
   if (!sim->Start(error)) {
-    *error = "embedded simulator for provider " + name + ": " + *error;
+    *error = "cannot start its embedded simulator: " + *error;
     return "";
   }
   log::Info("embedded simulator serving", {{"provider", name}, {"url", sim->BaseUrl()}});
@@ -230,16 +240,15 @@ std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::Manife
   auto out = std::make_unique<OneShot>();
   if (sim) out->sim = std::make_unique<EmbeddedSim>(sim_fixture);
   ProviderFactory factory(WiringOptions{out->sim.get()});
-  auto providers = factory.Build(manifests);
-  if (!providers) {
-    std::cerr << "converge " << command << ": " << providers.error() << "\n";
-    return nullptr;
-  }
+  std::vector<std::string> problems;
+  auto providers = factory.Build(manifests, &problems);
+  for (const auto& problem : problems)
+    std::cerr << "converge " << command << ": " << problem << "\n";
   out->revision = manifests.revision;
   out->resources = manifests.resources.size();
   out->controller =
       std::make_unique<reconcile::Controller>(options, journal, RealClock::Get(), out->random);
-  out->controller->SetManifests(std::move(manifests), std::move(*providers));
+  out->controller->SetManifests(std::move(manifests), std::move(providers));
   return out;
 }
 

@@ -23,10 +23,11 @@ namespace converge::cli {
 // message") and a count line, to `err`.
 void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err);
 
-// Reads a secret: the environment variable or the file (one trailing newline
-// stripped). The error names the provider, the field and the source, never a value.
+// Reads a secret: the environment variable or the file (trailing newlines
+// stripped). The error names the field, the variable or file and what to do,
+// never a value: "spec.token: environment variable SCNET_TOKEN is not set; set
+// it or use fromFile".
 std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
-                                                      const std::string& provider,
                                                       const std::string& field);
 
 class EmbeddedSim;
@@ -45,8 +46,13 @@ struct WiringOptions {
 class ProviderFactory {
  public:
   explicit ProviderFactory(WiringOptions options) : options_(std::move(options)) {}
-  // The error says which provider and what to fix.
-  std::expected<reconcile::ProviderMap, std::string> Build(const spec::ManifestSet& manifests);
+  // Every provider of `manifests`. One that cannot be used (a secret that cannot
+  // be read, a simulator that cannot start) is still in the map: every call to it
+  // fails with what is wrong (cloud::ProviderConfig::config_error), so only its
+  // resources fail. Each such problem is also appended to `problems`, one line
+  // each: "provider NAME: spec.FIELD: what; what to do".
+  reconcile::ProviderMap Build(const spec::ManifestSet& manifests,
+                               std::vector<std::string>* problems);
 
  private:
   struct Built {
@@ -90,9 +96,10 @@ struct OneShot {
   std::string revision;
   size_t resources = 0;
 };
-// Prints `converge COMMAND: what` to stderr and returns nullptr when a provider is
-// unusable (a secret that cannot be read, a simulator that cannot start).
-// `journal` must outlive the result.
+// Prints `converge COMMAND: provider NAME: what` to stderr for every problem
+// that makes a provider unusable (ProviderFactory::Build); such a provider fails
+// its list calls, so its resources are reported as errors while the others are
+// planned or applied. Never null. `journal` must outlive the result.
 std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::ManifestSet manifests,
                                         bool sim, const std::string& sim_fixture,
                                         reconcile::ControllerOptions options,

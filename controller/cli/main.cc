@@ -10,16 +10,16 @@ constexpr char kUsage[] =
     R"(converge: reconcile AI compute instances on SCNet and TI-ONE from YAML manifests
 
 usage:
-  converge validate PATH... [-o json]
-  converge plan PATH... [-o json] [--detailed-exitcode] [--sim]
-  converge apply PATH... [--wait] [--timeout 10m] [--sim] [--state-dir DIR]
-  converge run PATH... [--metrics-addr 127.0.0.1:9464] [--resync 30s] [--state-dir DIR] [--sim]
-  converge status [--addr 127.0.0.1:9464] [-o json]
-  converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
-  converge schema [--kind KIND]
-  converge version
+  converge validate PATH... [flags]   check manifests; print every problem as file:line:col
+  converge plan PATH... [flags]       show what apply would do (list calls only)
+  converge apply PATH... [flags]      one converge pass (--wait: until every resource is Ready)
+  converge run PATH... [flags]        reconcile continuously; serve /metrics and /status
+  converge status [flags]             what a running controller reports
+  converge sim [flags]                the simulator of SCNet and TI-ONE alone
+  converge schema [flags]             JSON Schema of the manifests
+  converge version                    print the version
 
-Run `converge COMMAND --help` for a command's flags.
+Every command's flags: converge COMMAND --help
 )";
 
 }  // namespace

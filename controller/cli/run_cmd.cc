@@ -22,9 +22,11 @@ namespace {
 constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
-manifests, and serves /metrics, /healthz, /readyz and /status. Manifest files are
-watched: a change is applied within a second; a revision that fails validation is
-not applied (the last good one keeps running and the error is reported).
+manifests, and serves /metrics, /healthz, /readyz and /status. Exits 1 at once when
+a PATH holds no manifest. Manifest files are watched: a change is applied within a
+second; a revision that fails validation is not applied (the last good one keeps
+running and the error is reported). A provider whose secret cannot be read fails
+only its own resources.
 SIGHUP reloads; SIGTERM/SIGINT drain in-flight calls and exit within 10 s.
   --metrics-addr ADDR  listen address for /metrics etc. (default 127.0.0.1:9464)
   --resync D           full resync period, jittered (default 30s)
@@ -131,6 +133,13 @@ int RunRun(int argc, char** argv) {
     }
   }
   const std::vector<std::string> paths = args->positional;
+  // A path that holds nothing is a mistake (a typo, an empty checkout), not a
+  // revision to wait for: stop before serving.
+  spec::LoadResult initial = spec::LoadPaths(paths);
+  if (initial.no_manifests) {
+    PrintLoadErrors(initial, std::cerr);
+    return 1;
+  }
 
   // Signals are taken by one thread with sigwait; every other thread blocks them.
   sigset_t signals;
@@ -157,7 +166,6 @@ int RunRun(int argc, char** argv) {
   RealRandom random;
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
 
-  spec::LoadResult initial = spec::LoadPaths(paths);
   std::unique_ptr<EmbeddedSim> sim;
   if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
   ProviderFactory factory(WiringOptions{sim.get(), &metrics});
@@ -174,18 +182,17 @@ int RunRun(int argc, char** argv) {
       log::Warn("new manifest revision rejected; the last good revision keeps reconciling");
       return;
     }
-    auto providers = factory.Build(loaded.manifests);
-    if (!providers) {
-      metrics.OnSpecLoadError();
-      controller.SetSpecError(providers.error());
-      log::Error("manifest revision not applied", {{"error", providers.error()}});
-      return;
+    std::vector<std::string> problems;
+    auto providers = factory.Build(loaded.manifests, &problems);
+    for (const auto& problem : problems) {
+      log::Error("provider unusable; its resources report this error, the others reconcile",
+                 {{"error", problem}});
     }
     log::Info("applying manifest revision",
               {{"revision", loaded.manifests.revision},
                {"resources", std::to_string(loaded.manifests.resources.size())},
                {"providers", std::to_string(loaded.manifests.providers.size())}});
-    controller.SetManifests(std::move(loaded.manifests), std::move(*providers));
+    controller.SetManifests(std::move(loaded.manifests), std::move(providers));
   };
   std::string signature = ManifestSignature(paths);
   apply(std::move(initial));

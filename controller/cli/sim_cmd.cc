@@ -15,7 +15,8 @@ constexpr char kSimUsage[] =
                     [--tione-rate 20] [--scnet-rate 0] [--delays fast|normal]
                     [--instance-list-key list|records]
 
-Serves the embedded simulator of SCNet and TI-ONE until SIGINT/SIGTERM.
+Serves the embedded simulator of SCNet and TI-ONE until SIGINT/SIGTERM. Prints its
+URL and every test credential it accepts (they are not secrets).
   --addr HOST:PORT       listen address (port 0 picks a free port)
   --fixture FILE         initial state (JSON; see tests/fixtures/sim/demo.json)
   --fault SPEC           [CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], repeatable; MODE is
@@ -112,8 +113,8 @@ int RunSim(int argc, char** argv) {
   }
   std::cout << "converge sim: serving SCNet and TI-ONE at " << simulator.BaseUrl() << "\n"
             << "  SCNet token header:  " << sim::kTestScnetToken << "\n"
-            << "  TI-ONE SecretId:     " << sim::kTestSecretId
-            << " (SecretKey: the built-in test key, sim::kTestSecretKey)\n"
+            << "  TI-ONE SecretId:     " << sim::kTestSecretId << "\n"
+            << "  TI-ONE SecretKey:    " << sim::kTestSecretKey << "\n"
             << "  TI-ONE region:       " << sim::kTestRegion << "\n"
             << "  admin:               " << simulator.BaseUrl()
             << "/_sim/stats, /_sim/faults, /_sim/state, /_sim/reset\n"

@@ -17,7 +17,8 @@ constexpr char kUsage[] = R"(usage: converge validate PATH... [-o json]
 
 Loads every manifest under PATH (files, or directories read recursively for *.yaml
 and *.yml) and checks it. Prints every problem as file:line:col: kind/name: field:
-message and exits 1; exits 0 with a one-line summary when everything is valid.
+message and exits 1 (a PATH that holds no manifest is a problem too); exits 0 with
+a one-line summary when everything is valid.
   -o json   print the problems as a JSON array of
             {file, line, column, kind, name, field, message} ([] when valid)
 )";

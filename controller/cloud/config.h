@@ -48,6 +48,11 @@ struct ProviderConfig {
   std::chrono::milliseconds retry_max{5000};
   std::string ca_file;  // extra CA bundle; verification is always on for https
   int page_size = 50;   // list page size
+  // Why this configuration cannot be used, when the CLI knows (e.g. "spec.token:
+  // environment variable SCNET_TOKEN is not set; set it or use fromFile"); names
+  // the field and the variable or file, never a value. When set, MakeProvider
+  // returns a provider whose every call fails with it.
+  std::string config_error;
 };
 
 // Each collaborator must outlive the providers built with it.
@@ -57,7 +62,9 @@ struct ProviderDeps {
   RequestObserver* observer = nullptr;  // optional
 };
 
-// Builds the adapter for config.type. Never throws.
+// Builds the adapter for config.type. Never throws. An unusable configuration
+// (config_error, a missing credential, region or scheme) gives a provider whose
+// every call fails with a non-retryable kInvalid error saying what to fix.
 std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const ProviderDeps& deps = {});
 
 }  // namespace converge::cloud

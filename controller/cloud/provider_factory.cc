@@ -67,6 +67,7 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
   for (const std::string* secret : {&config.token, &config.secret_id, &config.secret_key}) {
     RegisterSecret(*secret);
   }
+  if (!config.config_error.empty()) return Misconfigured(config, config.config_error);
   const bool scnet = config.type == ProviderConfig::Type::kScnet;
   if (scnet && config.token.empty()) {
     return Misconfigured(config, "no SCNet token; set spec.token {fromEnv|fromFile}");

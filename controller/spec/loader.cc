@@ -48,6 +48,11 @@ Diagnostic FileError(const std::string& file, std::string message) {
   return Diagnostic{.location = {file, 0, 0}, .message = std::move(message)};
 }
 
+// Not tied to a line: the path itself is the problem, and the message names it.
+Diagnostic NoManifests(const std::string& path, const std::string& why) {
+  return Diagnostic{.message = "no manifests found under " + path + ": " + why};
+}
+
 std::string TooLarge(uintmax_t size, const LoadOptions& options) {
   return "file is too large (" + std::to_string(size) + " bytes; the limit is " +
          std::to_string(options.max_file_bytes) + " bytes); split it into smaller files";
@@ -55,7 +60,7 @@ std::string TooLarge(uintmax_t size, const LoadOptions& options) {
 
 // Lists the files under `paths`; problems become diagnostics.
 std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const LoadOptions& options,
-                                std::vector<Diagnostic>* errors) {
+                                std::vector<Diagnostic>* errors, bool* no_manifests) {
   struct Found {
     fs::path path;
     std::string display;
@@ -67,7 +72,8 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
     const fs::path root(arg);
     const fs::file_status status = fs::status(root, ec);
     if (ec || !fs::exists(status)) {
-      errors->push_back(FileError(arg, "no such file or directory"));
+      errors->push_back(NoManifests(arg, "no such file or directory; check the path"));
+      *no_manifests = true;
       continue;
     }
     if (fs::is_regular_file(status)) {
@@ -78,6 +84,7 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
       errors->push_back(FileError(arg, "not a regular file or directory"));
       continue;
     }
+    const size_t before = found.size();
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::path& p = it->path();
@@ -88,7 +95,15 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
       if (!IsManifestName(p) || !it->is_regular_file(ec)) continue;
       found.push_back({p, p.generic_string(), p.lexically_relative(root).generic_string()});
     }
-    if (ec) errors->push_back(FileError(arg, "cannot list directory: " + ec.message()));
+    if (ec) {
+      errors->push_back(FileError(arg, "cannot list directory: " + ec.message()));
+    } else if (found.size() == before) {
+      errors->push_back(
+          NoManifests(arg,
+                      "the directory holds no *.yaml or *.yml file (entries starting with . are "
+                      "skipped); pass the directory that holds your manifests"));
+      *no_manifests = true;
+    }
   }
 
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
@@ -149,6 +164,22 @@ std::string Revision(std::vector<const SourceFile*> files) {
   return hex;
 }
 
+// The 1-based column of the first tab in the leading whitespace of line `line`
+// (0-based) of `text`, or 0 when that indentation has none.
+int TabInIndentation(std::string_view text, int line) {
+  if (line < 0) return 0;
+  size_t start = 0;
+  for (int i = 0; i < line; ++i) {
+    start = text.find('\n', start);
+    if (start == std::string_view::npos) return 0;
+    ++start;
+  }
+  for (size_t i = start; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
+    if (text[i] == '\t') return static_cast<int>(i - start) + 1;
+  }
+  return 0;
+}
+
 // Parses and decodes every document of one file.
 void DecodeFile(const SourceFile& file, const LoadOptions& options,
                 std::vector<DecodedDocument>* docs, LoadResult* result) {
@@ -164,7 +195,15 @@ void DecodeFile(const SourceFile& file, const LoadOptions& options,
     syntax_error(e.mark, "nesting is too deep; flatten the document");
     return;
   } catch (const YAML::Exception& e) {
-    syntax_error(e.mark, e.msg);
+    // yaml-cpp says "illegal map value" and the like where the cause is a tab.
+    const int tab = e.mark.is_null() ? 0 : TabInIndentation(file.bytes, e.mark.line);
+    if (tab > 0) {
+      YAML::Mark at = e.mark;
+      at.column = tab - 1;
+      syntax_error(at, "tabs are not allowed in YAML indentation; indent with spaces");
+    } else {
+      syntax_error(e.mark, e.msg);
+    }
     return;
   } catch (const std::exception& e) {
     syntax_error(YAML::Mark::null_mark(), e.what());
@@ -303,12 +342,20 @@ LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& o
   LoadResult result;
   std::vector<SourceFile> files;
   try {
-    files = Collect(paths, options, &result.errors);
+    files = Collect(paths, options, &result.errors, &result.no_manifests);
   } catch (const std::exception& e) {
     result.errors.push_back(FileError("", std::string("cannot read manifests: ") + e.what()));
     return result;
   }
-  return Finish(files, options, std::move(result));
+  result = Finish(files, options, std::move(result));
+  if (result.ok() && result.documents == 0) {
+    std::string all;
+    for (const auto& p : paths) all += (all.empty() ? "" : ", ") + p;
+    result.errors.push_back(
+        NoManifests(all, "the files hold no YAML document (only comments or nothing)"));
+    result.no_manifests = true;
+  }
+  return result;
 }
 
 LoadResult LoadString(std::string_view yaml, std::string_view filename,

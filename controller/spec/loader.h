@@ -34,12 +34,17 @@ struct LoadResult {
   std::vector<Diagnostic> errors;
   size_t files = 0;      // files read
   size_t documents = 0;  // non-empty documents seen
+  // A PATH holds no manifest: it does not exist, is a directory without *.yaml or
+  // *.yml files, or all it holds are empty documents. Also reported in `errors`
+  // as "no manifests found under PATH: why".
+  bool no_manifests = false;
   bool ok() const { return errors.empty(); }
 };
 
-// Loads and validates every manifest under `paths` (files or directories). All
-// errors are reported, sorted by file, line, column. Cross-document rules
-// (duplicate names, provider references) run over the whole set.
+// Loads and validates every manifest under `paths` (files or directories); each
+// path must hold a manifest (see no_manifests). All errors are reported, sorted
+// by file, line, column. Cross-document rules (duplicate names, provider
+// references) run over the whole set.
 LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
 // Same for in-memory text, as if read from a file called `filename`.

@@ -334,9 +334,79 @@ TEST_F(LoaderDirTest, ReportsErrorsOfEveryFileSorted) {
                               "ContainerInstance, NotebookService, TiOneNotebook"));
 }
 
-TEST_F(LoaderDirTest, MissingPath) {
-  EXPECT_THAT(Lines(LoadPaths({Path("nope")})),
-              ElementsAre(Path("nope") + ": no such file or directory"));
+TEST_F(LoaderDirTest, MissingPathHoldsNoManifests) {
+  const LoadResult r = LoadPaths({Path("nope")});
+  EXPECT_THAT(Lines(r), ElementsAre("no manifests found under " + Path("nope") +
+                                    ": no such file or directory; check the path"));
+  EXPECT_TRUE(r.no_manifests);
+}
+
+TEST_F(LoaderDirTest, DirectoryWithoutManifestFilesHoldsNoManifests) {
+  Write("README.md", "# not a manifest\n");
+  Write(".hidden.yaml", kProvider);
+  fs::create_directories(root_ / "empty");
+  for (const std::string& dir : {Path(), Path("empty")}) {
+    const LoadResult r = LoadPaths({dir});
+    EXPECT_THAT(Lines(r), ElementsAre("no manifests found under " + dir +
+                                      ": the directory holds no *.yaml or *.yml file (entries "
+                                      "starting with . are skipped); pass the directory that "
+                                      "holds your manifests"));
+    EXPECT_TRUE(r.no_manifests);
+    EXPECT_EQ(r.files, 0u);
+  }
+}
+
+TEST_F(LoaderDirTest, EveryPathMustHoldAManifest) {
+  Write("good/providers.yaml", kProvider);
+  fs::create_directories(root_ / "empty");
+  const LoadResult r = LoadPaths({Path("good"), Path("empty"), Path("typo")});
+  EXPECT_THAT(Lines(r),
+              ElementsAre("no manifests found under " + Path("empty") +
+                              ": the directory holds no *.yaml or *.yml file (entries starting "
+                              "with . are skipped); pass the directory that holds your manifests",
+                          "no manifests found under " + Path("typo") +
+                              ": no such file or directory; check the path"));
+  EXPECT_TRUE(r.no_manifests);
+  EXPECT_FALSE(LoadPaths({Path("good")}).no_manifests);
+}
+
+TEST_F(LoaderDirTest, FilesWithOnlyCommentsHoldNoManifests) {
+  Write("a.yaml", "# nothing yet\n");
+  Write("b.yml", "---\n");
+  const LoadResult r = LoadPaths({Path()});
+  EXPECT_THAT(Lines(r), ElementsAre("no manifests found under " + Path() +
+                                    ": the files hold no YAML document (only comments or "
+                                    "nothing)"));
+  EXPECT_TRUE(r.no_manifests);
+  EXPECT_EQ(r.files, 2u);
+}
+
+TEST_F(LoaderDirTest, TabIndentationIsNamedWithFileAndLine) {
+  Write("providers.yaml", kProvider);
+  Write("tabs.yaml",
+        "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata:\n"
+        "\tname: one\n");
+  Write("mixed.yaml",
+        "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata:\n"
+        "  name: two\nspec:\n  provider: scnet-a\n  \tport: 80\n");
+  const LoadResult r = LoadPaths({Path()});
+  EXPECT_THAT(Lines(r),
+              ElementsAre(Path("mixed.yaml") + ":7:3: invalid YAML: tabs are not allowed in YAML "
+                                               "indentation; indent with spaces",
+                          Path("tabs.yaml") + ":4:1: invalid YAML: tabs are not allowed in YAML "
+                                              "indentation; indent with spaces"));
+  EXPECT_FALSE(r.no_manifests);
+}
+
+TEST(LoadString, TabsInsideABlockScalarAreContent) {
+  const LoadResult r = LoadString(
+      "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: one}\n"
+      "spec:\n  provider: scnet-a\n  notebook: nb\n  port: 80\n  command: |\n"
+      "    make \\\n    \t-j2\n",
+      "block.yaml");
+  EXPECT_THAT(Lines(r), ElementsAre("block.yaml:5:13: NotebookService/one: spec.provider: "
+                                    "Provider \"scnet-a\" not found; define a scnet Provider "
+                                    "with that name"));
 }
 
 TEST_F(LoaderDirTest, ExplicitFileOfAnyExtensionIsRead) {

@@ -500,5 +500,21 @@ TEST_F(CloudSimTest, MisconfiguredProviderFailsEveryCallWithWhatToFix) {
   EXPECT_EQ(sim_->Stats()["tione"]["total_calls"], 0);
 }
 
+TEST_F(CloudSimTest, ConfigErrorFailsEveryCallWithoutCallingTheCloud) {
+  ProviderConfig c = ScnetConfig();
+  c.config_error =
+      "spec.token: environment variable SCNET_TOKEN is not set; set it or use fromFile";
+  auto scnet = Make(c);
+  const auto listed = scnet->List(ResourceKind::kContainerInstance);
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().category, Error::Category::kInvalid);
+  EXPECT_FALSE(listed.error().retryable);
+  EXPECT_EQ(listed.error().ToString(),
+            "List on scnet-sim: provider \"scnet-sim\" is misconfigured: spec.token: environment "
+            "variable SCNET_TOKEN is not set; set it or use fromFile");
+  EXPECT_EQ(scnet->StartNotebook(ResourceKind::kNotebook, "1").error().operation, "StartNotebook");
+  EXPECT_EQ(sim_->Stats()["scnet"]["total_calls"], 0);
+}
+
 }  // namespace
 }  // namespace converge::cloud::testing

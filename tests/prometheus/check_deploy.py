@@ -240,6 +240,24 @@ class Checker:
         ex(f'"0.0.0.0:{METRICS_PORT}"' in final and f'"{STATE_DIR}"' in final,
            "Dockerfile: CMD must listen on 0.0.0.0:9464 and use the state dir")
 
+    def manifest_dir_names(self):
+        """Examples never call the manifests directory specs/: here it holds JSON Schema."""
+        files = [os.path.join(DEPLOY, "Dockerfile"), os.path.join(DEPLOY, "systemd", "converge.service")]
+        files += [os.path.join(K8S, n) for n in sorted(os.listdir(K8S)) if n.endswith(".yaml")]
+        texts = {}
+        for path in files:
+            with open(path, encoding="utf-8") as f:
+                texts[os.path.relpath(path, promql_exprs.REPO)] = f.read()
+        with open(os.path.join(promql_exprs.REPO, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        texts["README.md (## Deployment)"] = readme[readme.index("\n## Deployment"):
+                                                   readme.index("\n## Alert runbook")]
+        for name, text in texts.items():
+            for m in re.finditer(r"\bspecs\b", text):
+                line = text.count("\n", 0, m.start()) + 1
+                self.problems.append(f"{name}:{line}: names the manifests directory specs/, which "
+                                     "holds JSON Schema in this repository; use manifests/")
+
 
 def validate_configmap(converge):
     docs = load_k8s()
@@ -274,6 +292,7 @@ def main():
             c.prometheus_config()
             c.systemd()
             c.dockerfile()
+            c.manifest_dir_names()
         except (AssertionError, KeyError, IndexError, ValueError) as e:
             c.problems.append(f"{type(e).__name__}: {e}")
         problems = c.problems

@@ -4,9 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -50,9 +52,10 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  // Bounded: a command that does not finish within 20 s is killed (exit 124).
   Result Converge(const std::string& args) {
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string command = "cd '" + std::string(CONVERGE_SOURCE_DIR) + "' && '" +
+    const std::string command = "cd '" + std::string(CONVERGE_SOURCE_DIR) + "' && timeout 20 '" +
                                 CONVERGE_BINARY + "' " + args + " >'" + out.string() + "' 2>'" +
                                 err.string() + "'";
     const int status = std::system(command.c_str());
@@ -140,9 +143,72 @@ TEST_F(CliTest, JsonOutput) {
 TEST_F(CliTest, UsageErrors) {
   EXPECT_EQ(Converge("validate").exit_code, 1);
   EXPECT_EQ(Converge("validate -o yaml manifests/examples").exit_code, 1);
-  const Result missing = Converge("validate no/such/dir");
-  EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_THAT(missing.err, HasSubstr("no/such/dir: no such file or directory"));
+}
+
+// Every command that reads manifests refuses a path that holds none, at once:
+// `run` exits before serving (no state directory, no listener, no waiting).
+TEST_F(CliTest, PathsWithoutManifestsFailFast) {
+  fs::create_directories(dir_ / "empty");
+  std::ofstream(dir_ / "empty" / "README.md") << "# manifests go here\n";
+  const std::string empty = (dir_ / "empty").string();
+  const std::string missing = (dir_ / "no" / "such" / "dir").string();
+  const std::string state = (dir_ / "state").string();
+  const std::map<std::string, std::string> why = {
+      {missing, "no such file or directory; check the path"},
+      {empty,
+       "the directory holds no *.yaml or *.yml file (entries starting with . are "
+       "skipped); pass the directory that holds your manifests"}};
+  for (const auto& [path, reason] : why) {
+    for (const std::string& command : std::vector<std::string>{
+             "validate", "plan", "plan --sim", "apply --state-dir '" + state + "'",
+             "run --sim --metrics-addr 127.0.0.1:0 --state-dir '" + state + "'"}) {
+      const auto start = std::chrono::steady_clock::now();
+      const Result run = Converge(command + " '" + path + "'");
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << command;
+      EXPECT_EQ(run.exit_code, 1) << command << "\n" << run.err;
+      EXPECT_EQ(run.out, "") << command;
+      EXPECT_EQ(run.err,
+                "no manifests found under " + path + ": " + reason + "\n1 error in 0 files\n")
+          << command;
+      EXPECT_FALSE(fs::exists(state)) << command;
+    }
+  }
+}
+
+TEST_F(CliTest, TabIndentationIsNamedWithFileAndLine) {
+  const std::string path = Write("tabs.yaml",
+                                 "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata:\n"
+                                 "\tname: scnet-x\n");
+  const Result run = Converge("validate '" + path + "'");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, path +
+                         ":4:1: invalid YAML: tabs are not allowed in YAML indentation; indent "
+                         "with spaces\n1 error in 1 file\n");
+}
+
+// The top-level help names every command the same way and sends to its --help,
+// which lists that command's flags.
+TEST_F(CliTest, HelpNamesEveryCommandAndPointsToItsHelp) {
+  const Result help = Converge("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("\nEvery command's flags: converge COMMAND --help\n"));
+  const std::regex line("^  converge ([a-z]+)( PATH\\.\\.\\.)?( \\[flags\\])? +[A-Za-z].*$");
+  std::vector<std::string> commands;
+  for (const auto& l : SplitLines(help.out)) {
+    if (!l.starts_with("  converge ")) continue;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(l, m, line)) << l;
+    EXPECT_EQ(m[3].matched, m[1] != "version") << l;
+    commands.push_back(m[1]);
+  }
+  EXPECT_THAT(commands, ElementsAre("validate", "plan", "apply", "run", "status", "sim", "schema",
+                                    "version"));
+  for (const auto& c : commands) {
+    if (c == "version") continue;
+    const Result sub = Converge(c + " --help");
+    EXPECT_EQ(sub.exit_code, 0) << c;
+    EXPECT_TRUE(sub.out.starts_with("usage: converge " + c + " ")) << sub.out;
+  }
 }
 
 TEST_F(CliTest, SchemaMatchesSpecsDirectory) {
