@@ -15,6 +15,7 @@ usage:
   converge apply PATH... [--wait] [--timeout 10m] [--sim] [--state-dir DIR]
   converge run PATH... [--metrics-addr 127.0.0.1:9464] [--resync 30s] [--state-dir DIR] [--sim]
   converge status [--addr 127.0.0.1:9464] [-o json]
+  converge reconcile [KIND/NAME...] [--addr 127.0.0.1:9464]
   converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
   converge schema [--kind KIND]
   converge version
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (command == "apply") return RunApply(argc - 2, argv + 2);
   if (command == "run") return RunRun(argc - 2, argv + 2);
   if (command == "status") return RunStatus(argc - 2, argv + 2);
+  if (command == "reconcile") return RunReconcile(argc - 2, argv + 2);
   if (command == "version" || command == "--version") {
     std::cout << "converge " << CONVERGE_VERSION << "\n";
     return 0;
