@@ -14,4 +14,9 @@ bool SplitHostPort(const std::string& address, std::string* host, int* port);
 // listeners asked for port 0 use this and retry on a lost race. 0 on failure.
 int FreePort(const std::string& host);
 
+// True when `ip` (a peer address as a listener reports it: "127.0.0.1", "::1",
+// "::ffff:127.0.0.1", optionally bracketed) is a loopback address: 127.0.0.0/8 or
+// ::1. False for anything else, including what does not parse.
+bool IsLoopback(const std::string& ip);
+
 }  // namespace converge::net

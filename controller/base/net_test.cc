@@ -22,6 +22,16 @@ TEST(NetTest, SplitsHostPort) {
   EXPECT_FALSE(SplitHostPort("h:8o", &host, &port));
 }
 
+TEST(NetTest, LoopbackAddresses) {
+  for (const char* yes : {"127.0.0.1", "127.9.8.7", "::1", "[::1]", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopback(yes)) << yes;
+  }
+  for (const char* no : {"10.0.0.1", "128.0.0.1", "::2", "::ffff:10.0.0.1", "fe80::1", "",
+                         "localhost", "127.0.0.1:80"}) {
+    EXPECT_FALSE(IsLoopback(no)) << no;
+  }
+}
+
 TEST(NetTest, FreePortIsBindable) {
   const int port = FreePort("127.0.0.1");
   EXPECT_GT(port, 0);

@@ -81,7 +81,7 @@ std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv,
     return std::nullopt;
   }
   if (spec.takes_paths && args->positional.empty()) return fail("no PATH given");
-  if (!spec.takes_paths && !args->positional.empty()) {
+  if (!spec.takes_paths && !spec.takes_names && !args->positional.empty()) {
     return fail("unexpected argument \"" + args->positional.front() + "\"");
   }
   if (spec.has_output) {

@@ -42,7 +42,8 @@ struct CommandSpec {
   std::string name;             // "plan"
   const char* usage;            // printed for --help and after a usage error
   std::vector<FlagSpec> flags;  // --help is always accepted
-  bool takes_paths = false;     // PATH... required; otherwise no positional argument
+  bool takes_paths = false;     // PATH... required
+  bool takes_names = false;     // NAME... optional (without either: no positional argument)
   bool has_output = false;      // -o text|json
   bool has_log_level = false;   // --log-level debug|info|warn|error (applied on success)
   int default_log_level = 2;    // log::Level as int; Default: warn

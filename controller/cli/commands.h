@@ -11,5 +11,6 @@ int RunPlan(int argc, char** argv);
 int RunApply(int argc, char** argv);
 int RunRun(int argc, char** argv);
 int RunStatus(int argc, char** argv);
+int RunReconcile(int argc, char** argv);
 
 }  // namespace converge::cli

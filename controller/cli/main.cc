@@ -15,6 +15,8 @@ usage:
   converge apply PATH... [flags]      one converge pass (--wait: until every resource is Ready)
   converge run PATH... [flags]        reconcile continuously; serve /metrics and /status
   converge status [flags]             what a running controller reports
+  converge reconcile [KIND/NAME...] [flags]
+                                      reset backoff and reconcile now (all, or the named)
   converge sim [flags]                the simulator of SCNet and TI-ONE alone
   converge schema [flags]             JSON Schema of the manifests
   converge version                    print the version
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   if (command == "apply") return RunApply(argc - 2, argv + 2);
   if (command == "run") return RunRun(argc - 2, argv + 2);
   if (command == "status") return RunStatus(argc - 2, argv + 2);
+  if (command == "reconcile") return RunReconcile(argc - 2, argv + 2);
   if (command == "version" || command == "--version") {
     std::cout << "converge " << CONVERGE_VERSION << "\n";
     return 0;

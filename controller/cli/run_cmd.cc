@@ -22,13 +22,16 @@ namespace {
 constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
-manifests, and serves /metrics, /healthz, /readyz and /status. Exits 1 at once when
-a PATH holds no manifest. Manifest files are watched: a change is applied within a
-second; a revision that fails validation is not applied (the last good one keeps
-running and the error is reported). A provider whose secret cannot be read fails
-only its own resources.
-SIGHUP reloads; SIGTERM/SIGINT drain in-flight calls and exit within 10 s.
+manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
+(`converge reconcile`). Exits 1 at once when a PATH holds no manifest. Manifest
+files are watched: a change is applied within a second; a revision that fails
+validation is not applied (the last good one keeps running and the error is
+reported). A provider whose secret cannot be read fails only its own resources.
+SIGHUP reloads and resets every resource's backoff (a pass at once); SIGTERM/SIGINT
+drain in-flight calls and exit within 10 s.
   --metrics-addr ADDR  listen address for /metrics etc. (default 127.0.0.1:9464)
+  --allow-remote-reconcile
+                       serve POST /reconcile to every peer, not only loopback ones
   --resync D           full resync period, jittered (default 30s)
   --poll D             re-observe period while a transition is under way (default 2s)
   --concurrency N      cloud calls in flight at once (default 8)
@@ -95,7 +98,8 @@ int RunRun(int argc, char** argv) {
                                             {"sim-fixture"},
                                             {"git"},
                                             {"branch"},
-                                            {"path"}},
+                                            {"path"},
+                                            {"allow-remote-reconcile", false}},
                                   .takes_paths = true,
                                   .has_log_level = true,
                                   .default_log_level = static_cast<int>(log::Level::kInfo)},
@@ -197,25 +201,28 @@ int RunRun(int argc, char** argv) {
   std::string signature = ManifestSignature(paths);
   apply(std::move(initial));
 
-  serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"),
-                       serve::Endpoints{[&] { return metrics.Serialize(); },
-                                        [&] { return reconcile::ToJson(controller.Snapshot()); },
-                                        [&](std::string* why) {
-                                          const auto snap = controller.Snapshot();
-                                          if (snap.revision.empty()) {
-                                            *why = "no valid manifest revision loaded yet: " +
-                                                   snap.spec_error;
-                                            return false;
-                                          }
-                                          for (const auto& p : snap.providers) {
-                                            if (!p.listed) {
-                                              *why = "provider " + p.name + " not listed yet" +
-                                                     (p.error.empty() ? "" : ": " + p.error);
-                                              return false;
-                                            }
-                                          }
-                                          return true;
-                                        }});
+  serve::Endpoints endpoints{[&] { return metrics.Serialize(); },
+                             [&] { return reconcile::ToJson(controller.Snapshot()); },
+                             [&](std::string* why) {
+                               const auto snap = controller.Snapshot();
+                               if (snap.revision.empty()) {
+                                 *why = "no valid manifest revision loaded yet: " + snap.spec_error;
+                                 return false;
+                               }
+                               for (const auto& p : snap.providers) {
+                                 if (!p.listed) {
+                                   *why = "provider " + p.name + " not listed yet" +
+                                          (p.error.empty() ? "" : ": " + p.error);
+                                   return false;
+                                 }
+                               }
+                               return true;
+                             }};
+  endpoints.reconcile = [&](const std::vector<std::string>& names) {
+    return controller.ResetBackoff(names);
+  };
+  endpoints.allow_remote_reconcile = args->Has("allow-remote-reconcile");
+  serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"), std::move(endpoints));
   if (!server.Start(&error)) {
     std::cerr << "converge run: " << error << "\n";
     return 1;
@@ -263,6 +270,7 @@ int RunRun(int argc, char** argv) {
         log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
         apply(spec::LoadPaths(paths));
       }
+      if (forced) controller.ResetBackoff({});
       lock.lock();
     }
   }

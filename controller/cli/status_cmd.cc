@@ -1,12 +1,12 @@
-#include <cpprest/http_client.h>
-
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
 
+#include "base/rfc3339.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/controller_client.h"
 #include "reconcile/status.h"
 
 namespace converge::cli {
@@ -65,23 +65,16 @@ int RunStatus(int argc, char** argv) {
                    argc, argv, &exit_code);
   if (!args) return exit_code;
   const std::string addr = args->Get("addr", "127.0.0.1:9464");
-  std::string body;
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(5));
-    web::http::client::http_client client("http://" + addr, config);
-    auto response = client.request(web::http::methods::GET, "/status").get();
-    body = response.extract_string().get();
-    if (response.status_code() != 200) {
-      std::cerr << "converge status: " << addr << "/status answered HTTP " << response.status_code()
-                << "\n";
-      return 1;
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "converge status: cannot reach a controller at " << addr << ": " << e.what()
-              << " (is `converge run` running? pass its --metrics-addr as --addr)\n";
+  const auto answer = CallController("converge status", addr, "GET", "/status");
+  if (!answer) {
+    std::cerr << answer.error() << "\n";
     return 1;
   }
+  if (answer->status != 200) {
+    std::cerr << "converge status: " << addr << "/status answered HTTP " << answer->status << "\n";
+    return 1;
+  }
+  const std::string& body = answer->body;
   if (JsonOutput(*args)) {
     std::cout << body;
     return 0;
@@ -95,7 +88,9 @@ int RunStatus(int argc, char** argv) {
   }
   std::cout << "revision " << (snap.revision.empty() ? "(none)" : snap.revision)
             << (snap.ready ? "  ready" : "  not ready") << "  last successful sync "
-            << (snap.last_successful_sync_ms ? Age(snap.last_successful_sync_ms) + " ago" : "never")
+            << (snap.last_successful_sync_ms ? FormatRfc3339(snap.last_successful_sync_ms) + " (" +
+                                                   Age(snap.last_successful_sync_ms) + " ago)"
+                                             : "never")
             << "\n";
   if (!snap.spec_valid) {
     std::cout << "newest manifests rejected (the revision above keeps running): " << snap.spec_error

@@ -1,6 +1,7 @@
 #include "reconcile/controller.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -198,9 +199,11 @@ void Controller::ObserveProviders(const std::vector<std::string>& names, Observa
     ps.name = name;
     if (auto err = obs->errors.find(name); err != obs->errors.end()) {
       ps.error = err->second.ToString();
+      list_failure_log_.Failed(name, err->second, clock_.Now());
     } else {
       ps.listed = true;
       ps.error.clear();
+      list_failure_log_.Listed(name, clock_.Now());
     }
   }
 }
@@ -470,6 +473,21 @@ PassResult Controller::RunPass(bool all) {
   ObserveProviders(provider_names, &obs);
   obs.Index();
   UpdateUnmanaged(obs);
+  {
+    // A resource waiting out its backoff after a list error is looked at in this
+    // pass when its provider listed again, so its status does not keep a stale
+    // error; the lists are already made, so this costs no call.
+    std::lock_guard lock(mu_);
+    std::set<const Tracked*> in_pass;
+    for (const auto& t : due) in_pass.insert(t.get());
+    for (const auto& [key, t] : tracked_) {
+      const std::string& provider = spec::ProviderOf(t->resource);
+      if (!in_pass.count(t.get()) && t->status.synced.reason == "ObserveError" &&
+          obs.lists.count(provider) && !obs.errors.count(provider)) {
+        due.push_back(t);
+      }
+    }
+  }
 
   struct Work {
     std::shared_ptr<Tracked> t;
@@ -694,6 +712,59 @@ void Controller::Wake() {
   std::lock_guard lock(mu_);
   wake_ = true;
   cv_.notify_all();
+}
+
+ResetResult Controller::ResetBackoff(const std::vector<std::string>& names) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Tracked>> chosen;
+  std::set<const Tracked*> seen;
+  ResetResult result;
+  for (const auto& name : names) {
+    // KIND/NAME or KIND/PROVIDER/NAME.
+    const auto first = name.find('/');
+    const auto last = name.rfind('/');
+    const std::string kind = lower(name.substr(0, first));
+    const std::string provider =
+        first != last ? name.substr(first + 1, last - first - 1) : std::string();
+    const std::string resource = last == std::string::npos ? "" : name.substr(last + 1);
+    bool matched = false;
+    for (const auto& [key, t] : tracked_) {
+      if (first == std::string::npos || lower(t->status.kind) != kind ||
+          t->status.name != resource || (first != last && t->status.provider != provider)) {
+        continue;
+      }
+      matched = true;
+      if (seen.insert(t.get()).second) chosen.push_back(t);
+    }
+    if (!matched) result.unknown.push_back(name);
+  }
+  if (!result.unknown.empty()) return result;
+  if (names.empty()) {
+    for (const auto& [key, t] : tracked_) chosen.push_back(t);
+  }
+  const SteadyTime now = clock_.Now();
+  const int64_t now_ms = WallMs();
+  for (const auto& t : chosen) {
+    t->backoff.Reset();
+    t->next_due = now;
+    t->status.next_retry_ms = now_ms;
+    result.reset.push_back({t->status.kind, t->status.provider, t->status.name});
+  }
+  if (!chosen.empty()) {
+    std::string which;
+    for (const auto& name : names) which += (which.empty() ? "" : ",") + name;
+    log::Info(
+        "reconcile requested: backoff reset, pass triggered",
+        {{"resources", names.empty() ? "all" : which}, {"count", std::to_string(chosen.size())}});
+    wake_ = true;
+    cv_.notify_all();
+    PublishLocked();
+  }
+  return result;
 }
 
 StatusSnapshot Controller::Snapshot() const {

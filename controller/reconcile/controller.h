@@ -22,6 +22,7 @@
 #include "cloud/provider.h"
 #include "reconcile/diff.h"
 #include "reconcile/journal.h"
+#include "reconcile/list_failure_log.h"
 #include "reconcile/status.h"
 #include "spec/model.h"
 
@@ -80,6 +81,17 @@ struct PassResult {
   std::vector<std::string> changes;  // "kind/name: created (id ...)", for progress output
 };
 
+// One managed resource, as `converge reconcile` and POST /reconcile name it.
+struct ResourceRef {
+  std::string kind, provider, name;
+};
+
+// What ResetBackoff did.
+struct ResetResult {
+  std::vector<ResourceRef> reset;    // made due at once, backoff reset
+  std::vector<std::string> unknown;  // names that match no resource (then nothing is reset)
+};
+
 class Controller {
  public:
   Controller(ControllerOptions options, Journal& journal, Clock& clock, Random& random,
@@ -107,6 +119,13 @@ class Controller {
   void Run();
   void Stop();
   void Wake();
+
+  // Resets the backoff of the named resources (every one when `names` is empty),
+  // makes them due at once and wakes Run, like `flux reconcile`. A name is
+  // KIND/NAME (every provider's resource of that kind and name) or
+  // KIND/PROVIDER/NAME; the kind is matched ignoring case. When any name matches
+  // nothing, nothing is reset and `unknown` lists those names. Thread-safe.
+  ResetResult ResetBackoff(const std::vector<std::string>& names);
 
   StatusSnapshot Snapshot() const;
   // True when waiting longer cannot change the outcome: every resource is either Ready
@@ -145,6 +164,7 @@ class Controller {
   // when a resource's spec changes.
   std::map<std::string, std::shared_ptr<Tracked>> tracked_;
   std::map<std::string, ProviderStatus> provider_status_;
+  ListFailureLog list_failure_log_;
   std::vector<UnmanagedResource> unmanaged_;
   std::string spec_error_;
   int64_t last_successful_sync_ms_ = 0;

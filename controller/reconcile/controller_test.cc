@@ -7,6 +7,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "base/log.h"
 #include "reconcile/fake_provider.h"
 #include "reconcile/test_specs.h"
 
@@ -512,6 +515,146 @@ TEST(ControllerManifestSwapTest, ChangingManifestsMidPassIsSafe) {
   ASSERT_EQ(snap.resources.size(), 1u);
   EXPECT_EQ(snap.resources[0].name, "b");
   EXPECT_EQ(snap.revision, "r1");
+}
+
+}  // namespace
+}  // namespace converge::reconcile
+
+namespace converge::reconcile {
+namespace {
+
+// The lines of `text` that contain `needle`, without their timestamps.
+std::vector<std::string> LinesWith(const std::string& text, const std::string& needle) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) == std::string::npos) continue;
+    out.push_back(line.substr(line.find(' ') + 1));
+  }
+  return out;
+}
+
+// At the default level (info) a failing provider list is logged when it starts,
+// when it changes, at most once a minute while it persists, and when it clears.
+TEST_F(ControllerTest, ListFailuresAreLoggedOnStartChangeOnceAMinuteAndClear) {
+  log::CaptureForTesting capture(log::Level::kInfo);
+  Install({Instance("bert")});
+  auto fail = [&](const std::string& code, const std::string& message) {
+    scnet_->FailNext("List", Refused("ListContainerInstances", code, message));
+    controller_.RunPass(true);
+  };
+  fail("10009", "no access: the token is invalid or expired");
+  for (int s : {20, 20, 15}) {  // 55 s: still within the minute
+    clock_.Advance(seconds(s));
+    fail("10009", "no access: the token is invalid or expired");
+  }
+  clock_.Advance(seconds(10));  // 65 s after the first line
+  fail("10009", "no access: the token is invalid or expired");
+  clock_.Advance(seconds(10));  // only 10 s after the last line, but a different error
+  fail("10001", "internal error");
+  clock_.Advance(seconds(10));
+  controller_.RunPass(true);  // lists again
+  controller_.RunPass(true);  // still fine: nothing more to say
+
+  EXPECT_THAT(
+      LinesWith(capture.Text(), "provider list"),
+      ElementsAre("warn provider list failed provider=scnet operation=ListContainerInstances "
+                  "code=10009 message=\"no access: the token is invalid or expired\"",
+                  "warn provider list still failing provider=scnet "
+                  "operation=ListContainerInstances code=10009 message=\"no access: the token is "
+                  "invalid or expired\" for=65s failures=5",
+                  "warn provider list failed provider=scnet operation=ListContainerInstances "
+                  "code=10001 message=\"internal error\"",
+                  "info provider list error cleared provider=scnet failed_for=85s failures=6"));
+}
+
+TEST_F(ControllerTest, FailedActionsAreLoggedAtTheDefaultLevel) {
+  log::CaptureForTesting capture(log::Level::kInfo);
+  Install({Instance("bert")});
+  scnet_->FailNext("CreateContainerInstance",
+                   Refused("CreateContainerInstance", "10004", "ramSize invalid"));
+  controller_.RunPass(false);
+  EXPECT_THAT(LinesWith(capture.Text(), "action failed"),
+              ElementsAre("warn action failed kind=ContainerInstance name=bert action=create "
+                          "error=\"CreateContainerInstance: ramSize invalid (code 10004, HTTP "
+                          "200)\""));
+}
+
+// A resource in backoff after a list error is refreshed by the first pass whose
+// list of its provider works, not minutes later when its backoff runs out.
+TEST_F(ControllerTest, ListErrorConditionIsRefreshedWhenTheProviderListsAgain) {
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-a", "a", "Running"});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "b", "Running"});
+  Install({Instance("a"), Instance("b")});
+  for (int i = 0; i < 3; ++i) {  // three failed looks: next retry 2 s away
+    scnet_->FailNext("List", Refused("ListContainerInstances", "10001", "internal error", true));
+    controller_.RunPass(false);
+    clock_.Advance(milliseconds(i == 0 ? 500 : 1000));
+  }
+  ASSERT_EQ(StatusOf("a").synced.reason, "ObserveError");
+  ASSERT_EQ(StatusOf("a").consecutive_failures, 3);
+  ASSERT_GT(StatusOf("b").next_retry_ms, StatusOf("b").last_attempt_ms + 1000);
+
+  // A new resource on the same provider is due at once; its pass lists scnet.
+  scnet_->ClearCalls();
+  Install({Instance("a"), Instance("b"), Instance("c")});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
+  for (const char* name : {"a", "b"}) {
+    const auto st = StatusOf(name);
+    EXPECT_EQ(st.synced.status, "True") << name;
+    EXPECT_EQ(st.synced.reason, "ReconcileSuccess") << name;
+    EXPECT_EQ(st.synced.message, "Running") << name;
+    EXPECT_EQ(st.ready.status, "True") << name;
+    EXPECT_EQ(st.consecutive_failures, 0) << name;
+  }
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance c"), 1);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance a"), 0);
+}
+
+TEST_F(ControllerTest, ResetBackoffMakesTheNamedResourcesDueAtOnce) {
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "b", "Running"});
+  Install({Instance("a"), Instance("b")});
+  for (int i = 0; i < 3; ++i) {  // a's create keeps failing: next retry 2 s away
+    scnet_->FailNext("CreateContainerInstance",
+                     Refused("CreateContainerInstance", "10001", "internal", true));
+    controller_.RunPass(false);
+    clock_.Advance(milliseconds(i == 0 ? 500 : 1000));
+  }
+  ASSERT_EQ(StatusOf("a").consecutive_failures, 3);
+  const auto b_before = StatusOf("b");
+  ASSERT_EQ(controller_.RunPass(false).actions, 0);  // nothing due yet
+
+  // An unknown name resets nothing.
+  ResetResult bad = controller_.ResetBackoff(
+      {"ContainerInstance/a", "ContainerInstance/nope", "ContainerInstance/tione/a", "bogus"});
+  EXPECT_TRUE(bad.reset.empty());
+  EXPECT_THAT(bad.unknown,
+              ElementsAre("ContainerInstance/nope", "ContainerInstance/tione/a", "bogus"));
+  EXPECT_EQ(controller_.RunPass(false).actions, 0);
+
+  ResetResult ok = controller_.ResetBackoff({"containerinstance/a"});
+  ASSERT_EQ(ok.reset.size(), 1u);
+  EXPECT_EQ(ok.reset[0].kind, "ContainerInstance");
+  EXPECT_EQ(ok.reset[0].provider, "scnet");
+  EXPECT_EQ(ok.reset[0].name, "a");
+  EXPECT_TRUE(ok.unknown.empty());
+  EXPECT_EQ(StatusOf("a").next_retry_ms,
+            std::chrono::duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count());
+  // The backoff starts again from its base: a failure now waits 0.5 s, not 4 s.
+  scnet_->FailNext("CreateContainerInstance",
+                   Refused("CreateContainerInstance", "10001", "internal", true));
+  EXPECT_EQ(controller_.RunPass(false).actions, 1);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance a"), 4);
+  EXPECT_EQ(StatusOf("a").next_retry_ms - StatusOf("a").last_attempt_ms, 500);
+  EXPECT_EQ(StatusOf("b").last_attempt_ms, b_before.last_attempt_ms);  // b was not looked at
+
+  // No names: every resource; by KIND/PROVIDER/NAME too.
+  EXPECT_EQ(controller_.ResetBackoff({}).reset.size(), 2u);
+  EXPECT_EQ(controller_.ResetBackoff({"ContainerInstance/scnet/b"}).reset.size(), 1u);
+  controller_.RunPass(false);
+  EXPECT_GT(StatusOf("b").last_attempt_ms, b_before.last_attempt_ms);
+  EXPECT_EQ(StatusOf("a").synced.reason, "Created");
 }
 
 }  // namespace

@@ -1,14 +1,34 @@
 #include "reconcile/status.h"
 
+#include "base/rfc3339.h"
+
 namespace converge::reconcile {
 namespace {
 
+// A time as Kubernetes writes it: an RFC 3339 string, null when never.
+nlohmann::json Time(int64_t unix_ms) {
+  return unix_ms == 0 ? nlohmann::json(nullptr) : nlohmann::json(FormatRfc3339(unix_ms));
+}
+
+// Adds `name` (RFC 3339) and `nameMs` (unix ms, for tools that compute with it).
+void PutTime(nlohmann::json& j, const std::string& name, int64_t unix_ms) {
+  j[name] = Time(unix_ms);
+  j[name + "Ms"] = unix_ms;
+}
+
+// Reads what PutTime wrote: the RFC 3339 string, else the ms field, else 0.
+int64_t GetTime(const nlohmann::json& j, const std::string& name) {
+  if (auto it = j.find(name); it != j.end() && it->is_string()) {
+    if (auto ms = ParseRfc3339(it->get<std::string>())) return *ms;
+  }
+  return j.value(name + "Ms", int64_t{0});
+}
+
 nlohmann::json ToJson(const Condition& c) {
-  return {{"type", c.type},
-          {"status", c.status},
-          {"reason", c.reason},
-          {"message", c.message},
-          {"lastTransitionTime", c.last_transition_ms}};
+  nlohmann::json j = {
+      {"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}};
+  PutTime(j, "lastTransitionTime", c.last_transition_ms);
+  return j;
 }
 
 Condition ConditionFromJson(const nlohmann::json& j) {
@@ -17,7 +37,7 @@ Condition ConditionFromJson(const nlohmann::json& j) {
   c.status = j.value("status", "Unknown");
   c.reason = j.value("reason", "");
   c.message = j.value("message", "");
-  c.last_transition_ms = j.value("lastTransitionTime", int64_t{0});
+  c.last_transition_ms = GetTime(j, "lastTransitionTime");
   return c;
 }
 
@@ -32,18 +52,19 @@ nlohmann::json ToJson(const ResourceStatus& s) {
   for (const auto& d : s.drift) {
     drift.push_back({{"field", d.field}, {"desired", d.desired}, {"observed", d.observed}});
   }
-  return {{"kind", s.kind},
-          {"name", s.name},
-          {"provider", s.provider},
-          {"observed", {{"id", s.observed_id}, {"state", s.observed_state}}},
-          {"conditions", {ToJson(s.synced), ToJson(s.ready)}},
-          {"action", s.action},
-          {"drift", drift},
-          {"owned", s.owned},
-          {"terminal", s.terminal},
-          {"consecutiveFailures", s.consecutive_failures},
-          {"lastAttemptTime", s.last_attempt_ms},
-          {"nextRetryTime", s.next_retry_ms}};
+  nlohmann::json j = {{"kind", s.kind},
+                      {"name", s.name},
+                      {"provider", s.provider},
+                      {"observed", {{"id", s.observed_id}, {"state", s.observed_state}}},
+                      {"conditions", {ToJson(s.synced), ToJson(s.ready)}},
+                      {"action", s.action},
+                      {"drift", drift},
+                      {"owned", s.owned},
+                      {"terminal", s.terminal},
+                      {"consecutiveFailures", s.consecutive_failures}};
+  PutTime(j, "lastAttemptTime", s.last_attempt_ms);
+  PutTime(j, "nextRetryTime", s.next_retry_ms);
+  return j;
 }
 
 nlohmann::json ToJson(const StatusSnapshot& s) {
@@ -61,10 +82,12 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   for (const auto& p : s.providers) {
     providers.push_back({{"name", p.name}, {"listed", p.listed}, {"error", p.error}});
   }
-  return {{"revision", s.revision},    {"specValid", s.spec_valid},
-          {"specError", s.spec_error}, {"lastSuccessfulSyncTime", s.last_successful_sync_ms},
-          {"ready", s.ready},          {"providers", providers},
-          {"resources", resources},    {"unmanaged", unmanaged}};
+  nlohmann::json j = {{"revision", s.revision},    {"specValid", s.spec_valid},
+                      {"specError", s.spec_error}, {"ready", s.ready},
+                      {"providers", providers},    {"resources", resources},
+                      {"unmanaged", unmanaged}};
+  PutTime(j, "lastSuccessfulSyncTime", s.last_successful_sync_ms);
+  return j;
 }
 
 bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
@@ -73,7 +96,7 @@ bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
     out->revision = j.value("revision", "");
     out->spec_valid = j.value("specValid", true);
     out->spec_error = j.value("specError", "");
-    out->last_successful_sync_ms = j.value("lastSuccessfulSyncTime", int64_t{0});
+    out->last_successful_sync_ms = GetTime(j, "lastSuccessfulSyncTime");
     out->ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
       out->providers.push_back(
@@ -99,8 +122,8 @@ bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
       s.owned = r.value("owned", false);
       s.terminal = r.value("terminal", false);
       s.consecutive_failures = r.value("consecutiveFailures", 0);
-      s.last_attempt_ms = r.value("lastAttemptTime", int64_t{0});
-      s.next_retry_ms = r.value("nextRetryTime", int64_t{0});
+      s.last_attempt_ms = GetTime(r, "lastAttemptTime");
+      s.next_retry_ms = GetTime(r, "nextRetryTime");
       out->resources.push_back(std::move(s));
     }
     for (const auto& u : j.value("unmanaged", nlohmann::json::array())) {

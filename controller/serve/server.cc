@@ -16,9 +16,8 @@ class Server::Impl {
   Impl(const std::string& url, Endpoints endpoints)
       : listener_(url), endpoints_(std::move(endpoints)) {
     listener_.support(methods::GET, [this](http_request req) { Handle(req); });
-    listener_.support([](http_request req) {
-      req.reply(status_codes::MethodNotAllowed, "only GET is served here\n");
-    });
+    listener_.support(methods::POST, [this](http_request req) { HandlePost(req); });
+    listener_.support([](http_request req) { NotAllowed(req); });
   }
 
   bool Open(std::string* error) {
@@ -57,10 +56,90 @@ class Server::Impl {
         }
       } else if (path == "/status") {
         req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");
+      } else if (path == kReconcile) {
+        NotAllowed(req);
       } else {
-        req.reply(status_codes::NotFound, "not found; try /metrics, /healthz, /readyz or /status\n",
+        req.reply(status_codes::NotFound,
+                  "not found; try /metrics, /healthz, /readyz, /status or POST /reconcile\n",
                   "text/plain");
       }
+    } catch (const std::exception& e) {
+      log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
+    }
+  }
+
+  static constexpr char kReconcile[] = "/reconcile";
+
+  static void NotAllowed(http_request req) {
+    web::http::http_response response(status_codes::MethodNotAllowed);
+    const bool reconcile = req.relative_uri().path() == kReconcile;
+    response.headers().add("Allow", reconcile ? "POST" : "GET");
+    response.set_body(reconcile ? "use POST /reconcile (see `converge reconcile --help`)\n"
+                                : "only GET is served here (and POST /reconcile)\n");
+    req.reply(response);
+  }
+
+  static void ReplyJson(http_request& req, web::http::status_code code, const nlohmann::json& j) {
+    req.reply(code, j.dump(2) + "\n", "application/json");
+  }
+
+  void HandlePost(http_request req) {
+    const std::string path = req.relative_uri().path();
+    try {
+      if (path != kReconcile) {
+        NotAllowed(req);
+        return;
+      }
+      if (!endpoints_.reconcile) {
+        ReplyJson(req, status_codes::NotImplemented, {{"error", "this server does not reconcile"}});
+        return;
+      }
+      const std::string peer = req.remote_address();
+      if (auto refusal = ReconcileRefusal(peer, endpoints_.allow_remote_reconcile)) {
+        log::Warn("refused POST /reconcile from a remote peer", {{"peer", peer}});
+        ReplyJson(req, status_codes::Forbidden, {{"error", *refusal}});
+        return;
+      }
+      const std::string body = req.extract_string().get();
+      std::vector<std::string> names;
+      std::string bad;
+      if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
+        const auto j = nlohmann::json::parse(body, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) {
+          bad = "the body is not a JSON object";
+        } else if (j.contains("resources")) {
+          if (!j["resources"].is_array()) bad = "\"resources\" is not an array";
+          for (const auto& n : j.value("resources", nlohmann::json::array())) {
+            if (!n.is_string()) {
+              bad = "\"resources\" holds a value that is not a string";
+              break;
+            }
+            names.push_back(n.get<std::string>());
+          }
+        }
+      }
+      if (!bad.empty()) {
+        ReplyJson(req, status_codes::BadRequest,
+                  {{"error", bad + "; send {\"resources\": [\"KIND/NAME\", ...]}, or {} for "
+                                   "every resource"}});
+        return;
+      }
+      const reconcile::ResetResult result = endpoints_.reconcile(names);
+      if (!result.unknown.empty()) {
+        std::string list;
+        for (const auto& n : result.unknown) list += (list.empty() ? "" : ", ") + n;
+        ReplyJson(req, status_codes::NotFound,
+                  {{"error", "no resource named " + list +
+                                 "; nothing was reset (names are KIND/NAME or "
+                                 "KIND/PROVIDER/NAME as `converge status` lists them)"},
+                   {"unknown", result.unknown}});
+        return;
+      }
+      nlohmann::json reset = nlohmann::json::array();
+      for (const auto& r : result.reset) {
+        reset.push_back({{"kind", r.kind}, {"provider", r.provider}, {"name", r.name}});
+      }
+      ReplyJson(req, status_codes::OK, {{"reset", reset}});
     } catch (const std::exception& e) {
       log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
     }
@@ -69,6 +148,12 @@ class Server::Impl {
   web::http::experimental::listener::http_listener listener_;
   Endpoints endpoints_;
 };
+
+std::optional<std::string> ReconcileRefusal(const std::string& peer, bool allow_remote) {
+  if (allow_remote || net::IsLoopback(peer)) return std::nullopt;
+  return "POST /reconcile is served to loopback clients only; run `converge reconcile` on the "
+         "controller's host, or start `converge run` with --allow-remote-reconcile";
+}
 
 Server::Server(std::string address, Endpoints endpoints)
     : address_(std::move(address)), endpoints_(std::move(endpoints)) {}

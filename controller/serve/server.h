@@ -1,13 +1,18 @@
 // The controller's HTTP endpoints on --metrics-addr: /metrics (Prometheus text
 // format), /healthz (process alive), /readyz (specs loaded and every provider
-// listed once), /status (JSON). cpprestsdk's listener; its exceptions stop here.
+// listed once), /status (JSON), and POST /reconcile (reset backoff, trigger a
+// pass; loopback clients only unless allowed). cpprestsdk's listener; its
+// exceptions stop here.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "reconcile/controller.h"
 
 namespace converge::serve {
 
@@ -16,7 +21,20 @@ struct Endpoints {
   std::function<nlohmann::json()> status;  // the /status document
   // Ready when it returns true; otherwise `why` says what is missing.
   std::function<bool(std::string* why)> ready;
+  // POST /reconcile: resets the named resources' backoff (every one when the list
+  // is empty) and triggers a pass. Body: {"resources": ["KIND/NAME", ...]}, or
+  // empty / {} for all. 200 {"reset": [{kind, provider, name}]}; 404 naming the
+  // unknown names; 400 for a malformed body; 405 for other methods.
+  std::function<reconcile::ResetResult(const std::vector<std::string>& names)> reconcile;
+  // Without it POST /reconcile answers 403 to every peer that is not a loopback
+  // address (the endpoint changes what the controller does; /metrics and
+  // /status only report).
+  bool allow_remote_reconcile = false;
 };
+
+// Why POST /reconcile is refused to `peer` (the client's IP address), or nullopt
+// when it is served: without `allow_remote`, only loopback peers are served.
+std::optional<std::string> ReconcileRefusal(const std::string& peer, bool allow_remote);
 
 // Thread-safe. Serves until Stop() or destruction.
 class Server {

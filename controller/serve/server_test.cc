@@ -2,6 +2,11 @@
 
 #include <cpprest/http_client.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+
+#include "base/net.h"
 
 namespace converge::serve {
 namespace {
@@ -70,6 +75,118 @@ TEST(ServerTest, BadAddressesAreClearErrors) {
   Server second(first.address(), Endpoints{});
   EXPECT_FALSE(second.Start(&error));
   EXPECT_NE(error.find("cannot listen on " + first.address()), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace converge::serve
+
+namespace converge::serve {
+namespace {
+
+Got Send(const std::string& address, const web::http::method& method, const std::string& path,
+         const std::string& body) {
+  web::http::client::http_client_config config;
+  config.set_timeout(std::chrono::seconds(5));
+  web::http::client::http_client client("http://" + address, config);
+  web::http::http_request req(method);
+  req.set_request_uri(path);
+  if (!body.empty()) req.set_body(body, "application/json");
+  auto response = client.request(req).get();
+  return {response.status_code(), response.extract_string().get(),
+          response.headers().content_type()};
+}
+
+// A reconcile hook that knows ContainerInstance/a and b on scnet.
+struct FakeReconcile {
+  std::vector<std::vector<std::string>> calls;
+  reconcile::ResetResult operator()(const std::vector<std::string>& names) {
+    calls.push_back(names);
+    reconcile::ResetResult r;
+    for (const auto& n : names) {
+      if (n != "ContainerInstance/a" && n != "ContainerInstance/b") r.unknown.push_back(n);
+    }
+    if (!r.unknown.empty()) return r;
+    for (const char* n : {"a", "b"}) {
+      if (names.empty() || std::find(names.begin(), names.end(),
+                                     std::string("ContainerInstance/") + n) != names.end()) {
+        r.reset.push_back({"ContainerInstance", "scnet", n});
+      }
+    }
+    return r;
+  }
+};
+
+Endpoints WithReconcile(FakeReconcile& fake, bool allow_remote = false) {
+  Endpoints e{[] { return std::string(); }, [] { return nlohmann::json(); },
+              [](std::string*) { return true; }};
+  e.reconcile = [&fake](const std::vector<std::string>& names) { return fake(names); };
+  e.allow_remote_reconcile = allow_remote;
+  return e;
+}
+
+TEST(ServerReconcileTest, PostResetsTheNamedResources) {
+  FakeReconcile fake;
+  Server server("127.0.0.1:0", WithReconcile(fake));
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  const std::string addr = server.address();
+  const auto post = web::http::methods::POST;
+
+  Got one = Send(addr, post, "/reconcile", R"({"resources": ["ContainerInstance/b"]})");
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(one.body),
+            nlohmann::json::parse(
+                R"({"reset": [{"kind": "ContainerInstance", "provider": "scnet", "name": "b"}]})"));
+  EXPECT_EQ(one.content_type, "application/json");
+
+  Got all = Send(addr, post, "/reconcile", "");
+  EXPECT_EQ(all.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(all.body)["reset"].size(), 2u);
+  EXPECT_EQ(Send(addr, post, "/reconcile", "{}").status, 200);
+
+  Got unknown =
+      Send(addr, post, "/reconcile", R"({"resources": ["ContainerInstance/a", "Notebook/x"]})");
+  EXPECT_EQ(unknown.status, 404);
+  const auto u = nlohmann::json::parse(unknown.body);
+  EXPECT_EQ(u["unknown"], nlohmann::json::array({"Notebook/x"}));
+  EXPECT_EQ(u["error"],
+            "no resource named Notebook/x; nothing was reset (names are KIND/NAME or "
+            "KIND/PROVIDER/NAME as `converge status` lists them)");
+
+  Got bad = Send(addr, post, "/reconcile", R"({"resources": "ContainerInstance/a"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad.body)["error"],
+            "\"resources\" is not an array; send {\"resources\": [\"KIND/NAME\", ...]}, or {} "
+            "for every resource");
+  EXPECT_EQ(Send(addr, post, "/reconcile", "[1]").status, 400);
+
+  // Exactly the well-formed requests reached the controller.
+  ASSERT_EQ(fake.calls.size(), 4u);
+  EXPECT_EQ(fake.calls[0], std::vector<std::string>{"ContainerInstance/b"});
+  EXPECT_TRUE(fake.calls[1].empty());
+  EXPECT_TRUE(fake.calls[2].empty());
+
+  Got get = Send(addr, web::http::methods::GET, "/reconcile", "");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.body, "use POST /reconcile (see `converge reconcile --help`)\n");
+  EXPECT_EQ(Send(addr, web::http::methods::PUT, "/reconcile", "{}").status, 405);
+  EXPECT_EQ(Send(addr, post, "/status", "{}").status, 405);
+  EXPECT_EQ(fake.calls.size(), 4u);
+}
+
+// The peer rule of POST /reconcile, without a network: tests may only use
+// loopback addresses, so a remote peer is named, not connected from.
+TEST(ServerReconcileTest, RemotePeersAreRefusedUnlessAllowed) {
+  const std::string why =
+      "POST /reconcile is served to loopback clients only; run `converge reconcile` on the "
+      "controller's host, or start `converge run` with --allow-remote-reconcile";
+  for (const std::string remote : {"10.1.2.3", "192.168.0.7", "2001:db8::1", "::ffff:10.1.2.3"}) {
+    EXPECT_EQ(ReconcileRefusal(remote, false), why) << remote;
+    EXPECT_EQ(ReconcileRefusal(remote, true), std::nullopt) << remote;
+  }
+  for (const std::string local : {"127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"}) {
+    EXPECT_EQ(ReconcileRefusal(local, false), std::nullopt) << local;
+  }
 }
 
 }  // namespace

@@ -128,13 +128,14 @@ TEST_F(CliTest, JsonOutput) {
   EXPECT_EQ(run.exit_code, 1);
   const auto errors = nlohmann::json::parse(run.out);
   ASSERT_EQ(errors.size(), 2u);
-  EXPECT_EQ(errors[1], nlohmann::json({{"file", path},
-                                       {"line", 18},
-                                       {"column", 3},
-                                       {"kind", "ContainerInstance"},
-                                       {"name", "ci"},
-                                       {"field", "spec.cpus"},
-                                       {"message", "unknown field \"cpus\" (did you mean \"cpu\"?)"}}));
+  EXPECT_EQ(errors[1],
+            nlohmann::json({{"file", path},
+                            {"line", 18},
+                            {"column", 3},
+                            {"kind", "ContainerInstance"},
+                            {"name", "ci"},
+                            {"field", "spec.cpus"},
+                            {"message", "unknown field \"cpus\" (did you mean \"cpu\"?)"}}));
   const Result ok = Converge("validate -o json manifests/examples");
   EXPECT_EQ(ok.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(ok.out), nlohmann::json::array());
@@ -192,7 +193,9 @@ TEST_F(CliTest, HelpNamesEveryCommandAndPointsToItsHelp) {
   const Result help = Converge("--help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("\nEvery command's flags: converge COMMAND --help\n"));
-  const std::regex line("^  converge ([a-z]+)( PATH\\.\\.\\.)?( \\[flags\\])? +[A-Za-z].*$");
+  const std::regex line(
+      "^  converge ([a-z]+)( PATH\\.\\.\\.| \\[KIND/NAME\\.\\.\\.\\])?( \\[flags\\])?( "
+      "+[A-Za-z].*)?$");
   std::vector<std::string> commands;
   for (const auto& l : SplitLines(help.out)) {
     if (!l.starts_with("  converge ")) continue;
@@ -201,8 +204,8 @@ TEST_F(CliTest, HelpNamesEveryCommandAndPointsToItsHelp) {
     EXPECT_EQ(m[3].matched, m[1] != "version") << l;
     commands.push_back(m[1]);
   }
-  EXPECT_THAT(commands, ElementsAre("validate", "plan", "apply", "run", "status", "sim", "schema",
-                                    "version"));
+  EXPECT_THAT(commands, ElementsAre("validate", "plan", "apply", "run", "status", "reconcile",
+                                    "sim", "schema", "version"));
   for (const auto& c : commands) {
     if (c == "version") continue;
     const Result sub = Converge(c + " --help");
@@ -222,11 +225,10 @@ TEST_F(CliTest, SchemaMatchesSpecsDirectory) {
 
   const Result out = Converge("schema --out '" + (dir_ / "specs").string() + "'");
   EXPECT_EQ(out.exit_code, 0) << out.err;
-  for (const char* name : {"provider.schema.json", "containerinstance.schema.json",
-                           "notebookservice.schema.json", "tionenotebook.schema.json",
-                           "converge.schema.json"}) {
-    EXPECT_EQ(Slurp(dir_ / "specs" / name),
-              Slurp(fs::path(CONVERGE_SOURCE_DIR) / "specs" / name))
+  for (const char* name :
+       {"provider.schema.json", "containerinstance.schema.json", "notebookservice.schema.json",
+        "tionenotebook.schema.json", "converge.schema.json"}) {
+    EXPECT_EQ(Slurp(dir_ / "specs" / name), Slurp(fs::path(CONVERGE_SOURCE_DIR) / "specs" / name))
         << name;
   }
 }

@@ -1,0 +1,55 @@
+#include "reconcile/status.h"
+
+#include <gtest/gtest.h>
+
+namespace converge::reconcile {
+namespace {
+
+StatusSnapshot Sample() {
+  StatusSnapshot s;
+  s.revision = "abc";
+  s.last_successful_sync_ms = 1795460645123;
+  ResourceStatus r;
+  r.kind = "ContainerInstance";
+  r.name = "bert";
+  r.provider = "scnet";
+  r.synced = {"Synced", "True", "Created", "created ci-1", 1795460645123};
+  r.last_attempt_ms = 1795460645123;
+  r.next_retry_ms = 1795460647000;
+  s.resources.push_back(r);
+  return s;
+}
+
+// Times are RFC 3339 strings (the Kubernetes convention), with the unix
+// milliseconds kept beside them; a time that never happened is null.
+TEST(StatusJsonTest, TimesAreRfc3339WithMillisecondsKept) {
+  const nlohmann::json j = ToJson(Sample());
+  EXPECT_EQ(j["lastSuccessfulSyncTime"], "2026-11-23T19:04:05.123Z");
+  EXPECT_EQ(j["lastSuccessfulSyncTimeMs"], 1795460645123);
+  const auto& r = j["resources"][0];
+  EXPECT_EQ(r["lastAttemptTime"], "2026-11-23T19:04:05.123Z");
+  EXPECT_EQ(r["lastAttemptTimeMs"], 1795460645123);
+  EXPECT_EQ(r["nextRetryTime"], "2026-11-23T19:04:07.000Z");
+  EXPECT_EQ(r["nextRetryTimeMs"], 1795460647000);
+  EXPECT_EQ(r["conditions"][0]["lastTransitionTime"], "2026-11-23T19:04:05.123Z");
+  EXPECT_EQ(r["conditions"][0]["lastTransitionTimeMs"], 1795460645123);
+  EXPECT_TRUE(r["conditions"][1]["lastTransitionTime"].is_null());  // Ready never set
+  EXPECT_EQ(r["conditions"][1]["lastTransitionTimeMs"], 0);
+}
+
+TEST(StatusJsonTest, FromJsonReadsTheRfc3339Times) {
+  nlohmann::json j = ToJson(Sample());
+  j["resources"][0].erase("nextRetryTimeMs");
+  j["resources"][0]["lastAttemptTimeMs"] = 1;  // the string wins
+  StatusSnapshot back;
+  ASSERT_TRUE(FromJson(j, &back));
+  EXPECT_EQ(back.last_successful_sync_ms, 1795460645123);
+  ASSERT_EQ(back.resources.size(), 1u);
+  EXPECT_EQ(back.resources[0].last_attempt_ms, 1795460645123);
+  EXPECT_EQ(back.resources[0].next_retry_ms, 1795460647000);
+  EXPECT_EQ(back.resources[0].synced.last_transition_ms, 1795460645123);
+  EXPECT_EQ(back.resources[0].ready.last_transition_ms, 0);
+}
+
+}  // namespace
+}  // namespace converge::reconcile
