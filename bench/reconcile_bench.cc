@@ -18,7 +18,7 @@
 namespace converge {
 namespace {
 
-spec::ContainerInstance Instance(int i) {
+manifest::ContainerInstance Instance(int i) {
   return reconcile::testing::TestInstance("bench-" + std::to_string(i));
 }
 
@@ -30,7 +30,7 @@ double PeakRssMiB() {
 
 // The pure diff of one running, in-sync container instance (attributes compared).
 void BM_DiffInSyncInstance(benchmark::State& state) {
-  const spec::Resource desired = Instance(1);
+  const manifest::Resource desired = Instance(1);
   cloud::Observed o;
   o.name = "bench-1";
   o.status = "Running";
@@ -56,7 +56,7 @@ void BM_SteadyStatePass(benchmark::State& state) {
   log::SetLevel(log::Level::kError);
   const int n = static_cast<int>(state.range(0));
   nlohmann::json instances = nlohmann::json::array();
-  spec::ManifestSet manifests;
+  manifest::ManifestSet manifests;
   manifests.revision = "bench";
   for (int i = 0; i < n; ++i) {
     instances.push_back({{"id", "id-" + std::to_string(i)},

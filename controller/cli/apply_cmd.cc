@@ -9,7 +9,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "spec/field.h"
+#include "manifest/field.h"
 
 namespace converge::cli {
 namespace {
@@ -135,7 +135,7 @@ int RunApply(int argc, char** argv) {
       argc, argv, &exit_code);
   if (!args) return exit_code;
   std::string error;
-  const auto timeout = spec::ParseDuration(args->Get("timeout", "10m"));
+  const auto timeout = manifest::ParseDuration(args->Get("timeout", "10m"));
   if (!timeout) {
     std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
               << args->Get("timeout") << "\"\n";

@@ -15,16 +15,16 @@
 
 namespace converge::cli {
 
-void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err) {
+void PrintLoadErrors(const manifest::LoadResult& result, std::ostream& err) {
   for (const auto& d : result.errors) err << d.ToString() << "\n";
   err << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors") << " in "
       << result.files << (result.files == 1 ? " file" : " files") << "\n";
 }
 
-std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
+std::expected<std::string, std::string> ResolveSecret(const manifest::SecretRef& ref,
                                                       const std::string& field) {
   const std::string where = "spec." + field + ": ";
-  if (ref.source == spec::SecretRef::Source::kEnv) {
+  if (ref.source == manifest::SecretRef::Source::kEnv) {
     const char* value = std::getenv(ref.ref.c_str());
     if (value == nullptr) {
       return std::unexpected(where + "environment variable " + ref.ref +
@@ -53,7 +53,7 @@ std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref
   return value;
 }
 
-reconcile::ProviderMap ProviderFactory::Build(const spec::ManifestSet& manifests,
+reconcile::ProviderMap ProviderFactory::Build(const manifest::ManifestSet& manifests,
                                               std::vector<std::string>* problems) {
   reconcile::ProviderMap out;
   std::map<std::string, Built> next;
@@ -61,8 +61,8 @@ reconcile::ProviderMap ProviderFactory::Build(const spec::ManifestSet& manifests
     const std::string& name = p.metadata.name;
     cloud::ProviderConfig config;
     config.name = name;
-    config.type = p.type == spec::ProviderType::kScnet ? cloud::ProviderConfig::Type::kScnet
-                                                       : cloud::ProviderConfig::Type::kTione;
+    config.type = p.type == manifest::ProviderType::kScnet ? cloud::ProviderConfig::Type::kScnet
+                                                           : cloud::ProviderConfig::Type::kTione;
     config.endpoint = p.endpoint;
     config.region = p.region;
     config.qps = p.rate_limit.qps;
@@ -83,7 +83,7 @@ reconcile::ProviderMap ProviderFactory::Build(const spec::ManifestSet& manifests
       config.secret_key = sim::kTestSecretKey;
       if (config.region.empty()) config.region = sim::kTestRegion;
     } else {
-      auto resolve = [&](const std::optional<spec::SecretRef>& ref, const char* field,
+      auto resolve = [&](const std::optional<manifest::SecretRef>& ref, const char* field,
                          std::string* out) {
         if (!ref) return;
         auto value = ResolveSecret(*ref, field);
@@ -139,14 +139,14 @@ reconcile::ProviderMap ProviderFactory::Build(const spec::ManifestSet& manifests
 
 namespace {
 
-nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provider& provider,
-                           bool with_unmanaged) {
+nlohmann::json SeedFixture(const manifest::ManifestSet& manifests,
+                           const manifest::Provider& provider, bool with_unmanaged) {
   nlohmann::json notebooks = nlohmann::json::array();
   nlohmann::json instances = nlohmann::json::array();
   nlohmann::json tione = nlohmann::json::array();
   int n = 0;
   for (const auto& r : manifests.resources) {
-    const auto* ns = std::get_if<spec::NotebookService>(&r);
+    const auto* ns = std::get_if<manifest::NotebookService>(&r);
     if (ns == nullptr || ns->spec.provider != provider.metadata.name) continue;
     bool seen = false;
     for (const auto& nb : notebooks) seen = seen || nb["notebookName"] == ns->spec.notebook;
@@ -158,7 +158,7 @@ nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provi
                          {"updateTime", "2025-03-02 12:10:51"}});
     ++n;
   }
-  if (with_unmanaged && provider.type == spec::ProviderType::kScnet) {
+  if (with_unmanaged && provider.type == manifest::ProviderType::kScnet) {
     // The simulator fills every other field with its defaults.
     instances.push_back({{"id", "530491fa7c8e47348f01de73e627a6a7"},
                          {"instanceServiceName", "legacy-ssh-box"},
@@ -166,7 +166,7 @@ nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provi
                          {"description", "created by hand in the console"},
                          {"createTime", "2025-03-01 08:30:00"}});
   }
-  if (with_unmanaged && provider.type == spec::ProviderType::kTione) {
+  if (with_unmanaged && provider.type == manifest::ProviderType::kTione) {
     tione.push_back(
         {{"Id", "nb-1188508294472113920"},
          {"Name", "shared-scratch"},
@@ -183,8 +183,8 @@ nlohmann::json SeedFixture(const spec::ManifestSet& manifests, const spec::Provi
 
 }  // namespace
 
-std::string EmbeddedSim::UrlFor(const spec::ManifestSet& manifests, const spec::Provider& provider,
-                                std::string* error) {
+std::string EmbeddedSim::UrlFor(const manifest::ManifestSet& manifests,
+                                const manifest::Provider& provider, std::string* error) {
   const std::string& name = provider.metadata.name;
   if (auto it = sims_.find(name); it != sims_.end()) return it->second->BaseUrl();
   sim::SimOptions options;
@@ -224,8 +224,8 @@ EmbeddedSim::~EmbeddedSim() {
   }
 }
 
-std::optional<spec::ManifestSet> LoadManifests(const std::vector<std::string>& paths) {
-  spec::LoadResult loaded = spec::LoadPaths(paths);
+std::optional<manifest::ManifestSet> LoadManifests(const std::vector<std::string>& paths) {
+  manifest::LoadResult loaded = manifest::LoadPaths(paths);
   if (!loaded.ok()) {
     PrintLoadErrors(loaded, std::cerr);
     return std::nullopt;
@@ -233,7 +233,7 @@ std::optional<spec::ManifestSet> LoadManifests(const std::vector<std::string>& p
   return std::move(loaded.manifests);
 }
 
-std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::ManifestSet manifests,
+std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, manifest::ManifestSet manifests,
                                         bool sim, const std::string& sim_fixture,
                                         reconcile::ControllerOptions options,
                                         reconcile::Journal& journal) {

@@ -13,21 +13,21 @@
 #include <vector>
 
 #include "cloud/config.h"
+#include "manifest/loader.h"
 #include "reconcile/controller.h"
 #include "sim/simulator.h"
-#include "spec/loader.h"
 
 namespace converge::cli {
 
 // Prints every diagnostic as `validate` does ("file:line:col: kind/name: field:
 // message") and a count line, to `err`.
-void PrintLoadErrors(const spec::LoadResult& result, std::ostream& err);
+void PrintLoadErrors(const manifest::LoadResult& result, std::ostream& err);
 
 // Reads a secret: the environment variable or the file (trailing newlines
 // stripped). The error names the field, the variable or file and what to do,
 // never a value: "spec.token: environment variable SCNET_TOKEN is not set; set
 // it or use fromFile".
-std::expected<std::string, std::string> ResolveSecret(const spec::SecretRef& ref,
+std::expected<std::string, std::string> ResolveSecret(const manifest::SecretRef& ref,
                                                       const std::string& field);
 
 class EmbeddedSim;
@@ -51,7 +51,7 @@ class ProviderFactory {
   // fails with what is wrong (cloud::ProviderConfig::config_error), so only its
   // resources fail. Each such problem is also appended to `problems`, one line
   // each: "provider NAME: spec.FIELD: what; what to do".
-  reconcile::ProviderMap Build(const spec::ManifestSet& manifests,
+  reconcile::ProviderMap Build(const manifest::ManifestSet& manifests,
                                std::vector<std::string>* problems);
 
  private:
@@ -74,7 +74,7 @@ class EmbeddedSim {
   ~EmbeddedSim();
   // The simulator of `provider`, started (and seeded from `manifests`) on first
   // use. Empty with `error` set when it cannot start.
-  std::string UrlFor(const spec::ManifestSet& manifests, const spec::Provider& provider,
+  std::string UrlFor(const manifest::ManifestSet& manifests, const manifest::Provider& provider,
                      std::string* error);
 
  private:
@@ -85,7 +85,7 @@ class EmbeddedSim {
 
 // Loads and validates the manifests under `paths`; on failure prints every
 // diagnostic (PrintLoadErrors) and returns nullopt.
-std::optional<spec::ManifestSet> LoadManifests(const std::vector<std::string>& paths);
+std::optional<manifest::ManifestSet> LoadManifests(const std::vector<std::string>& paths);
 
 // A one-shot pass's setup (plan, apply): the manifests' providers (embedded
 // simulators with `sim`) and a controller holding both.
@@ -100,7 +100,7 @@ struct OneShot {
 // that makes a provider unusable (ProviderFactory::Build); such a provider fails
 // its list calls, so its resources are reported as errors while the others are
 // planned or applied. Never null. `journal` must outlive the result.
-std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, spec::ManifestSet manifests,
+std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, manifest::ManifestSet manifests,
                                         bool sim, const std::string& sim_fixture,
                                         reconcile::ControllerOptions options,
                                         reconcile::Journal& journal);

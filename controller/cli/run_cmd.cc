@@ -12,9 +12,9 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "manifest/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
-#include "spec/field.h"
 
 namespace converge::cli {
 namespace {
@@ -117,7 +117,7 @@ int RunRun(int argc, char** argv) {
            {"poll", &options.poll},
            {"create-grace", &options.create_grace}}) {
     if (!args->Has(flag)) continue;
-    const auto d = spec::ParseDuration(args->Get(flag));
+    const auto d = manifest::ParseDuration(args->Get(flag));
     if (!d || d->count() <= 0) {
       std::cerr << "converge run: --" << flag << " must be a positive duration like 30s, got \""
                 << args->Get(flag) << "\"\n";
@@ -139,7 +139,7 @@ int RunRun(int argc, char** argv) {
   const std::vector<std::string> paths = args->positional;
   // A path that holds nothing is a mistake (a typo, an empty checkout), not a
   // revision to wait for: stop before serving.
-  spec::LoadResult initial = spec::LoadPaths(paths);
+  manifest::LoadResult initial = manifest::LoadPaths(paths);
   if (initial.no_manifests) {
     PrintLoadErrors(initial, std::cerr);
     return 1;
@@ -176,7 +176,7 @@ int RunRun(int argc, char** argv) {
 
   // Loads the manifests and installs them when valid; otherwise reports and keeps
   // the last good revision.
-  auto apply = [&](spec::LoadResult loaded) {
+  auto apply = [&](manifest::LoadResult loaded) {
     if (!loaded.ok()) {
       metrics.OnSpecLoadError();
       std::string first = loaded.errors.front().ToString();
@@ -268,7 +268,7 @@ int RunRun(int argc, char** argv) {
       if (forced || now != signature) {
         signature = now;
         log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
-        apply(spec::LoadPaths(paths));
+        apply(manifest::LoadPaths(paths));
       }
       if (forced) controller.ResetBackoff({});
       lock.lock();

@@ -5,8 +5,8 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "spec/field.h"
-#include "spec/schema.h"
+#include "manifest/field.h"
+#include "manifest/schema.h"
 
 namespace converge::cli {
 namespace {
@@ -31,7 +31,7 @@ int WriteFiles(const std::string& dir) {
     std::cerr << "converge schema: cannot create " << dir << ": " << ec.message() << "\n";
     return 1;
   }
-  for (const auto& file : spec::SchemaFiles()) {
+  for (const auto& file : manifest::SchemaFiles()) {
     const auto path = std::filesystem::path(dir) / file.name;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << file.text;
@@ -62,9 +62,9 @@ int RunSchema(int argc, char** argv) {
   }
   if (args->Has("kind")) {
     const std::string wanted = Lower(args->Get("kind"));
-    for (spec::Kind k : spec::kAllKinds) {
-      if (Lower(std::string(spec::KindName(k))) == wanted) {
-        std::cout << spec::SchemaFor(k).dump(2) << "\n";
+    for (manifest::Kind k : manifest::kAllKinds) {
+      if (Lower(std::string(manifest::KindName(k))) == wanted) {
+        std::cout << manifest::SchemaFor(k).dump(2) << "\n";
         return 0;
       }
     }
@@ -72,7 +72,7 @@ int RunSchema(int argc, char** argv) {
               << "\"; use Provider, ContainerInstance, NotebookService or TiOneNotebook\n";
     return 1;
   }
-  std::cout << spec::BundleSchema().dump(2) << "\n";
+  std::cout << manifest::BundleSchema().dump(2) << "\n";
   return 0;
 }
 

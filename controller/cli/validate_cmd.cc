@@ -7,8 +7,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "spec/field.h"
-#include "spec/loader.h"
+#include "manifest/field.h"
+#include "manifest/loader.h"
 
 namespace converge::cli {
 namespace {
@@ -27,17 +27,17 @@ std::string Plural(size_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-std::string Summary(const spec::LoadResult& result) {
-  std::map<spec::Kind, size_t> counts;
-  counts[spec::Kind::kProvider] = result.manifests.providers.size();
-  for (const auto& r : result.manifests.resources) ++counts[spec::KindOf(r)];
+std::string Summary(const manifest::LoadResult& result) {
+  std::map<manifest::Kind, size_t> counts;
+  counts[manifest::Kind::kProvider] = result.manifests.providers.size();
+  for (const auto& r : result.manifests.resources) ++counts[manifest::KindOf(r)];
   size_t total = 0;
   std::string parts;
-  for (spec::Kind k : spec::kAllKinds) {
+  for (manifest::Kind k : manifest::kAllKinds) {
     if (counts[k] == 0) continue;
     total += counts[k];
     if (!parts.empty()) parts += ", ";
-    parts += std::to_string(counts[k]) + " " + std::string(spec::KindName(k));
+    parts += std::to_string(counts[k]) + " " + std::string(manifest::KindName(k));
   }
   return Plural(result.files, "file") + ", " + Plural(total, "resource") +
          (parts.empty() ? "" : " (" + parts + ")") + ": valid";
@@ -51,7 +51,7 @@ int RunValidate(int argc, char** argv) {
       ParseCommand({.name = "validate", .usage = kUsage, .takes_paths = true, .has_output = true},
                    argc, argv, &exit_code);
   if (!args) return exit_code;
-  const spec::LoadResult result = spec::LoadPaths(args->positional);
+  const manifest::LoadResult result = manifest::LoadPaths(args->positional);
   if (JsonOutput(*args)) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& d : result.errors) {

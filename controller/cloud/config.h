@@ -1,5 +1,5 @@
 // How a provider adapter is built: resolved credentials and transport settings.
-// Filled by the CLI from a spec::Provider (the cloud layer does not see specs).
+// Filled by the CLI from a manifest::Provider (the cloud layer does not see manifests).
 #pragma once
 
 #include <chrono>
@@ -37,7 +37,7 @@ struct ProviderConfig {
   std::string token;       // SCNet
   std::string secret_id;   // TI-ONE
   std::string secret_key;  // TI-ONE
-  double qps = 10;   // token bucket shared by every call to this provider; <= 0: no limit
+  double qps = 10;         // token bucket shared by every call to this provider; <= 0: no limit
   int burst = 20;
   // cpprestsdk has one timeout for the whole exchange, connect included:
   // request_timeout; connect_timeout is used only when request_timeout is 0.
@@ -57,8 +57,8 @@ struct ProviderConfig {
 
 // Each collaborator must outlive the providers built with it.
 struct ProviderDeps {
-  Clock* clock = nullptr;    // nullptr: RealClock
-  Random* random = nullptr;  // nullptr: a process RealRandom
+  Clock* clock = nullptr;               // nullptr: RealClock
+  Random* random = nullptr;             // nullptr: a process RealRandom
   RequestObserver* observer = nullptr;  // optional
 };
 

@@ -41,9 +41,9 @@ std::string ObservedKindName(cloud::ResourceKind k) {
 // errors can, and so may a call whose outcome is unknown.
 bool CannotPassOnRetry(const cloud::Error& e) { return !e.retryable && !e.outcome_unknown; }
 
-Intent IntentFor(const spec::Resource& r, int64_t now_ms) {
-  return Intent{spec::ProviderOf(r), std::string(spec::KindName(spec::KindOf(r))),
-                spec::MetaOf(r).name, now_ms};
+Intent IntentFor(const manifest::Resource& r, int64_t now_ms) {
+  return Intent{manifest::ProviderOf(r), std::string(manifest::KindName(manifest::KindOf(r))),
+                manifest::MetaOf(r).name, now_ms};
 }
 
 // The past-tense word for a successful action, for status and progress lines.
@@ -69,9 +69,9 @@ std::string Done(ActionType t) {
 }  // namespace
 
 struct Controller::Tracked {
-  Tracked(spec::Resource r, Random& random, const ControllerOptions& o)
+  Tracked(manifest::Resource r, Random& random, const ControllerOptions& o)
       : resource(std::move(r)), backoff(o.backoff_base, o.backoff_max, random) {}
-  spec::Resource resource;
+  manifest::Resource resource;
   std::string fingerprint;
   ResourceStatus status;
   SteadyTime next_due{};
@@ -96,8 +96,8 @@ struct Controller::Observations {
     }
   }
   // What `r`'s provider lists under `r`'s cloud name.
-  std::vector<const cloud::Observed*> Matches(const spec::Resource& r) const {
-    auto index = by_name.find({spec::ProviderOf(r), ObservedKindOf(spec::KindOf(r))});
+  std::vector<const cloud::Observed*> Matches(const manifest::Resource& r) const {
+    auto index = by_name.find({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r))});
     if (index == by_name.end()) return {};
     auto it = index->second.find(CloudNameOf(r));
     return it == index->second.end() ? std::vector<const cloud::Observed*>{} : it->second;
@@ -114,14 +114,14 @@ int64_t Controller::WallMs() const {
   return duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count();
 }
 
-void Controller::SetManifests(spec::ManifestSet manifests, ProviderMap providers) {
+void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap providers) {
   std::lock_guard lock(mu_);
   const SteadyTime now = clock_.Now();
   std::map<std::string, std::shared_ptr<Tracked>> next;
   for (const auto& r : manifests.resources) {
     const std::string key = ResourceKey(r);
     const std::string fp = Fingerprint(r);
-    const std::string& provider = spec::ProviderOf(r);
+    const std::string& provider = manifest::ProviderOf(r);
     auto old = tracked_.find(key);
     const bool provider_changed = providers_.count(provider) == 0 ||
                                   providers.count(provider) == 0 ||
@@ -137,8 +137,8 @@ void Controller::SetManifests(spec::ManifestSet manifests, ProviderMap providers
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
       } else {
-        t->status.kind = spec::KindName(spec::KindOf(r));
-        t->status.name = spec::MetaOf(r).name;
+        t->status.kind = manifest::KindName(manifest::KindOf(r));
+        t->status.name = manifest::MetaOf(r).name;
         t->status.provider = provider;
       }
       t->status.terminal = false;
@@ -212,7 +212,7 @@ void Controller::UpdateUnmanaged(const Observations& obs) {
   std::lock_guard lock(mu_);
   std::set<std::tuple<std::string, cloud::ResourceKind, std::string>> wanted;
   for (const auto& r : manifests_.resources) {
-    wanted.insert({spec::ProviderOf(r), ObservedKindOf(spec::KindOf(r)), CloudNameOf(r)});
+    wanted.insert({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r)), CloudNameOf(r)});
   }
   std::vector<UnmanagedResource> unmanaged;
   // Keep what is known of providers not listed this time.
@@ -267,9 +267,9 @@ void Controller::Schedule(Tracked& t, const Action& action, bool call_failed) {
 
 bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
                          std::mutex* result_mu) {
-  const std::string provider = spec::ProviderOf(t.resource);
-  const std::string kind(spec::KindName(spec::KindOf(t.resource)));
-  const std::string name = spec::MetaOf(t.resource).name;
+  const std::string provider = manifest::ProviderOf(t.resource);
+  const std::string kind(manifest::KindName(manifest::KindOf(t.resource)));
+  const std::string name = manifest::MetaOf(t.resource).name;
   std::shared_ptr<cloud::Provider> client;
   {
     std::lock_guard lock(mu_);
@@ -309,7 +309,7 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
       }
       if (pending) {
         counted = false;
-        auto found = client->ListByName(ObservedKindOf(spec::KindOf(t.resource)), name);
+        auto found = client->ListByName(ObservedKindOf(manifest::KindOf(t.resource)), name);
         if (!found) {
           failure = found.error();
           break;
@@ -352,11 +352,11 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
         break;
       }
       cloud::Result<std::string> created =
-          std::holds_alternative<spec::ContainerInstance>(t.resource)
+          std::holds_alternative<manifest::ContainerInstance>(t.resource)
               ? client->CreateContainerInstance(
-                    ToCreateRequest(std::get<spec::ContainerInstance>(t.resource)))
+                    ToCreateRequest(std::get<manifest::ContainerInstance>(t.resource)))
               : client->CreateTiOneNotebook(
-                    ToCreateRequest(std::get<spec::TiOneNotebook>(t.resource)));
+                    ToCreateRequest(std::get<manifest::TiOneNotebook>(t.resource)));
       if (created) {
         journal_.Clear(fresh, &err);
         new_id = *created;
@@ -380,7 +380,7 @@ bool Controller::Execute(Tracked& t, const Action& action, PassResult* result,
       break;
     }
     case ActionType::kStartService: {
-      const auto& ns = std::get<spec::NotebookService>(t.resource);
+      const auto& ns = std::get<manifest::NotebookService>(t.resource);
       auto s = client->StartNotebookService(target_id, ns.spec.port, ns.spec.command);
       if (!s) failure = s.error();
       done_message = "started service on port " + std::to_string(ns.spec.port);
@@ -458,7 +458,7 @@ PassResult Controller::RunPass(bool all) {
     for (auto& [key, t] : tracked_) {
       if (all || t->next_due <= now) {
         due.push_back(t);
-        names.insert(spec::ProviderOf(t->resource));
+        names.insert(manifest::ProviderOf(t->resource));
       }
     }
     if (all) {
@@ -481,7 +481,7 @@ PassResult Controller::RunPass(bool all) {
     std::set<const Tracked*> in_pass;
     for (const auto& t : due) in_pass.insert(t.get());
     for (const auto& [key, t] : tracked_) {
-      const std::string& provider = spec::ProviderOf(t->resource);
+      const std::string& provider = manifest::ProviderOf(t->resource);
       if (!in_pass.count(t.get()) && t->status.synced.reason == "ObserveError" &&
           obs.lists.count(provider) && !obs.errors.count(provider)) {
         due.push_back(t);
@@ -498,8 +498,8 @@ PassResult Controller::RunPass(bool all) {
   bool pass_ok = obs.errors.empty();
   for (const auto& t : due) {
     const SteadyTime started = clock_.Now();
-    const std::string provider = spec::ProviderOf(t->resource);
-    const std::string kind(spec::KindName(spec::KindOf(t->resource)));
+    const std::string provider = manifest::ProviderOf(t->resource);
+    const std::string kind(manifest::KindName(manifest::KindOf(t->resource)));
     const int64_t now_ms = WallMs();
     if (auto err = obs.errors.find(provider); err != obs.errors.end()) {
       std::lock_guard lock(mu_);
@@ -517,7 +517,7 @@ PassResult Controller::RunPass(bool all) {
     o.matches = obs.Matches(t->resource);
     {
       std::lock_guard lock(mu_);
-      if (std::holds_alternative<spec::NotebookService>(t->resource) && o.matches.size() == 1 &&
+      if (std::holds_alternative<manifest::NotebookService>(t->resource) && o.matches.size() == 1 &&
           o.matches[0]->status != "Running") {
         t->notebook_rebooted = true;
       }
@@ -596,7 +596,7 @@ PassResult Controller::RunPass(bool all) {
       const bool ok = Execute(*w.t, w.action, &result, &result_mu);
       if (!ok) action_failed = true;
       if (metrics_) {
-        metrics_->OnReconcile(std::string(spec::KindName(spec::KindOf(w.t->resource))), ok,
+        metrics_->OnReconcile(std::string(manifest::KindName(manifest::KindOf(w.t->resource))), ok,
                               std::chrono::duration<double>(clock_.Now() - w.started).count());
       }
     }
@@ -628,7 +628,7 @@ PlanResult Controller::Plan() {
   std::lock_guard pass_lock(pass_mu_);
   PlanResult plan;
   std::vector<std::string> names;
-  std::vector<spec::Resource> resources;
+  std::vector<manifest::Resource> resources;
   {
     std::lock_guard lock(mu_);
     for (const auto& [name, entry] : providers_) names.push_back(name);
@@ -643,9 +643,9 @@ PlanResult Controller::Plan() {
   }
   for (const auto& r : resources) {
     PlanItem item;
-    item.kind = spec::KindName(spec::KindOf(r));
-    item.name = spec::MetaOf(r).name;
-    item.provider = spec::ProviderOf(r);
+    item.kind = manifest::KindName(manifest::KindOf(r));
+    item.name = manifest::MetaOf(r).name;
+    item.provider = manifest::ProviderOf(r);
     if (auto err = obs.errors.find(item.provider); err != obs.errors.end()) {
       item.action = ActionType::kError;
       item.reason = "cannot list provider: " + err->second.ToString();
@@ -654,7 +654,7 @@ PlanResult Controller::Plan() {
     }
     Observation o;
     o.matches = obs.Matches(r);
-    if (std::holds_alternative<spec::NotebookService>(r)) {
+    if (std::holds_alternative<manifest::NotebookService>(r)) {
       std::lock_guard lock(mu_);
       auto it = tracked_.find(ResourceKey(r));
       o.notebook_rebooted = it != tracked_.end() && it->second->notebook_rebooted;

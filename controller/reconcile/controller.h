@@ -20,11 +20,11 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "cloud/provider.h"
+#include "manifest/model.h"
 #include "reconcile/diff.h"
 #include "reconcile/journal.h"
 #include "reconcile/list_failure_log.h"
 #include "reconcile/status.h"
-#include "spec/model.h"
 
 namespace converge::reconcile {
 
@@ -101,7 +101,7 @@ class Controller {
   // Installs a new manifest revision and the providers it names. Resources whose
   // spec changed (or are new) become due at once; removed ones are forgotten
   // (never deleted in the cloud). Thread-safe.
-  void SetManifests(spec::ManifestSet manifests, ProviderMap providers);
+  void SetManifests(manifest::ManifestSet manifests, ProviderMap providers);
   // Records that the newest revision on disk failed to load; the installed one
   // keeps reconciling. Thread-safe.
   void SetSpecError(const std::string& error);
@@ -158,7 +158,7 @@ class Controller {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool wake_ = false;
-  spec::ManifestSet manifests_;
+  manifest::ManifestSet manifests_;
   ProviderMap providers_;
   // By resource key. Shared with passes in flight; entries are replaced, not mutated,
   // when a resource's spec changes.

@@ -21,10 +21,12 @@ using std::chrono::seconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-spec::ContainerInstance Instance(const std::string& name) { return testing::TestInstance(name); }
+manifest::ContainerInstance Instance(const std::string& name) {
+  return testing::TestInstance(name);
+}
 
-spec::NotebookService Service() {
-  spec::NotebookService ns;
+manifest::NotebookService Service() {
+  manifest::NotebookService ns;
   ns.metadata.name = "webui";
   ns.spec.provider = "scnet";
   ns.spec.notebook = "2503021210191107";
@@ -33,8 +35,8 @@ spec::NotebookService Service() {
   return ns;
 }
 
-spec::TiOneNotebook TiOne(const std::string& name, const std::string& state) {
-  spec::TiOneNotebook nb;
+manifest::TiOneNotebook TiOne(const std::string& name, const std::string& state) {
+  manifest::TiOneNotebook nb;
   nb.metadata.name = name;
   nb.spec.provider = "tione";
   nb.spec.state = state;
@@ -58,8 +60,8 @@ class ControllerTest : public ::testing::Test {
     return o;
   }
 
-  void Install(std::vector<spec::Resource> resources) {
-    spec::ManifestSet m;
+  void Install(std::vector<manifest::Resource> resources) {
+    manifest::ManifestSet m;
     m.revision = "rev1";
     m.resources = std::move(resources);
     ProviderMap providers;
@@ -193,9 +195,9 @@ TEST_F(ControllerTest, BackoffDoublesPerResourceUpToTheCap) {
 
 TEST_F(ControllerTest, FailedInstanceIsRestartedPerPolicy) {
   auto always = Instance("a");
-  always.spec.restart_policy = spec::RestartPolicy::kAlways;
+  always.spec.restart_policy = manifest::RestartPolicy::kAlways;
   auto never = Instance("n");
-  never.spec.restart_policy = spec::RestartPolicy::kNever;
+  never.spec.restart_policy = manifest::RestartPolicy::kNever;
   Install({always, never});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-a", "a", "Terminated"});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-n", "n", "Failed"});
@@ -369,7 +371,7 @@ TEST_F(ControllerTest, ReadyResourceWhoseListFailsTransientlyIsNotSettled) {
 
 TEST_F(ControllerTest, TerminalClassificationOfEveryErrorThatCannotPassOnRetry) {
   auto never = Instance("never");
-  never.spec.restart_policy = spec::RestartPolicy::kNever;
+  never.spec.restart_policy = manifest::RestartPolicy::kNever;
   Install({Instance("invalid"), Instance("flaky"), never, Service()});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-n", "never", "Failed"});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-f", "flaky", "Failed"});
@@ -416,7 +418,7 @@ TEST_F(ControllerTest, ChangedSpecIsDueAtOnceUnchangedIsNot) {
   scnet_->ClearCalls();
   clock_.Advance(seconds(1));
   auto b = Instance("b");
-  b.spec.restart_policy = spec::RestartPolicy::kAlways;
+  b.spec.restart_policy = manifest::RestartPolicy::kAlways;
   Install({Instance("a"), b});
   controller_.RunPass(false);
   const auto snap = controller_.Snapshot();
@@ -460,7 +462,7 @@ TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
   ControllerOptions options;
   options.concurrency = 4;
   Controller controller(options, journal, clock, random, &metrics);
-  spec::ManifestSet m;
+  manifest::ManifestSet m;
   m.revision = "r";
   for (const char* name : {"a", "b", "c", "d", "e", "f"}) m.resources.push_back(Instance(name));
   ProviderMap providers;
@@ -492,8 +494,8 @@ TEST(ControllerManifestSwapTest, ChangingManifestsMidPassIsSafe) {
   SimulatedClock clock;
   PinnedRandom random(0);
   Controller controller({}, journal, clock, random);
-  auto install = [&](std::vector<spec::Resource> resources) {
-    spec::ManifestSet m;
+  auto install = [&](std::vector<manifest::Resource> resources) {
+    manifest::ManifestSet m;
     m.revision = "r" + std::to_string(resources.size());
     m.resources = std::move(resources);
     ProviderMap providers;

@@ -2,23 +2,23 @@
 
 namespace converge::reconcile {
 
-cloud::ResourceKind ObservedKindOf(spec::Kind kind) {
+cloud::ResourceKind ObservedKindOf(manifest::Kind kind) {
   switch (kind) {
-    case spec::Kind::kNotebookService:
+    case manifest::Kind::kNotebookService:
       return cloud::ResourceKind::kNotebook;
-    case spec::Kind::kTiOneNotebook:
+    case manifest::Kind::kTiOneNotebook:
       return cloud::ResourceKind::kTiOneNotebook;
     default:
       return cloud::ResourceKind::kContainerInstance;
   }
 }
 
-std::string CloudNameOf(const spec::Resource& r) {
-  if (const auto* ns = std::get_if<spec::NotebookService>(&r)) return ns->spec.notebook;
-  return spec::MetaOf(r).name;
+std::string CloudNameOf(const manifest::Resource& r) {
+  if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) return ns->spec.notebook;
+  return manifest::MetaOf(r).name;
 }
 
-cloud::ContainerInstanceCreate ToCreateRequest(const spec::ContainerInstance& ci) {
+cloud::ContainerInstanceCreate ToCreateRequest(const manifest::ContainerInstance& ci) {
   const auto& s = ci.spec;
   cloud::ContainerInstanceCreate req;
   req.instance_service_name = ci.metadata.name;
@@ -43,7 +43,7 @@ cloud::ContainerInstanceCreate ToCreateRequest(const spec::ContainerInstance& ci
   return req;
 }
 
-cloud::TiOneNotebookCreate ToCreateRequest(const spec::TiOneNotebook& nb) {
+cloud::TiOneNotebookCreate ToCreateRequest(const manifest::TiOneNotebook& nb) {
   const auto& s = nb.spec;
   cloud::TiOneNotebookCreate req;
   req.name = nb.metadata.name;
@@ -78,8 +78,8 @@ bool IsOwnedByConverge(const cloud::Observed& o) {
   return it != o.tags.end() && it->second == kOwnershipTagValue;
 }
 
-std::vector<DesiredAttribute> DesiredAttributes(const spec::Resource& r) {
-  if (const auto* ci = std::get_if<spec::ContainerInstance>(&r)) {
+std::vector<DesiredAttribute> DesiredAttributes(const manifest::Resource& r) {
+  if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
     const auto& s = ci->spec;
     return {
         {"taskType", "taskType", s.task_type},
@@ -94,7 +94,7 @@ std::vector<DesiredAttribute> DesiredAttributes(const spec::Resource& r) {
         {"timeoutLimit", "timeout", s.timeout},
     };
   }
-  if (const auto* nb = std::get_if<spec::TiOneNotebook>(&r)) {
+  if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
     const auto& s = nb->spec;
     return {
         {"ChargeType", "chargeType", s.charge_type},
@@ -115,9 +115,9 @@ std::vector<DesiredAttribute> DesiredAttributes(const spec::Resource& r) {
 
 namespace converge::reconcile {
 
-std::string Fingerprint(const spec::Resource& r) {
+std::string Fingerprint(const manifest::Resource& r) {
   nlohmann::json j;
-  if (const auto* ci = std::get_if<spec::ContainerInstance>(&r)) {
+  if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
     const auto req = ToCreateRequest(*ci);
     nlohmann::json mounts = nlohmann::json::array(), ports = nlohmann::json::array();
     for (const auto& m : req.mounts) mounts.push_back({m.source_path, m.target_path, m.type});
@@ -140,10 +140,10 @@ std::string Fingerprint(const spec::Resource& r) {
          mounts,
          ports,
          static_cast<int>(ci->spec.restart_policy)};
-  } else if (const auto* ns = std::get_if<spec::NotebookService>(&r)) {
+  } else if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) {
     j = {ns->spec.notebook, ns->spec.port, ns->spec.command};
   } else {
-    const auto& nb = std::get<spec::TiOneNotebook>(r);
+    const auto& nb = std::get<manifest::TiOneNotebook>(r);
     const auto req = ToCreateRequest(nb);
     j = {req.name,
          req.charge_type,
@@ -172,9 +172,9 @@ std::string Fingerprint(const spec::Resource& r) {
   return j.dump();
 }
 
-std::string ResourceKey(const spec::Resource& r) {
-  return std::string(spec::KindName(spec::KindOf(r))) + "/" + spec::ProviderOf(r) + "/" +
-         spec::MetaOf(r).name;
+std::string ResourceKey(const manifest::Resource& r) {
+  return std::string(manifest::KindName(manifest::KindOf(r))) + "/" + manifest::ProviderOf(r) +
+         "/" + manifest::MetaOf(r).name;
 }
 
 }  // namespace converge::reconcile

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cloud/provider.h"
-#include "spec/model.h"
+#include "manifest/model.h"
 
 namespace converge::reconcile {
 
@@ -17,14 +17,14 @@ inline constexpr char kOwnershipTagKey[] = "managed-by";
 inline constexpr char kOwnershipTagValue[] = "converge";
 
 // The cloud kind a manifest kind is observed as (NotebookService -> its notebook).
-cloud::ResourceKind ObservedKindOf(spec::Kind kind);
+cloud::ResourceKind ObservedKindOf(manifest::Kind kind);
 
 // The cloud name a resource is matched by: metadata.name, or for a
 // NotebookService the notebook it runs on.
-std::string CloudNameOf(const spec::Resource& r);
+std::string CloudNameOf(const manifest::Resource& r);
 
-cloud::ContainerInstanceCreate ToCreateRequest(const spec::ContainerInstance& ci);
-cloud::TiOneNotebookCreate ToCreateRequest(const spec::TiOneNotebook& nb);
+cloud::ContainerInstanceCreate ToCreateRequest(const manifest::ContainerInstance& ci);
+cloud::TiOneNotebookCreate ToCreateRequest(const manifest::TiOneNotebook& nb);
 
 // True when an observed resource carries Converge's ownership mark.
 bool IsOwnedByConverge(const cloud::Observed& o);
@@ -36,7 +36,7 @@ struct DesiredAttribute {
   std::string spec_field;
   std::string value;
 };
-std::vector<DesiredAttribute> DesiredAttributes(const spec::Resource& r);
+std::vector<DesiredAttribute> DesiredAttributes(const manifest::Resource& r);
 
 }  // namespace converge::reconcile
 
@@ -44,8 +44,8 @@ namespace converge::reconcile {
 
 // A stable digest of everything in a resource's manifest that the controller acts
 // on; a change means the resource must be looked at again at once.
-std::string Fingerprint(const spec::Resource& r);
+std::string Fingerprint(const manifest::Resource& r);
 // "ContainerInstance/scnet-hefei/bert-finetune".
-std::string ResourceKey(const spec::Resource& r);
+std::string ResourceKey(const manifest::Resource& r);
 
 }  // namespace converge::reconcile

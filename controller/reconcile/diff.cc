@@ -12,7 +12,7 @@ std::string WithCloudText(std::string reason, const cloud::Observed& o) {
   return reason;
 }
 
-std::vector<DriftItem> DriftOf(const spec::Resource& desired, const cloud::Observed& o) {
+std::vector<DriftItem> DriftOf(const manifest::Resource& desired, const cloud::Observed& o) {
   std::vector<DriftItem> drift;
   for (const auto& attr : DesiredAttributes(desired)) {
     auto it = o.attributes.find(attr.api_field);
@@ -31,9 +31,9 @@ std::string DriftReason(const std::vector<DriftItem>& drift) {
   return reason + " (needs replace; not applied)";
 }
 
-Action DiffContainerInstance(const spec::ContainerInstance& ci, const cloud::Observed& o,
-                             const spec::Resource& desired) {
-  using spec::RestartPolicy;
+Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud::Observed& o,
+                             const manifest::Resource& desired) {
+  using manifest::RestartPolicy;
   const RestartPolicy policy = ci.spec.restart_policy;
   Action a;
   a.target = &o;
@@ -74,7 +74,7 @@ Action DiffContainerInstance(const spec::ContainerInstance& ci, const cloud::Obs
   return a;
 }
 
-Action DiffNotebookService(const spec::NotebookService& ns, const cloud::Observed& nb,
+Action DiffNotebookService(const manifest::NotebookService& ns, const cloud::Observed& nb,
                            bool rebooted) {
   Action a;
   a.target = &nb;
@@ -115,8 +115,8 @@ Action DiffNotebookService(const spec::NotebookService& ns, const cloud::Observe
   return a;
 }
 
-Action DiffTiOneNotebook(const spec::TiOneNotebook& nb, const cloud::Observed& o,
-                         const spec::Resource& desired) {
+Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observed& o,
+                         const manifest::Resource& desired) {
   Action a;
   a.target = &o;
   a.drift = DriftOf(desired, o);
@@ -192,7 +192,7 @@ bool IsMutating(ActionType t) {
   }
 }
 
-Action Diff(const spec::Resource& desired, const Observation& observed) {
+Action Diff(const manifest::Resource& desired, const Observation& observed) {
   const std::string name = CloudNameOf(desired);
   if (observed.matches.size() > 1) {
     Action a;
@@ -203,7 +203,7 @@ Action Diff(const spec::Resource& desired, const Observation& observed) {
   }
   if (observed.matches.empty()) {
     Action a;
-    if (std::holds_alternative<spec::NotebookService>(desired)) {
+    if (std::holds_alternative<manifest::NotebookService>(desired)) {
       a.type = ActionType::kError;
       a.reason = "notebook not found: no SCNet notebook is named " + Quoted(name);
     } else {
@@ -213,13 +213,13 @@ Action Diff(const spec::Resource& desired, const Observation& observed) {
     return a;
   }
   const cloud::Observed& o = *observed.matches.front();
-  if (const auto* ci = std::get_if<spec::ContainerInstance>(&desired)) {
+  if (const auto* ci = std::get_if<manifest::ContainerInstance>(&desired)) {
     return DiffContainerInstance(*ci, o, desired);
   }
-  if (const auto* ns = std::get_if<spec::NotebookService>(&desired)) {
+  if (const auto* ns = std::get_if<manifest::NotebookService>(&desired)) {
     return DiffNotebookService(*ns, o, observed.notebook_rebooted);
   }
-  return DiffTiOneNotebook(std::get<spec::TiOneNotebook>(desired), o, desired);
+  return DiffTiOneNotebook(std::get<manifest::TiOneNotebook>(desired), o, desired);
 }
 
 }  // namespace converge::reconcile

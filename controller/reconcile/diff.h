@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cloud/provider.h"
-#include "spec/model.h"
+#include "manifest/model.h"
 
 namespace converge::reconcile {
 
@@ -52,6 +52,6 @@ struct Observation {
   bool notebook_rebooted = false;
 };
 
-Action Diff(const spec::Resource& desired, const Observation& observed);
+Action Diff(const manifest::Resource& desired, const Observation& observed);
 
 }  // namespace converge::reconcile

@@ -10,12 +10,13 @@
 namespace converge::reconcile {
 namespace {
 
-spec::ContainerInstance Instance(spec::RestartPolicy policy = spec::RestartPolicy::kOnFailure) {
+manifest::ContainerInstance Instance(
+    manifest::RestartPolicy policy = manifest::RestartPolicy::kOnFailure) {
   return testing::TestInstance("bert", policy);
 }
 
-spec::NotebookService Service() {
-  spec::NotebookService ns;
+manifest::NotebookService Service() {
+  manifest::NotebookService ns;
   ns.metadata.name = "sdxl";
   ns.spec.provider = "scnet";
   ns.spec.notebook = "2503021210191107";
@@ -24,8 +25,8 @@ spec::NotebookService Service() {
   return ns;
 }
 
-spec::TiOneNotebook TiOne(const std::string& state) {
-  spec::TiOneNotebook nb;
+manifest::TiOneNotebook TiOne(const std::string& state) {
+  manifest::TiOneNotebook nb;
   nb.metadata.name = "notebook-test";
   nb.spec.provider = "tione";
   nb.spec.state = state;
@@ -44,7 +45,7 @@ cloud::Observed Obs(const std::string& name, const std::string& status) {
 
 struct Case {
   std::string reason;  // why this case exists
-  spec::Resource desired;
+  manifest::Resource desired;
   std::optional<cloud::Observed> observed;
   bool rebooted = false;
   ActionType want;
@@ -86,7 +87,7 @@ cloud::Observed Notebook(const std::string& status, const std::string& command,
   return o;
 }
 
-using spec::RestartPolicy;
+using manifest::RestartPolicy;
 const std::string kCmd = "python entry.py --port 1223";
 
 INSTANTIATE_TEST_SUITE_P(
@@ -262,7 +263,7 @@ TEST(DesiredTest, CreateRequestsCarryTheOwnershipMark) {
 
 TEST(DesiredTest, CreateRequestMapsEveryField) {
   auto ci = Instance();
-  ci.spec.start_script = spec::StartScript{"header", "echo hi\n"};
+  ci.spec.start_script = manifest::StartScript{"header", "echo hi\n"};
   ci.spec.mounts = {{"/public/home/u/data", "/mnt/data", "data"}};
   ci.spec.ports = {{18888, "HTTP"}};
   ci.spec.replicas = 2;

@@ -4,13 +4,13 @@
 
 #include <string>
 
-#include "spec/model.h"
+#include "manifest/model.h"
 
 namespace converge::reconcile::testing {
 
-inline spec::ContainerInstance TestInstance(
-    const std::string& name, spec::RestartPolicy policy = spec::RestartPolicy::kOnFailure) {
-  spec::ContainerInstance ci;
+inline manifest::ContainerInstance TestInstance(
+    const std::string& name, manifest::RestartPolicy policy = manifest::RestartPolicy::kOnFailure) {
+  manifest::ContainerInstance ci;
   ci.metadata.name = name;
   ci.spec.provider = "scnet";
   ci.spec.task_type = "jupyter";

@@ -1,4 +1,4 @@
-#include "spec/schema.h"
+#include "manifest/schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,9 +7,9 @@
 #include <functional>
 #include <sstream>
 
-#include "spec/field.h"
+#include "manifest/field.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using nlohmann::ordered_json;
@@ -35,8 +35,7 @@ TEST(Schema, CheckedInSpecsMatchTheGenerator) {
 TEST(Schema, FileNames) {
   std::vector<std::string> names;
   for (const auto& file : SchemaFiles()) names.push_back(file.name);
-  EXPECT_THAT(names, ::testing::ElementsAre("provider.schema.json",
-                                            "containerinstance.schema.json",
+  EXPECT_THAT(names, ::testing::ElementsAre("provider.schema.json", "containerinstance.schema.json",
                                             "notebookservice.schema.json",
                                             "tionenotebook.schema.json", "converge.schema.json"));
 }
@@ -45,13 +44,11 @@ TEST(Schema, FileNames) {
 void CheckNode(const ordered_json& node, const std::string& where) {
   if (!node.is_object()) return;
   if (node.contains("properties")) {
-    EXPECT_EQ(node.value("additionalProperties", ordered_json(true)), ordered_json(false))
-        << where;
+    EXPECT_EQ(node.value("additionalProperties", ordered_json(true)), ordered_json(false)) << where;
     for (const auto& [name, prop] : node["properties"].items()) {
       const std::string at = where + "." + name;
       EXPECT_TRUE(prop.contains("description")) << at;
-      EXPECT_TRUE(prop.contains("type") || prop.contains("$ref") || prop.contains("const"))
-          << at;
+      EXPECT_TRUE(prop.contains("type") || prop.contains("$ref") || prop.contains("const")) << at;
       CheckNode(prop, at);
     }
   }
@@ -75,15 +72,15 @@ TEST(Schema, DescribesEnumsRangesDefaultsAndSecrets) {
   EXPECT_EQ(ci["ports"]["items"]["additionalProperties"], false);
   EXPECT_EQ(ci["restartPolicy"]["default"], "OnFailure");
   EXPECT_EQ(ci["timeout"]["pattern"], "^(unlimited|[0-9]{2,3}:[0-5][0-9]:[0-5][0-9])$");
-  EXPECT_EQ(SchemaFor(Kind::kContainerInstance)["properties"]["spec"]["required"],
-            ordered_json({"provider", "taskType", "image", "resourceGroup", "accelerator",
-                          "memoryMB"}));
+  EXPECT_EQ(
+      SchemaFor(Kind::kContainerInstance)["properties"]["spec"]["required"],
+      ordered_json({"provider", "taskType", "image", "resourceGroup", "accelerator", "memoryMB"}));
 
   const ordered_json provider = SchemaFor(Kind::kProvider);
   EXPECT_EQ(provider["properties"]["spec"]["properties"]["token"]["$ref"], "#/$defs/secretRef");
   const ordered_json secret = provider["$defs"]["secretRef"];
-  EXPECT_EQ(secret["oneOf"], ordered_json::parse(
-                                 R"([{"required":["fromEnv"]},{"required":["fromFile"]}])"));
+  EXPECT_EQ(secret["oneOf"],
+            ordered_json::parse(R"([{"required":["fromEnv"]},{"required":["fromFile"]}])"));
   EXPECT_EQ(secret["properties"]["fromEnv"]["pattern"], "^[A-Za-z_][A-Za-z0-9_]*$");
   EXPECT_EQ(provider["properties"]["spec"]["properties"]["rateLimit"]["properties"]["qps"]
                     ["exclusiveMinimum"],
@@ -104,4 +101,4 @@ TEST(Schema, BundleDispatchesOnKind) {
 }
 
 }  // namespace
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -11,11 +11,11 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "spec/decode.h"
-#include "spec/field.h"
-#include "spec/model.h"
+#include "manifest/decode.h"
+#include "manifest/field.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // YAML 1.2 core schema resolution of a scalar; quoted scalars are strings.
 enum class ScalarKind { kString, kInteger, kFloat, kBoolean, kNull };
@@ -69,4 +69,4 @@ class Walker {
   DocumentErrors* errors_;
 };
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

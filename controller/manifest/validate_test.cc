@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "spec/loader.h"
-#include "spec/test_manifests.h"
+#include "manifest/loader.h"
+#include "manifest/test_manifests.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using ::testing::ElementsAreArray;
@@ -18,8 +18,8 @@ using ::testing::Not;
 
 // Appended after each case (after the case's own lines, so its line numbers hold):
 // the providers that the resources in the cases refer to.
-const std::string kProviders = std::string("\n---\n") + testing::kScnetProvider + "---\n" +
-                                testing::kTioneProvider;
+const std::string kProviders =
+    std::string("\n---\n") + testing::kScnetProvider + "---\n" + testing::kTioneProvider;
 
 std::vector<std::string> Validate(const std::string& yaml) {
   const LoadResult result = LoadString(yaml + kProviders, "t.yaml");
@@ -39,44 +39,54 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.reason; }
 class ValidateTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ValidateTest, ReportsExactDiagnostics) {
-  EXPECT_THAT(Validate(GetParam().yaml), ElementsAreArray(GetParam().want))
-      << GetParam().reason;
+  EXPECT_THAT(Validate(GetParam().yaml), ElementsAreArray(GetParam().want)) << GetParam().reason;
 }
 
 // A valid ContainerInstance; cases below change one thing at a time.
 std::string Instance(const std::string& spec_extra = "", const std::string& name = "ci") {
   return "apiVersion: converge.dev/v1alpha1\n"
          "kind: ContainerInstance\n"
-         "metadata: {name: " + name + "}\n"
+         "metadata: {name: " +
+         name +
+         "}\n"
          "spec:\n"
          "  provider: scnet-a\n"
          "  taskType: jupyter\n"
          "  image: {name: \"j:1\", path: \"r/j:1\"}\n"
          "  resourceGroup: TeslaM40\n"
          "  accelerator: {type: gpu, count: 1}\n"
-         "  memoryMB: 1024\n" + spec_extra;
+         "  memoryMB: 1024\n" +
+         spec_extra;
 }
 
 std::string Notebook(const std::string& spec_extra = "", const std::string& name = "nb") {
   return "apiVersion: converge.dev/v1alpha1\n"
          "kind: TiOneNotebook\n"
-         "metadata: {name: " + name + "}\n"
+         "metadata: {name: " +
+         name +
+         "}\n"
          "spec:\n"
          "  provider: tione-a\n"
          "  resources: {instanceType: TI.S.MEDIUM.POST}\n"
-         "  image: {url: \"ccr/x:1\"}\n" + spec_extra;
+         "  image: {url: \"ccr/x:1\"}\n" +
+         spec_extra;
 }
 
 std::string Service(const std::string& spec_extra = "", const std::string& name = "svc",
                     const std::string& notebook = "2503021210191107") {
   return "apiVersion: converge.dev/v1alpha1\n"
          "kind: NotebookService\n"
-         "metadata: {name: " + name + "}\n"
+         "metadata: {name: " +
+         name +
+         "}\n"
          "spec:\n"
          "  provider: scnet-a\n"
-         "  notebook: \"" + notebook + "\"\n"
+         "  notebook: \"" +
+         notebook +
+         "\"\n"
          "  command: python app.py\n"
-         "  port: 7860\n" + spec_extra;
+         "  port: 7860\n" +
+         spec_extra;
 }
 
 std::string ScnetProvider(const std::string& spec_body) {
@@ -84,7 +94,8 @@ std::string ScnetProvider(const std::string& spec_body) {
          "kind: Provider\n"
          "metadata: {name: p}\n"
          "spec:\n"
-         "  type: scnet\n" + spec_body;
+         "  type: scnet\n" +
+         spec_body;
 }
 
 const Case kCases[] = {
@@ -92,11 +103,14 @@ const Case kCases[] = {
     {"valid instance", Instance(), {}},
     {"valid notebook", Notebook(), {}},
     {"valid service", Service(), {}},
-    {"syntax error", "apiVersion: [a, b\nkind: x\n",
+    {"syntax error",
+     "apiVersion: [a, b\nkind: x\n",
      {"t.yaml:2:5: invalid YAML: end of sequence flow not found"}},
-    {"document is a sequence", "- a\n- b\n",
+    {"document is a sequence",
+     "- a\n- b\n",
      {"t.yaml:1:1: expected a mapping with apiVersion, kind, metadata and spec, got a sequence"}},
-    {"duplicate key", Instance("  cpu: 2\n  cpu: 3\n"),
+    {"duplicate key",
+     Instance("  cpu: 2\n  cpu: 3\n"),
      {"t.yaml:12:3: ContainerInstance/ci: spec.cpu: duplicate key \"cpu\" (first at line 11)"}},
     {"unknown apiVersion",
      "apiVersion: converge.dev/v1\nkind: NotebookService\nmetadata: {name: s}\n"
@@ -107,13 +121,16 @@ const Case kCases[] = {
      "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstence\nmetadata: {name: x}\n",
      {"t.yaml:2:7: kind: unknown kind \"ContainerInstence\" (did you mean "
       "\"ContainerInstance\"?)"}},
-    {"unknown kind", "apiVersion: converge.dev/v1alpha1\nkind: Pod\n",
+    {"unknown kind",
+     "apiVersion: converge.dev/v1alpha1\nkind: Pod\n",
      {"t.yaml:2:7: kind: unknown kind \"Pod\"; expected one of Provider, ContainerInstance, "
       "NotebookService, TiOneNotebook"}},
-    {"missing kind and apiVersion", "metadata: {name: x}\n",
+    {"missing kind and apiVersion",
+     "metadata: {name: x}\n",
      {"t.yaml:1:1: kind: required field is missing",
       "t.yaml:1:1: apiVersion: required field is missing"}},
-    {"missing metadata and spec", "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\n",
+    {"missing metadata and spec",
+     "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\n",
      {"t.yaml:1:1: NotebookService: metadata: required field is missing",
       "t.yaml:1:1: NotebookService: spec: required field is missing"}},
 
@@ -122,25 +139,32 @@ const Case kCases[] = {
      "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: s}\n"
      "spec:\n  provider: scnet-a\n  notebook: \"1\"\n  port: 80\n",
      {"t.yaml:5:3: NotebookService/s: spec.command: required field is missing"}},
-    {"integer given as a string", Instance("  cpu: \"2\"\n"),
+    {"integer given as a string",
+     Instance("  cpu: \"2\"\n"),
      {"t.yaml:11:8: ContainerInstance/ci: spec.cpu: expected an integer, got a string"}},
-    {"integer given as a float", Instance("  replicas: 1.5\n"),
+    {"integer given as a float",
+     Instance("  replicas: 1.5\n"),
      {"t.yaml:11:13: ContainerInstance/ci: spec.replicas: expected an integer, got a number"}},
     {"string given as a number",
      "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: svc}\n"
      "spec:\n  provider: scnet-a\n  notebook: 2503021210191107\n  port: 1\n  command: c\n",
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: expected a string, got a number (quote "
       "it)"}},
-    {"boolean given as a string", Notebook("  logEnable: \"yes\"\n"),
+    {"boolean given as a string",
+     Notebook("  logEnable: \"yes\"\n"),
      {"t.yaml:8:14: TiOneNotebook/nb: spec.logEnable: expected a boolean (true or false), got a "
       "string"}},
-    {"mapping given as a scalar", Instance("  startScript: echo hi\n"),
+    {"mapping given as a scalar",
+     Instance("  startScript: echo hi\n"),
      {"t.yaml:11:16: ContainerInstance/ci: spec.startScript: expected a mapping, got a string"}},
-    {"sequence given as a mapping", Instance("  ports: {port: 80}\n"),
+    {"sequence given as a mapping",
+     Instance("  ports: {port: 80}\n"),
      {"t.yaml:11:10: ContainerInstance/ci: spec.ports: expected a sequence, got a mapping"}},
-    {"null value", Instance("  cpu:\n"),
+    {"null value",
+     Instance("  cpu:\n"),
      {"t.yaml:11:3: ContainerInstance/ci: spec.cpu: expected an integer, got null"}},
-    {"unknown field with a suggestion", Instance("  cpus: 3\n"),
+    {"unknown field with a suggestion",
+     Instance("  cpus: 3\n"),
      {"t.yaml:11:3: ContainerInstance/ci: spec.cpus: unknown field \"cpus\" (did you mean "
       "\"cpu\"?)"}},
     {"typo of a required field is reported once",
@@ -148,10 +172,12 @@ const Case kCases[] = {
      "spec: {provider: scnet-a, notebook: \"1\", port: 80, comand: c}\n",
      {"t.yaml:4:52: NotebookService/s: spec.comand: unknown field \"comand\" (did you mean "
       "\"command\"?)"}},
-    {"unknown field without a suggestion", Service("  replicas: 2\n"),
+    {"unknown field without a suggestion",
+     Service("  replicas: 2\n"),
      {"t.yaml:9:3: NotebookService/svc: spec.replicas: unknown field \"replicas\"; expected one "
       "of: provider, notebook, port, command"}},
-    {"unknown nested field", Instance("  mounts: [{source: /a, target: /b, mode: ro}]\n"),
+    {"unknown nested field",
+     Instance("  mounts: [{source: /a, target: /b, mode: ro}]\n"),
      {"t.yaml:11:37: ContainerInstance/ci: spec.mounts[0].mode: unknown field \"mode\"; "
       "expected one of: source, target, type"}},
     {"label value must be a string",
@@ -162,53 +188,68 @@ const Case kCases[] = {
       "(quote it)"}},
 
     // Ranges and enums.
-    {"port above range", Service().replace(Service().find("7860"), 4, "70000"),
+    {"port above range",
+     Service().replace(Service().find("7860"), 4, "70000"),
      {"t.yaml:8:9: NotebookService/svc: spec.port: must be between 1 and 65535, got 70000"}},
-    {"container port zero", Instance("  ports: [{port: 0}]\n"),
+    {"container port zero",
+     Instance("  ports: [{port: 0}]\n"),
      {"t.yaml:11:18: ContainerInstance/ci: spec.ports[0].port: must be between 1 and 65535, "
       "got 0"}},
-    {"memory zero", Instance().replace(Instance().find("1024"), 4, "0"),
+    {"memory zero",
+     Instance().replace(Instance().find("1024"), 4, "0"),
      {"t.yaml:10:13: ContainerInstance/ci: spec.memoryMB: must be between 1 and 16777216, got "
       "0"}},
-    {"replicas zero", Instance("  replicas: 0\n"),
+    {"replicas zero",
+     Instance("  replicas: 0\n"),
      {"t.yaml:11:13: ContainerInstance/ci: spec.replicas: must be between 1 and 1000, got 0"}},
-    {"negative gpu", Notebook("").replace(Notebook().find("instanceType:"), 0, "gpu: -1, "),
+    {"negative gpu",
+     Notebook("").replace(Notebook().find("instanceType:"), 0, "gpu: -1, "),
      {"t.yaml:6:20: TiOneNotebook/nb: spec.resources.gpu: must be between 0 and 100000, got -1"}},
-    {"timeout minutes over 59", Instance("  timeout: \"01:60:00\"\n"),
+    {"timeout minutes over 59",
+     Instance("  timeout: \"01:60:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"01:60:00\""}},
-    {"timeout seconds over 59", Instance("  timeout: \"01:00:75\"\n"),
+    {"timeout seconds over 59",
+     Instance("  timeout: \"01:00:75\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"01:00:75\""}},
-    {"timeout without hours", Instance("  timeout: \"30:00\"\n"),
+    {"timeout without hours",
+     Instance("  timeout: \"30:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"30:00\""}},
-    {"timeout zero", Instance("  timeout: \"00:00:00\"\n"),
+    {"timeout zero",
+     Instance("  timeout: \"00:00:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be longer than 00:00:00; use "
       "\"unlimited\" for no limit"}},
     {"timeout long and unlimited are fine",
-     Instance("  timeout: \"120:30:00\"\n") + "---\n" +
-         Instance("  timeout: unlimited\n", "ci2"),
+     Instance("  timeout: \"120:30:00\"\n") + "---\n" + Instance("  timeout: unlimited\n", "ci2"),
      {}},
-    {"accelerator type", Instance().replace(Instance().find("type: gpu"), 9, "type: npu"),
+    {"accelerator type",
+     Instance().replace(Instance().find("type: gpu"), 9, "type: npu"),
      {"t.yaml:9:23: ContainerInstance/ci: spec.accelerator.type: must be one of mlu, dcu, gpu, "
       "cpu, got \"npu\" (did you mean \"gpu\"?)"}},
-    {"task type", Instance().replace(Instance().find("jupyter"), 7, "vnc"),
+    {"task type",
+     Instance().replace(Instance().find("jupyter"), 7, "vnc"),
      {"t.yaml:6:13: ContainerInstance/ci: spec.taskType: must be one of ssh, jupyter, "
       "codeserver, rstudio, got \"vnc\""}},
-    {"task type with a case typo", Instance().replace(Instance().find("jupyter"), 7, "Jupyter"),
+    {"task type with a case typo",
+     Instance().replace(Instance().find("jupyter"), 7, "Jupyter"),
      {"t.yaml:6:13: ContainerInstance/ci: spec.taskType: must be one of ssh, jupyter, "
       "codeserver, rstudio, got \"Jupyter\" (did you mean \"jupyter\"?)"}},
-    {"restart policy", Instance("  restartPolicy: Sometimes\n"),
+    {"restart policy",
+     Instance("  restartPolicy: Sometimes\n"),
      {"t.yaml:11:18: ContainerInstance/ci: spec.restartPolicy: must be one of Always, OnFailure, "
       "Never, got \"Sometimes\""}},
-    {"mount type", Instance("  mounts: [{source: /a, target: /b, type: nfs}]\n"),
+    {"mount type",
+     Instance("  mounts: [{source: /a, target: /b, type: nfs}]\n"),
      {"t.yaml:11:43: ContainerInstance/ci: spec.mounts[0].type: must be one of data, path, got "
       "\"nfs\""}},
-    {"mount paths must be absolute", Instance("  mounts: [{source: data, target: /b}]\n"),
+    {"mount paths must be absolute",
+     Instance("  mounts: [{source: data, target: /b}]\n"),
      {"t.yaml:11:21: ContainerInstance/ci: spec.mounts[0].source: must be an absolute path "
       "(starting with \"/\"), got \"data\""}},
-    {"protocol", Instance("  ports: [{port: 22, protocol: TCP}]\n"),
+    {"protocol",
+     Instance("  ports: [{port: 22, protocol: TCP}]\n"),
      {"t.yaml:11:32: ContainerInstance/ci: spec.ports[0].protocol: must be one of HTTP, SSH, got "
       "\"TCP\""}},
     {"start script scope and content",
@@ -216,8 +257,8 @@ const Case kCases[] = {
      {"t.yaml:11:24: ContainerInstance/ci: spec.startScript.scope: must be one of all, header, "
       "got \"first\"",
       "t.yaml:11:40: ContainerInstance/ci: spec.startScript.content: must not be empty"}},
-    {"cpu accelerator with a count", Instance().replace(Instance().find("gpu, count: 1"), 13,
-                                                        "cpu, count: 2"),
+    {"cpu accelerator with a count",
+     Instance().replace(Instance().find("gpu, count: 1"), 13, "cpu, count: 2"),
      {"t.yaml:9:35: ContainerInstance/ci: spec.accelerator.count: must be 0 when "
       "accelerator.type is cpu, got 2"}},
     {"gpu accelerator without a count",
@@ -231,19 +272,24 @@ const Case kCases[] = {
       "spec.ports[0])",
       "t.yaml:12:59: ContainerInstance/ci: spec.mounts[1].target: duplicate mount target \"/m\" "
       "(also at spec.mounts[0])"}},
-    {"description too long", Instance("  description: " + std::string(201, 'd') + "\n"),
+    {"description too long",
+     Instance("  description: " + std::string(201, 'd') + "\n"),
      {"t.yaml:11:16: ContainerInstance/ci: spec.description: must be at most 200 characters, got "
       "201"}},
-    {"state", Notebook("  state: Paused\n"),
+    {"state",
+     Notebook("  state: Paused\n"),
      {"t.yaml:8:10: TiOneNotebook/nb: spec.state: must be one of Running, Stopped, got "
       "\"Paused\""}},
-    {"charge type", Notebook("  chargeType: SPOT\n"),
+    {"charge type",
+     Notebook("  chargeType: SPOT\n"),
      {"t.yaml:8:15: TiOneNotebook/nb: spec.chargeType: must be one of PREPAID, "
       "POSTPAID_BY_HOUR, got \"SPOT\""}},
-    {"volume source type", Notebook("  volumeSourceType: CBS\n"),
+    {"volume source type",
+     Notebook("  volumeSourceType: CBS\n"),
      {"t.yaml:8:21: TiOneNotebook/nb: spec.volumeSourceType: must be one of FREE, "
       "CLOUD_PREMIUM, CLOUD_SSD, CFS, CFS_TURBO, GooseFSx, got \"CBS\" (did you mean \"CFS\"?)"}},
-    {"image type", Notebook().replace(Notebook().find("{url"), 1, "{type: DOCKER, "),
+    {"image type",
+     Notebook().replace(Notebook().find("{url"), 1, "{type: DOCKER, "),
      {"t.yaml:7:17: TiOneNotebook/nb: spec.image.type: must be one of SYSTEM, CCR, TCR, got "
       "\"DOCKER\""}},
     {"TCR image needs a registry id",
@@ -254,43 +300,55 @@ const Case kCases[] = {
                         "{cpu: 2000, memory: 4000}"),
      {"t.yaml:6:14: TiOneNotebook/nb: spec.resources.instanceType: required when chargeType is "
       "POSTPAID_BY_HOUR"}},
-    {"prepaid needs a resource group, cpu and memory", Notebook("  chargeType: PREPAID\n"),
+    {"prepaid needs a resource group, cpu and memory",
+     Notebook("  chargeType: PREPAID\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.resourceGroupId: required when chargeType is PREPAID",
       "t.yaml:6:14: TiOneNotebook/nb: spec.resources.cpu: must be greater than 0 when chargeType "
       "is PREPAID",
       "t.yaml:6:14: TiOneNotebook/nb: spec.resources.memory: must be greater than 0 when "
       "chargeType is PREPAID"}},
-    {"auto stopping needs a stop time", Notebook("  autoStopping: true\n"),
+    {"auto stopping needs a stop time",
+     Notebook("  autoStopping: true\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.automaticStopTime: must be between 1 and 720 when "
       "autoStopping is true"}},
-    {"stop time without auto stopping", Notebook("  automaticStopTime: 3\n"),
+    {"stop time without auto stopping",
+     Notebook("  automaticStopTime: 3\n"),
      {"t.yaml:8:22: TiOneNotebook/nb: spec.automaticStopTime: only valid when autoStopping is "
       "true"}},
-    {"no direct internet needs a VPC", Notebook("  directInternetAccess: false\n"),
+    {"no direct internet needs a VPC",
+     Notebook("  directInternetAccess: false\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.vpcId: required when directInternetAccess is false",
       "t.yaml:5:3: TiOneNotebook/nb: spec.subnetId: required when directInternetAccess is false"}},
-    {"vpc without subnet", Notebook("  vpcId: vpc-abc123\n"),
+    {"vpc without subnet",
+     Notebook("  vpcId: vpc-abc123\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.subnetId: required with vpcId"}},
-    {"malformed ids", Notebook("  vpcId: abc\n  subnetId: subnet-1\n"),
+    {"malformed ids",
+     Notebook("  vpcId: abc\n  subnetId: subnet-1\n"),
      {"t.yaml:8:10: TiOneNotebook/nb: spec.vpcId: must be a VPC id like vpc-hb7u9q6e, got "
       "\"abc\""}},
-    {"managed-by tag is reserved", Notebook("  tags: {managed-by: me}\n"),
+    {"managed-by tag is reserved",
+     Notebook("  tags: {managed-by: me}\n"),
      {"t.yaml:8:22: TiOneNotebook/nb: spec.tags.managed-by: \"managed-by\" is set by Converge; "
       "remove it"}},
 
     // Names.
-    {"empty name", Instance("", "\"\""),
+    {"empty name",
+     Instance("", "\"\""),
      {"t.yaml:3:18: ContainerInstance: metadata.name: must not be empty"}},
-    {"instance name with a space", Instance("", "\"my box\""),
+    {"instance name with a space",
+     Instance("", "\"my box\""),
      {"t.yaml:3:18: ContainerInstance/my box: metadata.name: must contain only letters, digits, "
       "'_', '-' and '.', and start with a letter or digit, got \"my box\""}},
-    {"instance name too long", Instance("", std::string(65, 'a')),
+    {"instance name too long",
+     Instance("", std::string(65, 'a')),
      {"t.yaml:3:18: ContainerInstance/" + std::string(65, 'a') +
       ": metadata.name: must be at most 64 characters, got 65"}},
-    {"TI-ONE name too long", Notebook("", std::string(61, 'n')),
+    {"TI-ONE name too long",
+     Notebook("", std::string(61, 'n')),
      {"t.yaml:3:18: TiOneNotebook/" + std::string(61, 'n') +
       ": metadata.name: must be at most 60 characters, got 61"}},
-    {"TI-ONE name with a dot", Notebook("", "nb.1"),
+    {"TI-ONE name with a dot",
+     Notebook("", "nb.1"),
      {"t.yaml:3:18: TiOneNotebook/nb.1: metadata.name: must contain only letters, digits, '_' "
       "and '-', and start with a letter or digit, got \"nb.1\""}},
     {"TI-ONE name at the limit", Notebook("", std::string(60, 'n')), {}},
@@ -303,12 +361,14 @@ const Case kCases[] = {
          .replace(ScnetProvider("").find("name: p"), 7, "name: Scnet_A"),
      {"t.yaml:3:18: Provider/Scnet_A: metadata.name: must be a lowercase DNS label: a-z, 0-9 "
       "and '-', starting and ending with a letter or digit, got \"Scnet_A\""}},
-    {"notebook name with a space", Service("", "svc", "my notebook"),
+    {"notebook name with a space",
+     Service("", "svc", "my notebook"),
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: must contain only letters, digits, '_', "
       "'-' and '.', and start with a letter or digit, got \"my notebook\""}},
 
     // Providers.
-    {"literal token", ScnetProvider("  endpoint: https://a.example.com\n  token: eyJhbGc.xyz\n"),
+    {"literal token",
+     ScnetProvider("  endpoint: https://a.example.com\n  token: eyJhbGc.xyz\n"),
      {"t.yaml:7:10: Provider/p: spec.token: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"literal TI-ONE keys",
@@ -320,13 +380,15 @@ const Case kCases[] = {
       "{fromEnv: NAME} or {fromFile: PATH}",
       "t.yaml:9:14: Provider/t: spec.secretKey: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
-    {"numeric literal secret", ScnetProvider("  endpoint: https://a.example.com\n  token: 12345\n"),
+    {"numeric literal secret",
+     ScnetProvider("  endpoint: https://a.example.com\n  token: 12345\n"),
      {"t.yaml:7:10: Provider/p: spec.token: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"secret with both sources",
      ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T, fromFile: /t}\n"),
      {"t.yaml:7:10: Provider/p: spec.token: set exactly one of fromEnv or fromFile, not both"}},
-    {"secret with no source", ScnetProvider("  endpoint: https://a.example.com\n  token: {}\n"),
+    {"secret with no source",
+     ScnetProvider("  endpoint: https://a.example.com\n  token: {}\n"),
      {"t.yaml:7:10: Provider/p: spec.token: set one of fromEnv or fromFile: use {fromEnv: NAME} "
       "or {fromFile: PATH}"}},
     {"secret env name is not echoed",
@@ -341,7 +403,8 @@ const Case kCases[] = {
      ScnetProvider("  endpoint: https://a.example.com\n  token: {fromFile: token.txt}\n"),
      {"t.yaml:7:21: Provider/p: spec.token.fromFile: must be an absolute path (starting with "
       "\"/\"), got \"token.txt\""}},
-    {"scnet provider without a token", ScnetProvider("  endpoint: https://a.example.com\n"),
+    {"scnet provider without a token",
+     ScnetProvider("  endpoint: https://a.example.com\n"),
      {"t.yaml:5:3: Provider/p: spec.token: required for a scnet provider; use {fromEnv: NAME} or "
       "{fromFile: PATH}"}},
     {"tione provider without credentials",
@@ -358,29 +421,35 @@ const Case kCases[] = {
      ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
                    "  region: ap-shanghai\n"),
      {"t.yaml:8:11: Provider/p: spec.region: only valid for a tione provider; remove it"}},
-    {"provider type", ScnetProvider("").replace(ScnetProvider("").find("scnet"), 5, "aws"),
+    {"provider type",
+     ScnetProvider("").replace(ScnetProvider("").find("scnet"), 5, "aws"),
      {"t.yaml:5:3: Provider/p: spec.endpoint: required field is missing",
       "t.yaml:5:9: Provider/p: spec.type: must be one of scnet, tione, got \"aws\""}},
-    {"endpoint scheme", ScnetProvider("  endpoint: ftp://a.example.com\n  token: {fromEnv: T}\n"),
+    {"endpoint scheme",
+     ScnetProvider("  endpoint: ftp://a.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must be an http:// or https:// URL, e.g. "
       "https://api.example.com:443"}},
-    {"endpoint without a host", ScnetProvider("  endpoint: https://\n  token: {fromEnv: T}\n"),
+    {"endpoint without a host",
+     ScnetProvider("  endpoint: https://\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must be an http:// or https:// URL with a valid "
       "host, e.g. https://api.example.com:443"}},
-    {"endpoint port", ScnetProvider("  endpoint: https://a.example.com:99999\n"
-                                    "  token: {fromEnv: T}\n"),
+    {"endpoint port",
+     ScnetProvider("  endpoint: https://a.example.com:99999\n"
+                   "  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: port must be between 1 and 65535, got 99999"}},
     {"endpoint with credentials is not echoed",
      ScnetProvider("  endpoint: https://admin:hunter2@a.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must not contain credentials (user:password@); "
       "put secrets in token, secretId or secretKey"}},
-    {"rate limit", ScnetProvider("  endpoint: http://127.0.0.1:8089\n  token: {fromEnv: T}\n"
-                                 "  rateLimit: {qps: 0, burst: 0}\n"),
+    {"rate limit",
+     ScnetProvider("  endpoint: http://127.0.0.1:8089\n  token: {fromEnv: T}\n"
+                   "  rateLimit: {qps: 0, burst: 0}\n"),
      {"t.yaml:8:20: Provider/p: spec.rateLimit.qps: must be greater than 0 and at most 1000, got "
       "0",
       "t.yaml:8:30: Provider/p: spec.rateLimit.burst: must be between 1 and 1000, got 0"}},
-    {"durations", ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
-                                "  timeouts: {connect: 5 sec, request: 0s}\n"),
+    {"durations",
+     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                   "  timeouts: {connect: 5 sec, request: 0s}\n"),
      {"t.yaml:8:23: Provider/p: spec.timeouts.connect: must be a duration like \"5s\", \"1m30s\" "
       "or \"500ms\", got \"5 sec\"",
       "t.yaml:8:39: Provider/p: spec.timeouts.request: must be greater than 0, got \"0s\""}},
@@ -391,7 +460,8 @@ const Case kCases[] = {
       "or \"500ms\", got \"30s1m\""}},
 
     // Across documents.
-    {"duplicate names in one provider", Instance() + "---\n" + Instance(),
+    {"duplicate names in one provider",
+     Instance() + "---\n" + Instance(),
      {"t.yaml:3:18: ContainerInstance/ci: metadata.name: duplicate ContainerInstance name \"ci\" "
       "in provider \"scnet-a\" (also defined at t.yaml:14:18)",
       "t.yaml:14:18: ContainerInstance/ci: metadata.name: duplicate ContainerInstance name \"ci\" "
@@ -404,7 +474,8 @@ const Case kCases[] = {
       "t.yaml:11:18)",
       "t.yaml:11:18: Provider/p: metadata.name: duplicate Provider name \"p\" (also defined at "
       "t.yaml:3:18)"}},
-    {"two services on one notebook", Service() + "---\n" + Service("", "other"),
+    {"two services on one notebook",
+     Service() + "---\n" + Service("", "other"),
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: notebook \"2503021210191107\" is also "
       "used by NotebookService \"other\"; a notebook runs one custom service (also defined at "
       "t.yaml:15:13)",
@@ -415,7 +486,8 @@ const Case kCases[] = {
      Instance().replace(Instance().find("scnet-a"), 7, "scnet-b"),
      {"t.yaml:5:13: ContainerInstance/ci: spec.provider: Provider \"scnet-b\" not found (did you "
       "mean \"scnet-a\"?)"}},
-    {"unknown provider", Service().replace(Service().find("scnet-a"), 7, "hefei"),
+    {"unknown provider",
+     Service().replace(Service().find("scnet-a"), 7, "hefei"),
      {"t.yaml:5:13: NotebookService/svc: spec.provider: Provider \"hefei\" not found; define a "
       "scnet Provider with that name"}},
     {"TI-ONE notebook on an SCNet provider",
@@ -454,4 +526,4 @@ TEST(ValidateAll, SortsByFileLineAndColumn) {
 }
 
 }  // namespace
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,11 +1,11 @@
-#include "spec/build.h"
+#include "manifest/build.h"
 
 #include <map>
 #include <string>
 
-#include "spec/field.h"
+#include "manifest/field.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using nlohmann::json;
@@ -140,4 +140,4 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
   return std::monostate();
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,4 +1,4 @@
-// Internal to the spec layer: one parsed YAML document -> validated model object, in
+// Internal to the manifest layer: one parsed YAML document -> validated model object, in
 // three phases: the walk (walk.h) applies the field table to the YAML tree, the
 // rules (rules.h) check what one field allows of another, and the build (build.h)
 // turns the checked value into the model.
@@ -14,10 +14,10 @@
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "spec/loader.h"
-#include "spec/model.h"
+#include "manifest/loader.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // The model object of a document; monostate until the build.
 using DecodedObject =
@@ -63,4 +63,4 @@ class DocumentErrors {
   size_t count_ = 0;
 };
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,11 +1,11 @@
-#include "spec/schema.h"
+#include "manifest/schema.h"
 
 #include <algorithm>
 #include <cctype>
 
-#include "spec/field.h"
+#include "manifest/field.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using nlohmann::ordered_json;
@@ -34,14 +34,27 @@ ordered_json FieldSchema(const Field& f) {
     return s;
   }
   switch (f.type) {
-    case FieldType::kString: s["type"] = "string"; break;
-    case FieldType::kInteger: s["type"] = "integer"; break;
-    case FieldType::kNumber: s["type"] = "number"; break;
-    case FieldType::kBoolean: s["type"] = "boolean"; break;
+    case FieldType::kString:
+      s["type"] = "string";
+      break;
+    case FieldType::kInteger:
+      s["type"] = "integer";
+      break;
+    case FieldType::kNumber:
+      s["type"] = "number";
+      break;
+    case FieldType::kBoolean:
+      s["type"] = "boolean";
+      break;
     case FieldType::kObject:
-    case FieldType::kStringMap: s["type"] = "object"; break;
-    case FieldType::kArray: s["type"] = "array"; break;
-    case FieldType::kSecret: break;
+    case FieldType::kStringMap:
+      s["type"] = "object";
+      break;
+    case FieldType::kArray:
+      s["type"] = "array";
+      break;
+    case FieldType::kSecret:
+      break;
   }
   s["description"] = f.description;
   if (!f.const_value.empty()) s["const"] = f.const_value;
@@ -54,7 +67,8 @@ ordered_json FieldSchema(const Field& f) {
   }
   std::string pattern = f.pattern;
   switch (f.format) {
-    case Format::kNone: break;
+    case Format::kNone:
+      break;
     case Format::kDuration:
       pattern = "^(?=.)([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$";
       s["examples"] = {"5s", "1m30s", "500ms"};
@@ -67,7 +81,9 @@ ordered_json FieldSchema(const Field& f) {
       s["format"] = "uri";
       pattern = "^https?://[^\\s/?#@]+(/[^\\s?#]*)?$";
       break;
-    case Format::kAbsolutePath: pattern = "^/"; break;
+    case Format::kAbsolutePath:
+      pattern = "^/";
+      break;
   }
   if (!pattern.empty()) s["pattern"] = pattern;
   if (f.type == FieldType::kObject) {
@@ -115,8 +131,7 @@ ordered_json ObjectSchema(const std::vector<Field>& fields) {
 ordered_json SecretRefSchema() {
   const auto& fields = SecretRefFields();
   ordered_json s = {
-      {"description",
-       "A secret read at run time; literal values are not allowed in manifests."},
+      {"description", "A secret read at run time; literal values are not allowed in manifests."},
       {"type", "object"},
       {"properties", {{"fromEnv", FieldSchema(fields[0])}, {"fromFile", FieldSchema(fields[1])}}},
       {"oneOf", {{{"required", {"fromEnv"}}}, {{"required", {"fromFile"}}}}},
@@ -153,8 +168,9 @@ ordered_json BundleSchema() {
   ordered_json defs = {{"secretRef", SecretRefSchema()}};
   for (Kind k : kAllKinds) {
     const std::string name(KindName(k));
-    all_of.push_back({{"if", {{"properties", {{"kind", {{"const", name}}}}}, {"required", {"kind"}}}},
-                      {"then", {{"$ref", "#/$defs/" + name}}}});
+    all_of.push_back(
+        {{"if", {{"properties", {{"kind", {{"const", name}}}}}, {"required", {"kind"}}}},
+         {"then", {{"$ref", "#/$defs/" + name}}}});
     defs[name] = KindBody(k);
   }
   return {
@@ -164,8 +180,7 @@ ordered_json BundleSchema() {
        "Any Converge manifest document (apiVersion converge.dev/v1alpha1); the kind selects "
        "the schema."},
       {"type", "object"},
-      {"properties",
-       {{"apiVersion", {{"const", kApiVersion}}}, {"kind", {{"enum", kinds}}}}},
+      {"properties", {{"apiVersion", {{"const", kApiVersion}}}, {"kind", {{"enum", kinds}}}}},
       {"required", {"apiVersion", "kind", "metadata", "spec"}},
       {"allOf", all_of},
       {"$defs", defs},
@@ -181,4 +196,4 @@ std::vector<SchemaFile> SchemaFiles() {
   return files;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

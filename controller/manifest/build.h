@@ -5,14 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "spec/decode.h"
-#include "spec/model.h"
+#include "manifest/decode.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // The model object of a valid document of `kind` whose walked value is `value` and
 // which starts at `location`. Throws only on a value the walk should have refused
 // (DecodeDocument reports that as an internal error).
 DecodedObject BuildObject(Kind kind, const nlohmann::json& value, const Location& location);
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

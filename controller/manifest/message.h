@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // What to write instead of a literal secret.
 inline constexpr char kSecretHint[] = "use {fromEnv: NAME} or {fromFile: PATH}";
@@ -20,4 +20,4 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep);
 // trailing zeros ("0.5").
 std::string FormatNumber(double v);
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

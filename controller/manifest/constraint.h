@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "spec/field.h"
+#include "manifest/field.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // The first constraint of `f` that string `value` breaks. `sensitive` values (parts
 // of a secret reference) are never echoed back.
@@ -23,4 +23,4 @@ std::optional<std::string> RangeProblem(double value, const Field& f);
 // cached.
 bool MatchesPattern(const std::string& value, const std::string& pattern);
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,13 +1,13 @@
-#include "spec/constraint.h"
+#include "manifest/constraint.h"
 
 #include <algorithm>
 #include <map>
 #include <regex>
 #include <string_view>
 
-#include "spec/message.h"
+#include "manifest/message.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 std::optional<std::string> FormatProblem(const std::string& s, Format format) {
@@ -121,4 +121,4 @@ bool MatchesPattern(const std::string& value, const std::string& pattern) {
   return std::regex_search(value, it->second);
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,14 +1,14 @@
-#include "spec/decode.h"
+#include "manifest/decode.h"
 
 #include <string_view>
 
-#include "spec/build.h"
-#include "spec/field.h"
-#include "spec/message.h"
-#include "spec/rules.h"
-#include "spec/walk.h"
+#include "manifest/build.h"
+#include "manifest/field.h"
+#include "manifest/message.h"
+#include "manifest/rules.h"
+#include "manifest/walk.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 // Counts nodes as a walk would visit them (aliases expanded), stopping early.
@@ -148,4 +148,4 @@ DecodedDocument DecodeDocument(const YAML::Node& root, const std::string& file,
   return doc;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

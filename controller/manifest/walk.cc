@@ -1,4 +1,4 @@
-#include "spec/walk.h"
+#include "manifest/walk.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include <regex>
 #include <set>
 
-#include "spec/constraint.h"
-#include "spec/message.h"
+#include "manifest/constraint.h"
+#include "manifest/message.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using nlohmann::json;
@@ -327,4 +327,4 @@ std::optional<json> Walker::WalkSecret(const YAML::Node& node, const std::string
   return out;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

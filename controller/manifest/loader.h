@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/model.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // One problem found while loading or validating.
 struct Diagnostic {
@@ -51,4 +51,4 @@ LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& o
 LoadResult LoadString(std::string_view yaml, std::string_view filename,
                       const LoadOptions& options = {});
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

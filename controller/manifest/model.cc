@@ -1,6 +1,6 @@
-#include "spec/model.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 std::string Location::ToString() const {
   if (line <= 0) return file;
@@ -13,19 +13,26 @@ std::string SecretRef::Describe() const {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kProvider: return "Provider";
-    case Kind::kContainerInstance: return "ContainerInstance";
-    case Kind::kNotebookService: return "NotebookService";
-    case Kind::kTiOneNotebook: return "TiOneNotebook";
+    case Kind::kProvider:
+      return "Provider";
+    case Kind::kContainerInstance:
+      return "ContainerInstance";
+    case Kind::kNotebookService:
+      return "NotebookService";
+    case Kind::kTiOneNotebook:
+      return "TiOneNotebook";
   }
   return "";
 }
 
 Kind KindOf(const Resource& r) {
   switch (r.index()) {
-    case 0: return Kind::kContainerInstance;
-    case 1: return Kind::kNotebookService;
-    default: return Kind::kTiOneNotebook;
+    case 0:
+      return Kind::kContainerInstance;
+    case 1:
+      return Kind::kNotebookService;
+    default:
+      return Kind::kTiOneNotebook;
   }
 }
 
@@ -44,4 +51,4 @@ const Provider* ManifestSet::FindProvider(const std::string& name) const {
   return nullptr;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

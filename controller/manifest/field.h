@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "spec/model.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 enum class FieldType {
   kString,
@@ -77,4 +77,4 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 // nothing is close enough to be a plausible typo.
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

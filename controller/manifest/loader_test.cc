@@ -1,6 +1,6 @@
-#include "spec/loader.h"
+#include "manifest/loader.h"
 
-#include "spec/test_manifests.h"
+#include "manifest/test_manifests.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 namespace fs = std::filesystem;
@@ -58,13 +58,16 @@ class LoaderDirTest : public ::testing::Test {
 };
 
 TEST(Diagnostic, FormatsAllPartsAndLeavesOutEmptyOnes) {
-  Diagnostic d{.location = {"a.yaml", 3, 5}, .kind = "ContainerInstance", .name = "x",
-               .field = "spec.cpu", .message = "bad"};
+  Diagnostic d{.location = {"a.yaml", 3, 5},
+               .kind = "ContainerInstance",
+               .name = "x",
+               .field = "spec.cpu",
+               .message = "bad"};
   EXPECT_EQ(d.ToString(), "a.yaml:3:5: ContainerInstance/x: spec.cpu: bad");
   EXPECT_EQ((Diagnostic{.location = {"a.yaml", 0, 0}, .message = "m"}).ToString(), "a.yaml: m");
-  EXPECT_EQ((Diagnostic{.location = {"a.yaml", 1, 1}, .kind = "Provider", .message = "m"})
-                .ToString(),
-            "a.yaml:1:1: Provider: m");
+  EXPECT_EQ(
+      (Diagnostic{.location = {"a.yaml", 1, 1}, .kind = "Provider", .message = "m"}).ToString(),
+      "a.yaml:1:1: Provider: m");
 }
 
 TEST(LoadString, MultiDocumentWithEmptyAndCommentOnlyDocuments) {
@@ -273,8 +276,7 @@ TEST(LoadString, DeepNestingFailsWithAClearError) {
   const std::string yaml = "a: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
   const LoadResult r = LoadString(yaml, "deep.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_THAT(r.errors[0].ToString(),
-              HasSubstr("deep.yaml:1:"));
+  EXPECT_THAT(r.errors[0].ToString(), HasSubstr("deep.yaml:1:"));
   EXPECT_THAT(r.errors[0].message, "invalid YAML: nesting is too deep; flatten the document");
 }
 
@@ -327,11 +329,11 @@ TEST_F(LoaderDirTest, ReportsErrorsOfEveryFileSorted) {
   Write("providers.yaml", kProvider);
   Write("b.yaml", "apiVersion: converge.dev/v1alpha1\nkind: Nope\n");
   Write("a.yaml", "x: [\n");
-  EXPECT_THAT(Lines(LoadPaths({Path()})),
-              ElementsAre(Path("a.yaml") + ":2:1: invalid YAML: end of sequence flow not found",
-                          Path("b.yaml") +
-                              ":2:7: kind: unknown kind \"Nope\"; expected one of Provider, "
-                              "ContainerInstance, NotebookService, TiOneNotebook"));
+  EXPECT_THAT(
+      Lines(LoadPaths({Path()})),
+      ElementsAre(Path("a.yaml") + ":2:1: invalid YAML: end of sequence flow not found",
+                  Path("b.yaml") + ":2:7: kind: unknown kind \"Nope\"; expected one of Provider, "
+                                   "ContainerInstance, NotebookService, TiOneNotebook"));
 }
 
 TEST_F(LoaderDirTest, MissingPathHoldsNoManifests) {
@@ -461,4 +463,4 @@ TEST(Examples, AreValid) {
 }
 
 }  // namespace
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,8 +1,8 @@
-#include "spec/message.h"
+#include "manifest/message.h"
 
 #include <cmath>
 
-namespace converge::spec {
+namespace converge::manifest {
 
 std::string Quote(std::string_view s) {
   constexpr size_t kMax = 80;
@@ -29,4 +29,4 @@ std::string FormatNumber(double v) {
   return s;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

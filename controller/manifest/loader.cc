@@ -1,4 +1,4 @@
-#include "spec/loader.h"
+#include "manifest/loader.h"
 
 #include <openssl/evp.h>
 
@@ -12,10 +12,10 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include "spec/decode.h"
-#include "spec/field.h"
+#include "manifest/decode.h"
+#include "manifest/field.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace fs = std::filesystem;
 
 std::string Diagnostic::ToString() const {
@@ -232,19 +232,19 @@ Diagnostic At(const DecodedDocument& doc, const std::string& field, std::string 
 
 // Rules over the whole set: duplicate names and provider references.
 void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>* errors) {
-  auto report_duplicates = [&](const std::map<std::string, std::vector<const DecodedDocument*>>&
-                                   groups,
-                               const std::string& field, auto message) {
-    for (const auto& [key, members] : groups) {
-      if (members.size() < 2) continue;
-      for (size_t i = 0; i < members.size(); ++i) {
-        const DecodedDocument* other = members[i == 0 ? 1 : 0];
-        errors->push_back(At(*members[i], field,
-                             message(*members[i], *other) + " (also defined at " +
-                                 other->LocationOf(field).ToString() + ")"));
-      }
-    }
-  };
+  auto report_duplicates =
+      [&](const std::map<std::string, std::vector<const DecodedDocument*>>& groups,
+          const std::string& field, auto message) {
+        for (const auto& [key, members] : groups) {
+          if (members.size() < 2) continue;
+          for (size_t i = 0; i < members.size(); ++i) {
+            const DecodedDocument* other = members[i == 0 ? 1 : 0];
+            errors->push_back(At(*members[i], field,
+                                 message(*members[i], *other) + " (also defined at " +
+                                     other->LocationOf(field).ToString() + ")"));
+          }
+        }
+      };
 
   std::map<std::string, const DecodedDocument*> providers;
   std::map<std::string, std::vector<const DecodedDocument*>> provider_groups, resource_groups,
@@ -369,4 +369,4 @@ LoadResult LoadString(std::string_view yaml, std::string_view filename,
   return Finish({SourceFile{name, name, std::string(yaml)}}, options, std::move(result));
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

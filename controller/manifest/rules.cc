@@ -1,12 +1,12 @@
-#include "spec/rules.h"
+#include "manifest/rules.h"
 
 #include <map>
 #include <string>
 #include <vector>
 
-#include "spec/message.h"
+#include "manifest/message.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using nlohmann::json;
@@ -183,4 +183,4 @@ void CheckRules(const DecodedDocument& doc, DocumentErrors* errors) {
   }
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

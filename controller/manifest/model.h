@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace converge::spec {
+namespace converge::manifest {
 
 inline constexpr char kApiVersion[] = "converge.dev/v1alpha1";
 
@@ -31,7 +31,7 @@ struct ObjectMeta {
 struct SecretRef {
   enum class Source { kEnv, kFile };
   Source source = Source::kEnv;
-  std::string ref;  // variable name or file path
+  std::string ref;               // variable name or file path
   std::string Describe() const;  // "env SCNET_TOKEN" / "file /var/run/..."; never the value
 };
 
@@ -45,8 +45,8 @@ struct RateLimit {
 struct Provider {
   ObjectMeta metadata;
   ProviderType type = ProviderType::kScnet;
-  std::string endpoint;  // http(s)://host[:port]; required
-  std::string region;    // tione: required (X-TC-Region); scnet: unused
+  std::string endpoint;                 // http(s)://host[:port]; required
+  std::string region;                   // tione: required (X-TC-Region); scnet: unused
   std::optional<SecretRef> token;       // scnet: required
   std::optional<SecretRef> secret_id;   // tione: required
   std::optional<SecretRef> secret_key;  // tione: required
@@ -78,15 +78,15 @@ struct StartScript {
 // SCNet container instance (instance-service). metadata.name is instanceServiceName.
 struct ContainerInstanceSpec {
   std::string provider;
-  std::string task_type;      // ssh | jupyter | codeserver | rstudio
-  std::string image_name;     // image.name -> version
-  std::string image_path;     // image.path -> imagePath
+  std::string task_type;   // ssh | jupyter | codeserver | rstudio
+  std::string image_name;  // image.name -> version
+  std::string image_path;  // image.path -> imagePath
   std::string resource_group;
-  std::string accelerator_type;  // mlu | dcu | gpu | cpu
-  int accelerator_count = 0;     // gpuNumber. Default: 0
-  int cpu = 1;                   // cpuNumber
-  int memory_mb = 0;             // ramSize
-  int replicas = 1;              // taskNumber. Default: 1
+  std::string accelerator_type;       // mlu | dcu | gpu | cpu
+  int accelerator_count = 0;          // gpuNumber. Default: 0
+  int cpu = 1;                        // cpuNumber
+  int memory_mb = 0;                  // ramSize
+  int replicas = 1;                   // taskNumber. Default: 1
   std::string timeout = "unlimited";  // "HH:MM:SS" | "unlimited". Default: unlimited
   std::optional<StartScript> start_script;
   std::vector<Mount> mounts;
@@ -130,21 +130,22 @@ struct TiOneImage {
 
 struct TiOneNotebookSpec {
   std::string provider;
-  std::string state = "Running";              // Running | Stopped. Default: Running
+  std::string state = "Running";                 // Running | Stopped. Default: Running
   std::string charge_type = "POSTPAID_BY_HOUR";  // PREPAID | POSTPAID_BY_HOUR
   TiOneResources resources;
   TiOneImage image;
-  std::string volume_source_type = "CLOUD_PREMIUM";  // FREE|CLOUD_PREMIUM|CLOUD_SSD|CFS|CFS_TURBO|GooseFSx
-  int volume_size_gb = 10;                           // Default: 10
+  std::string volume_source_type =
+      "CLOUD_PREMIUM";      // FREE|CLOUD_PREMIUM|CLOUD_SSD|CFS|CFS_TURBO|GooseFSx
+  int volume_size_gb = 10;  // Default: 10
   std::map<std::string, std::string> tags;
-  bool log_enable = false;              // Default: false
-  bool root_access = true;              // Default: true
-  bool auto_stopping = false;           // Default: false
-  int automatic_stop_time = 0;          // hours; only with autoStopping. Default: 0
-  bool direct_internet_access = true;   // Default: true
-  std::string resource_group_id;        // optional (PREPAID)
-  std::string vpc_id;                   // optional
-  std::string subnet_id;                // optional
+  bool log_enable = false;             // Default: false
+  bool root_access = true;             // Default: true
+  bool auto_stopping = false;          // Default: false
+  int automatic_stop_time = 0;         // hours; only with autoStopping. Default: 0
+  bool direct_internet_access = true;  // Default: true
+  std::string resource_group_id;       // optional (PREPAID)
+  std::string vpc_id;                  // optional
+  std::string subnet_id;               // optional
 };
 
 struct TiOneNotebook {
@@ -172,4 +173,4 @@ struct ManifestSet {
   const Provider* FindProvider(const std::string& name) const;
 };
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -5,11 +5,11 @@
 // wrote, and report each problem at the field to change.
 #pragma once
 
-#include "spec/decode.h"
+#include "manifest/decode.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // Checks the rules of doc.kind (set) on doc.value and doc.locations.
 void CheckRules(const DecodedDocument& doc, DocumentErrors* errors);
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

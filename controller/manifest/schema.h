@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "spec/model.h"
+#include "manifest/model.h"
 
-namespace converge::spec {
+namespace converge::manifest {
 
 // The schema of one kind's document, self-contained (its own $defs).
 nlohmann::ordered_json SchemaFor(Kind kind);
@@ -28,4 +28,4 @@ struct SchemaFile {
 // then the bundle.
 std::vector<SchemaFile> SchemaFiles();
 
-}  // namespace converge::spec
+}  // namespace converge::manifest

@@ -1,7 +1,7 @@
-// Provider manifests the spec tests refer to: one of each type.
+// Provider manifests the manifest tests refer to: one of each type.
 #pragma once
 
-namespace converge::spec::testing {
+namespace converge::manifest::testing {
 
 inline constexpr char kScnetProvider[] = R"(apiVersion: converge.dev/v1alpha1
 kind: Provider
@@ -20,4 +20,4 @@ spec:
   secretKey: {fromFile: /run/key}
 )";
 
-}  // namespace converge::spec::testing
+}  // namespace converge::manifest::testing

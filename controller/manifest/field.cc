@@ -1,10 +1,10 @@
-#include "spec/field.h"
+#include "manifest/field.h"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-namespace converge::spec {
+namespace converge::manifest {
 namespace {
 
 using FT = FieldType;
@@ -92,45 +92,52 @@ std::vector<Field> ProviderSpec() {
             .max_length = 64,
             .pattern = "^[a-z]+(-[a-z0-9]+)+$",
             .pattern_message = "must be a region like ap-shanghai"},
-      SecretField("token", "SCNet API token, sent as the `token` header. Required for type scnet; "
-                           "not allowed for tione."),
-      SecretField("secretId", "Tencent Cloud SecretId for TC3-HMAC-SHA256 signing. Required for "
-                              "type tione; not allowed for scnet."),
-      SecretField("secretKey", "Tencent Cloud SecretKey for TC3-HMAC-SHA256 signing. Required for "
-                               "type tione; not allowed for scnet."),
+      SecretField("token",
+                  "SCNet API token, sent as the `token` header. Required for type scnet; "
+                  "not allowed for tione."),
+      SecretField("secretId",
+                  "Tencent Cloud SecretId for TC3-HMAC-SHA256 signing. Required for "
+                  "type tione; not allowed for scnet."),
+      SecretField("secretKey",
+                  "Tencent Cloud SecretKey for TC3-HMAC-SHA256 signing. Required for "
+                  "type tione; not allowed for scnet."),
       Field{.name = "rateLimit",
             .type = FT::kObject,
             .description = "Token bucket toward this provider, shared by every resource on it.",
-            .fields = {
-                Field{.name = "qps",
-                      .type = FT::kNumber,
-                      .description = "Sustained requests per second. Default: 10 for scnet, 20 "
-                                     "for tione (TI-ONE's documented limit).",
-                      .minimum = 0,
-                      .maximum = 1000,
-                      .exclusive_minimum = true},
-                Field{.name = "burst",
-                      .type = FT::kInteger,
-                      .description = "Requests allowed at once after an idle period.",
-                      .default_value = 20,
-                      .minimum = 1,
-                      .maximum = 1000},
-            }},
-      Field{.name = "timeouts",
-            .type = FT::kObject,
-            .description = "HTTP timeouts toward this provider.",
-            .fields = {
-                Field{.name = "connect",
-                      .description = "TCP/TLS connect timeout, a duration like \"5s\". The HTTP library has "
-                                     "one timeout per exchange, so today connecting is bounded "
-                                     "by timeouts.request.",
-                      .default_value = "5s",
-                      .format = Format::kDuration},
-                Field{.name = "request",
-                      .description = "Whole-request timeout, a duration like \"30s\".",
-                      .default_value = "30s",
-                      .format = Format::kDuration},
-            }},
+            .fields =
+                {
+                    Field{.name = "qps",
+                          .type = FT::kNumber,
+                          .description = "Sustained requests per second. Default: 10 for scnet, 20 "
+                                         "for tione (TI-ONE's documented limit).",
+                          .minimum = 0,
+                          .maximum = 1000,
+                          .exclusive_minimum = true},
+                    Field{.name = "burst",
+                          .type = FT::kInteger,
+                          .description = "Requests allowed at once after an idle period.",
+                          .default_value = 20,
+                          .minimum = 1,
+                          .maximum = 1000},
+                }},
+      Field{
+          .name = "timeouts",
+          .type = FT::kObject,
+          .description = "HTTP timeouts toward this provider.",
+          .fields =
+              {
+                  Field{.name = "connect",
+                        .description =
+                            "TCP/TLS connect timeout, a duration like \"5s\". The HTTP library has "
+                            "one timeout per exchange, so today connecting is bounded "
+                            "by timeouts.request.",
+                        .default_value = "5s",
+                        .format = Format::kDuration},
+                  Field{.name = "request",
+                        .description = "Whole-request timeout, a duration like \"30s\".",
+                        .default_value = "30s",
+                        .format = Format::kDuration},
+              }},
       Field{.name = "maxRetries",
             .type = FT::kInteger,
             .description = "Retries of a failed call when the failure is retryable (never for "
@@ -159,45 +166,48 @@ std::vector<Field> ContainerInstanceSpec() {
             .type = FT::kObject,
             .description = "Container image.",
             .required = true,
-            .fields = {
-                Field{.name = "name",
-                      .description = "Image name and tag, e.g. jupyter:4.4-py3.7-cpu. Maps to "
-                                     "version.",
-                      .required = true,
-                      .min_length = 1,
-                      .max_length = 256,
-                      .pattern = "^\\S+$",
-                      .pattern_message = "must not contain spaces"},
-                Field{.name = "path",
-                      .description = "Full image reference in the registry. Maps to imagePath.",
-                      .required = true,
-                      .min_length = 1,
-                      .max_length = 512,
-                      .pattern = "^\\S+$",
-                      .pattern_message = "must not contain spaces"},
-            }},
+            .fields =
+                {
+                    Field{.name = "name",
+                          .description = "Image name and tag, e.g. jupyter:4.4-py3.7-cpu. Maps to "
+                                         "version.",
+                          .required = true,
+                          .min_length = 1,
+                          .max_length = 256,
+                          .pattern = "^\\S+$",
+                          .pattern_message = "must not contain spaces"},
+                    Field{.name = "path",
+                          .description = "Full image reference in the registry. Maps to imagePath.",
+                          .required = true,
+                          .min_length = 1,
+                          .max_length = 512,
+                          .pattern = "^\\S+$",
+                          .pattern_message = "must not contain spaces"},
+                }},
       Field{.name = "resourceGroup",
             .description = "SCNet resource group (queue), e.g. TeslaM40. Maps to resourceGroup.",
             .required = true,
             .min_length = 1,
             .max_length = 128},
-      Field{.name = "accelerator",
-            .type = FT::kObject,
-            .description = "Accelerator kind and count.",
-            .required = true,
-            .fields = {
-                Field{.name = "type",
-                      .description = "Accelerator type; cpu means none. Maps to acceleratorType.",
-                      .required = true,
-                      .enum_values = {"mlu", "dcu", "gpu", "cpu"}},
-                Field{.name = "count",
-                      .type = FT::kInteger,
-                      .description = "Accelerator cards per replica; must be 0 for type cpu and "
-                                     "at least 1 otherwise. Maps to gpuNumber.",
-                      .default_value = 0,
-                      .minimum = 0,
-                      .maximum = 64},
-            }},
+      Field{
+          .name = "accelerator",
+          .type = FT::kObject,
+          .description = "Accelerator kind and count.",
+          .required = true,
+          .fields =
+              {
+                  Field{.name = "type",
+                        .description = "Accelerator type; cpu means none. Maps to acceleratorType.",
+                        .required = true,
+                        .enum_values = {"mlu", "dcu", "gpu", "cpu"}},
+                  Field{.name = "count",
+                        .type = FT::kInteger,
+                        .description = "Accelerator cards per replica; must be 0 for type cpu and "
+                                       "at least 1 otherwise. Maps to gpuNumber.",
+                        .default_value = 0,
+                        .minimum = 0,
+                        .maximum = 64},
+              }},
       Field{.name = "cpu",
             .type = FT::kInteger,
             .description = "CPU cores per replica. Maps to cpuNumber.",
@@ -225,18 +235,19 @@ std::vector<Field> ContainerInstanceSpec() {
             .type = FT::kObject,
             .description = "Script run when the container starts. When present, useStartScript "
                            "is true.",
-            .fields = {
-                Field{.name = "scope",
-                      .description = "all: every container; header: the first one only. Maps "
-                                     "to startScriptActionScope.",
-                      .default_value = "all",
-                      .enum_values = {"all", "header"}},
-                Field{.name = "content",
-                      .description = "Shell commands. Maps to startScriptContent.",
-                      .required = true,
-                      .min_length = 1,
-                      .max_length = 65536},
-            }},
+            .fields =
+                {
+                    Field{.name = "scope",
+                          .description = "all: every container; header: the first one only. Maps "
+                                         "to startScriptActionScope.",
+                          .default_value = "all",
+                          .enum_values = {"all", "header"}},
+                    Field{.name = "content",
+                          .description = "Shell commands. Maps to startScriptContent.",
+                          .required = true,
+                          .min_length = 1,
+                          .max_length = 65536},
+                }},
       Field{.name = "mounts",
             .type = FT::kArray,
             .description = "Storage mounted into the container. Maps to mountInfoList.",
@@ -335,65 +346,67 @@ std::vector<Field> TiOneNotebookSpec() {
             .type = FT::kObject,
             .description = "Compute resources. Maps to ResourceConf.",
             .required = true,
-            .fields = {
-                Field{.name = "instanceType",
-                      .description = "Instance type, e.g. TI.S.MEDIUM.POST; required for "
-                                     "POSTPAID_BY_HOUR. Maps to ResourceConf.InstanceType.",
-                      .max_length = 64,
-                      .pattern = "^\\S+$",
-                      .pattern_message = "must not contain spaces"},
-                Field{.name = "cpu",
-                      .type = FT::kInteger,
-                      .description = "CPU in thousandths of a core (2000 = 2 cores); required "
-                                     "for PREPAID, 0 means derived from instanceType. Maps to "
-                                     "ResourceConf.Cpu.",
-                      .default_value = 0,
-                      .minimum = 0,
-                      .maximum = 1000000},
-                Field{.name = "memory",
-                      .type = FT::kInteger,
-                      .description = "Memory in MB; required for PREPAID, 0 means derived from "
-                                     "instanceType. Maps to ResourceConf.Memory.",
-                      .default_value = 0,
-                      .minimum = 0,
-                      .maximum = 16777216},
-                Field{.name = "gpu",
-                      .type = FT::kInteger,
-                      .description = "GPU in hundredths of a card (100 = 1 card). Maps to "
-                                     "ResourceConf.Gpu.",
-                      .default_value = 0,
-                      .minimum = 0,
-                      .maximum = 100000},
-                Field{.name = "gpuType",
-                      .description = "GPU model, e.g. V100. Maps to ResourceConf.GpuType.",
-                      .max_length = 64},
-            }},
+            .fields =
+                {
+                    Field{.name = "instanceType",
+                          .description = "Instance type, e.g. TI.S.MEDIUM.POST; required for "
+                                         "POSTPAID_BY_HOUR. Maps to ResourceConf.InstanceType.",
+                          .max_length = 64,
+                          .pattern = "^\\S+$",
+                          .pattern_message = "must not contain spaces"},
+                    Field{.name = "cpu",
+                          .type = FT::kInteger,
+                          .description = "CPU in thousandths of a core (2000 = 2 cores); required "
+                                         "for PREPAID, 0 means derived from instanceType. Maps to "
+                                         "ResourceConf.Cpu.",
+                          .default_value = 0,
+                          .minimum = 0,
+                          .maximum = 1000000},
+                    Field{.name = "memory",
+                          .type = FT::kInteger,
+                          .description = "Memory in MB; required for PREPAID, 0 means derived from "
+                                         "instanceType. Maps to ResourceConf.Memory.",
+                          .default_value = 0,
+                          .minimum = 0,
+                          .maximum = 16777216},
+                    Field{.name = "gpu",
+                          .type = FT::kInteger,
+                          .description = "GPU in hundredths of a card (100 = 1 card). Maps to "
+                                         "ResourceConf.Gpu.",
+                          .default_value = 0,
+                          .minimum = 0,
+                          .maximum = 100000},
+                    Field{.name = "gpuType",
+                          .description = "GPU model, e.g. V100. Maps to ResourceConf.GpuType.",
+                          .max_length = 64},
+                }},
       Field{.name = "image",
             .type = FT::kObject,
             .description = "Notebook image. Maps to ImageInfo.",
             .required = true,
-            .fields = {
-                Field{.name = "type",
-                      .description = "SYSTEM: a TI-ONE built-in image; CCR / TCR: your own "
-                                     "registry. Maps to ImageInfo.ImageType and ImageType.",
-                      .default_value = "SYSTEM",
-                      .enum_values = {"SYSTEM", "CCR", "TCR"}},
-                Field{.name = "url",
-                      .description = "Image reference. Maps to ImageInfo.ImageUrl.",
-                      .required = true,
-                      .min_length = 1,
-                      .max_length = 512,
-                      .pattern = "^\\S+$",
-                      .pattern_message = "must not contain spaces"},
-                Field{.name = "registryRegion",
-                      .description = "Region of the TCR registry. Maps to "
-                                     "ImageInfo.RegistryRegion.",
-                      .max_length = 64},
-                Field{.name = "registryId",
-                      .description = "TCR instance id; required for type TCR. Maps to "
-                                     "ImageInfo.RegistryId.",
-                      .max_length = 64},
-            }},
+            .fields =
+                {
+                    Field{.name = "type",
+                          .description = "SYSTEM: a TI-ONE built-in image; CCR / TCR: your own "
+                                         "registry. Maps to ImageInfo.ImageType and ImageType.",
+                          .default_value = "SYSTEM",
+                          .enum_values = {"SYSTEM", "CCR", "TCR"}},
+                    Field{.name = "url",
+                          .description = "Image reference. Maps to ImageInfo.ImageUrl.",
+                          .required = true,
+                          .min_length = 1,
+                          .max_length = 512,
+                          .pattern = "^\\S+$",
+                          .pattern_message = "must not contain spaces"},
+                    Field{.name = "registryRegion",
+                          .description = "Region of the TCR registry. Maps to "
+                                         "ImageInfo.RegistryRegion.",
+                          .max_length = 64},
+                    Field{.name = "registryId",
+                          .description = "TCR instance id; required for type TCR. Maps to "
+                                         "ImageInfo.RegistryId.",
+                          .max_length = 64},
+                }},
       Field{.name = "volumeSourceType",
             .description = "Storage behind the notebook's working directory. Maps to "
                            "VolumeSourceType.",
@@ -479,27 +492,26 @@ Field MakeDocument(Kind kind) {
       kind_description = "A Tencent Cloud TI-ONE notebook.";
       break;
   }
-  return Field{
-      .name = std::string(KindName(kind)),
-      .type = FT::kObject,
-      .description = kind_description,
-      .required = true,
-      .fields = {
-          Field{.name = "apiVersion",
-                .description = "Manifest API version.",
-                .required = true,
-                .const_value = kApiVersion},
-          Field{.name = "kind",
-                .description = "Resource kind.",
-                .required = true,
-                .const_value = std::string(KindName(kind))},
-          MetadataField(kind),
-          Field{.name = "spec",
-                .type = FT::kObject,
-                .description = "Desired state.",
-                .required = true,
-                .fields = std::move(spec_fields)},
-      }};
+  return Field{.name = std::string(KindName(kind)),
+               .type = FT::kObject,
+               .description = kind_description,
+               .required = true,
+               .fields = {
+                   Field{.name = "apiVersion",
+                         .description = "Manifest API version.",
+                         .required = true,
+                         .const_value = kApiVersion},
+                   Field{.name = "kind",
+                         .description = "Resource kind.",
+                         .required = true,
+                         .const_value = std::string(KindName(kind))},
+                   MetadataField(kind),
+                   Field{.name = "spec",
+                         .type = FT::kObject,
+                         .description = "Desired state.",
+                         .required = true,
+                         .fields = std::move(spec_fields)},
+               }};
 }
 
 }  // namespace
@@ -608,4 +620,4 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string>& 
   return best;
 }
 
-}  // namespace converge::spec
+}  // namespace converge::manifest
