@@ -1,39 +1,16 @@
 #include "cloud/http/cpprest_transport.h"
 
-#include <cerrno>
 #include <fstream>
-#include <system_error>
 
 #include <cpprest/http_client.h>
 #include <boost/asio/ssl.hpp>
+
+#include "cloud/http/transport_failure.h"
 
 namespace converge::cloud::http {
 namespace {
 
 namespace whttp = web::http;
-
-Error TransportError(std::string code, std::string message, bool maybe_sent) {
-  Error e;
-  e.category = Error::Category::kTransport;
-  e.retryable = true;
-  e.outcome_unknown = maybe_sent;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
-}
-
-// Connect-phase failures: the request cannot have reached the server.
-bool NeverSent(const std::error_code& ec) {
-  switch (ec.value()) {
-    case ECONNREFUSED:
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-    case EADDRNOTAVAIL:
-      return true;
-    default:
-      return false;
-  }
-}
 
 class CpprestTransport : public HttpTransport {
  public:
@@ -44,7 +21,6 @@ class CpprestTransport : public HttpTransport {
         client_(web::uri(endpoint_.base_url), config) {}
 
   Result<HttpResponse> Send(const HttpRequest& request) override {
-    const std::string where = endpoint_.base_url;
     try {
       std::string out_body;
       whttp::http_request req(request.method);
@@ -68,29 +44,15 @@ class CpprestTransport : public HttpTransport {
       out.body = std::move(out_body);
       return out;
     } catch (const whttp::http_exception& ex) {
-      const std::error_code ec = ex.error_code();
-      if (ec.value() == ETIMEDOUT) {
-        return std::unexpected(TransportError(
-            "timeout",
-            "no answer from " + where + " within " + std::to_string(timeout_.count()) +
-                " ms; check the endpoint's reachability or raise the request timeout",
-            true));
-      }
-      const bool never_sent = NeverSent(ec);
-      return std::unexpected(TransportError(
-          "transport_error",
-          "HTTP exchange with " + where + " failed: " + ec.message() +
-              (never_sent ? "; check the provider endpoint and that the service is up"
-                          : "; the connection broke after the request was sent"),
-          !never_sent));
+      return std::unexpected(
+          ClassifyTransportFailure({ex.error_code(), ex.what()}, endpoint_, timeout_));
     } catch (const web::uri_exception& ex) {
       Error e;
       e.category = Error::Category::kInvalid;
       e.message = "request target is not a valid URI: " + std::string(ex.what());
       return std::unexpected(e);
     } catch (const std::exception& ex) {
-      return std::unexpected(TransportError(
-          "transport_error", "HTTP exchange with " + where + " failed: " + ex.what(), true));
+      return std::unexpected(ClassifyTransportFailure({{}, ex.what()}, endpoint_, timeout_));
     }
   }
 

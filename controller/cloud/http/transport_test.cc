@@ -84,7 +84,9 @@ TEST(CpprestTransportTest, RefusedConnectionWasNeverSent) {
   EXPECT_EQ(r.error().code, "transport_error");
   EXPECT_TRUE(r.error().retryable);
   EXPECT_FALSE(r.error().outcome_unknown);
-  EXPECT_NE(r.error().message.find("http://127.0.0.1:1"), std::string::npos);
+  EXPECT_EQ(r.error().message,
+            "connection refused by 127.0.0.1:1 (or the host is unreachable); check the host and "
+            "port in spec.endpoint and that the service is up");
 }
 
 }  // namespace
