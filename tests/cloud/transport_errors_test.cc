@@ -6,7 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -33,6 +39,75 @@ int ClosedPort() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
+
+// A TLS server on 127.0.0.1 with a fresh self-signed certificate for
+// "converge-test.example" that completes no handshake's HTTP: each accepted
+// connection is handshaken (the client aborts it) and closed.
+class SelfSignedTlsServer {
+ public:
+  explicit SelfSignedTlsServer(int connections) {
+    key_ = EVP_EC_gen("P-256");
+    cert_ = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert_), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
+    X509_set_pubkey(cert_, key_);
+    X509_NAME* name = X509_get_subject_name(cert_);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("converge-test.example"), -1,
+                               -1, 0);
+    X509_set_issuer_name(cert_, name);
+    X509_sign(cert_, key_, EVP_sha256());
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate(ctx_, cert_);
+    SSL_CTX_use_PrivateKey(ctx_, key_);
+
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    EXPECT_EQ(::listen(fd_, 4), 0);
+    thread_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) {
+        const int client = ::accept(fd_, nullptr, nullptr);
+        if (client < 0) return;
+        SSL* ssl = SSL_new(ctx_);
+        SSL_set_fd(ssl, client);
+        SSL_accept(ssl);
+        SSL_free(ssl);
+        ::close(client);
+      }
+    });
+  }
+  ~SelfSignedTlsServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+    SSL_CTX_free(ctx_);
+    X509_free(cert_);
+    EVP_PKEY_free(key_);
+  }
+  int port() const { return port_; }
+  // Writes the certificate as a PEM CA bundle to `path`.
+  void WriteCertificate(const std::string& path) const {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    PEM_write_X509(f, cert_);
+    std::fclose(f);
+  }
+
+ private:
+  EVP_PKEY* key_ = nullptr;
+  X509* cert_ = nullptr;
+  SSL_CTX* ctx_ = nullptr;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
 
 class TransportErrorsTest : public CloudSimTest {
  protected:
@@ -101,6 +176,39 @@ TEST_F(TransportErrorsTest, HttpsToAPlainHttpPortIsATlsFailureNeverSent) {
                 "port and that its certificate is valid for \"127.0.0.1\" and trusted (system "
                 "store or spec.caFile)");
   EXPECT_EQ(Calls("tione", "CreateNotebook"), 0);
+}
+
+TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
+  SelfSignedTlsServer server(/*connections=*/2);
+  const std::string where = "127.0.0.1:" + std::to_string(server.port());
+  const std::string check =
+      "; check that spec.endpoint serves https on that port and that its certificate is valid "
+      "for \"127.0.0.1\" and trusted (system store or spec.caFile)";
+  ProviderConfig c = TioneConfig();
+  c.endpoint = "https://" + where;
+  Result<std::string> untrusted = Make(c)->CreateTiOneNotebook(TiOneCreate("untrusted"));
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().code, "transport_error");
+  EXPECT_TRUE(untrusted.error().retryable);
+  EXPECT_FALSE(untrusted.error().outcome_unknown);
+  EXPECT_EQ(untrusted.error().message, "TLS handshake with " + where +
+                                           " failed: certificate verify failed (self-signed "
+                                           "certificate)" +
+                                           check);
+
+  // Trusted through spec.caFile, but issued for another name than 127.0.0.1.
+  c.ca_file = ::testing::TempDir() + "/converge_tls_ca_" + std::to_string(::getpid()) + ".pem";
+  server.WriteCertificate(c.ca_file);
+  Result<std::string> other_host = Make(c)->CreateTiOneNotebook(TiOneCreate("other-host"));
+  std::remove(c.ca_file.c_str());
+  ASSERT_FALSE(other_host);
+  EXPECT_FALSE(other_host.error().outcome_unknown);
+  EXPECT_EQ(other_host.error().message,
+            "TLS handshake with " + where +
+                " failed: certificate verify failed (the certificate is not issued for this host "
+                "name)" +
+                check);
+  EXPECT_EQ(Attempts("tione-sim CreateNotebook transport_error"), 2);
 }
 
 }  // namespace

@@ -145,6 +145,9 @@ Error ClassifyTransportFailure(const LibraryFailure& failure, const Endpoint& en
                            "; check that spec.endpoint serves https on that port");
       }
       std::string reason = OpenSslReason(failure.code.value());
+      if (!reason.empty() && !failure.certificate_problem.empty()) {
+        reason += " (" + failure.certificate_problem + ")";
+      }
       if (reason.empty()) {
         reason =
             failure.code.value() == 1 ? "the server closed the connection" : failure.code.message();

@@ -22,6 +22,9 @@ namespace converge::cloud::http {
 struct LibraryFailure {
   std::error_code code;  // http_exception::error_code(); empty for other exceptions
   std::string what;      // the exception's what()
+  // Why the server's certificate was rejected (OpenSSL's text, e.g. "self-signed
+  // certificate"), when known; cpprestsdk's error only says that it was.
+  std::string certificate_problem;
 };
 
 // The transport error for `failure` on an exchange with `endpoint` whose waits

@@ -143,6 +143,21 @@ TEST(ClassifyTransportFailureTest, NamesTheCauseAndWhetherTheRequestMayHaveBeenS
   }
 }
 
+TEST(ClassifyTransportFailureTest, ARejectedCertificateSaysWhy) {
+  Result<Endpoint> endpoint = ParseEndpoint("https://api.example.com");
+  ASSERT_TRUE(endpoint);
+  const Error e =
+      ClassifyTransportFailure({std::error_code(kSslVerifyFailed, std::generic_category()),
+                                "Error in SSL handshake", "certificate has expired"},
+                               *endpoint, milliseconds(30000));
+  EXPECT_FALSE(e.outcome_unknown);
+  EXPECT_EQ(e.message,
+            "TLS handshake with api.example.com:443 failed: certificate verify failed "
+            "(certificate has expired); check that spec.endpoint serves https on that port and "
+            "that its certificate is valid for \"api.example.com\" and trusted (system store or "
+            "spec.caFile)");
+}
+
 TEST(ClassifyTransportFailureTest, AnExceptionWithoutACodeMayHaveBeenSent) {
   Result<Endpoint> endpoint = ParseEndpoint("http://127.0.0.1:8089");
   ASSERT_TRUE(endpoint);
