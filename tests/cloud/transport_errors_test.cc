@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cloud/http/cpprest_transport.h"
 #include "cloud_sim_harness.h"
 
 namespace converge::cloud::testing {
@@ -41,13 +43,15 @@ int ClosedPort() {
 }
 
 // A TLS server on 127.0.0.1 with a fresh self-signed certificate for
-// "converge-test.example" that completes no handshake's HTTP: each accepted
-// connection is handshaken (the client aborts it) and closed.
+// "converge-test.example" (plus subjectAltName `san` when given). It serves
+// `connections` connections: after a handshake it reads one request and answers
+// 200 "{}"; a handshake the client aborts just ends the connection.
 class SelfSignedTlsServer {
  public:
-  explicit SelfSignedTlsServer(int connections) {
+  explicit SelfSignedTlsServer(int connections, const std::string& san = "") {
     key_ = EVP_EC_gen("P-256");
     cert_ = X509_new();
+    X509_set_version(cert_, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(cert_), 1);
     X509_gmtime_adj(X509_getm_notBefore(cert_), -3600);
     X509_gmtime_adj(X509_getm_notAfter(cert_), 3600);
@@ -57,6 +61,13 @@ class SelfSignedTlsServer {
                                reinterpret_cast<const unsigned char*>("converge-test.example"), -1,
                                -1, 0);
     X509_set_issuer_name(cert_, name);
+    if (!san.empty()) {
+      X509V3_CTX v3;
+      X509V3_set_ctx(&v3, cert_, cert_, nullptr, nullptr, 0);
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, san.c_str());
+      X509_add_ext(cert_, ext, -1);
+      X509_EXTENSION_free(ext);
+    }
     X509_sign(cert_, key_, EVP_sha256());
     ctx_ = SSL_CTX_new(TLS_server_method());
     SSL_CTX_use_certificate(ctx_, cert_);
@@ -77,7 +88,19 @@ class SelfSignedTlsServer {
         if (client < 0) return;
         SSL* ssl = SSL_new(ctx_);
         SSL_set_fd(ssl, client);
-        SSL_accept(ssl);
+        if (SSL_accept(ssl) == 1) {
+          std::string request;
+          char buffer[4096];
+          while (request.find("\r\n\r\n") == std::string::npos) {
+            const int n = SSL_read(ssl, buffer, sizeof(buffer));
+            if (n <= 0) break;
+            request.append(buffer, n);
+          }
+          const std::string answer =
+              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+          SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+          SSL_shutdown(ssl);
+        }
         SSL_free(ssl);
         ::close(client);
       }
@@ -209,6 +232,27 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
                 "name)" +
                 check);
   EXPECT_EQ(Attempts("tione-sim CreateNotebook transport_error"), 2);
+}
+
+// cpprestsdk takes the TLS name from a Host header; one with the port made every
+// https endpoint with an explicit port fail verification.
+TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
+  SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1");
+  http::CpprestOptions options;
+  options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
+  options.request_timeout = std::chrono::milliseconds(3000);
+  options.ca_file =
+      ::testing::TempDir() + "/converge_tls_ca_ip_" + std::to_string(::getpid()) + ".pem";
+  server.WriteCertificate(options.ca_file);
+  auto transport = http::MakeCpprestTransport(options);
+  ASSERT_TRUE(transport) << transport.error().message;
+  http::HttpRequest request;
+  request.fresh_connection = true;
+  Result<http::HttpResponse> answer = (*transport)->Send(request);
+  std::remove(options.ca_file.c_str());  // read at each connection
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "{}");
 }
 
 }  // namespace

@@ -75,7 +75,8 @@ class CpprestTransport : public HttpTransport {
       std::string out_body;
       whttp::http_request req(request.method);
       req.set_request_uri(web::uri(request.target));
-      req.headers().add("Host", endpoint_.host_header);
+      // No Host header of ours: cpprestsdk writes Endpoint::host_header itself, and
+      // would take ours, port included, as the TLS name to send and verify.
       for (const auto& [name, value] : request.headers) req.headers().add(name, value);
       if (!request.body.empty() || !request.content_type.empty()) {
         req.set_body(request.body, request.content_type);

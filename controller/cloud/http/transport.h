@@ -51,7 +51,7 @@ struct Endpoint {
   std::string scheme;       // "http" or "https"
   std::string host;         // without brackets for IPv6
   int port = 0;             // the explicit port, 0 when none was given
-  std::string host_header;  // the Host header value: host[:port] as written
+  std::string host_header;  // the Host header value: host[:port] as written, host lower-cased
   std::string base_url;     // scheme://host_header
 };
 

@@ -27,6 +27,14 @@ TEST(ParseEndpointTest, HostAndPort) {
   EXPECT_EQ(ep->base_url, "https://api01.example.com:65106");
 }
 
+TEST(ParseEndpointTest, HostIsLowerCasedAsTheHttpLibrarySendsIt) {
+  Result<Endpoint> ep = ParseEndpoint("HTTPS://TIONE.TencentCloudAPI.com:8443");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->host, "tione.tencentcloudapi.com");
+  EXPECT_EQ(ep->host_header, "tione.tencentcloudapi.com:8443");
+  EXPECT_EQ(ep->base_url, "https://tione.tencentcloudapi.com:8443");
+}
+
 TEST(ParseEndpointTest, DefaultPortAndTrailingSlash) {
   Result<Endpoint> ep = ParseEndpoint("https://tione.tencentcloudapi.com/");
   ASSERT_TRUE(ep);
