@@ -97,11 +97,7 @@ class CpprestTransport : public HttpTransport {
     } catch (const whttp::http_exception& ex) {
       LibraryFailure failure{ex.error_code(), ex.what(), ""};
       if (failure.what.starts_with("Error in SSL handshake")) {
-        // cpprestsdk takes the name it sends and checks from the Host header.
-        failure.certificate_problem = CertificateProblems::For(endpoint_.host_header);
-        if (failure.certificate_problem.empty()) {
-          failure.certificate_problem = CertificateProblems::For(endpoint_.host);
-        }
+        failure.certificate_problem = CertificateProblems::For(endpoint_.host);
       }
       return std::unexpected(ClassifyTransportFailure(failure, endpoint_, timeout_));
     } catch (const web::uri_exception& ex) {
