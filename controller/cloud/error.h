@@ -9,7 +9,7 @@ namespace converge::cloud {
 
 struct Error {
   enum class Category {
-    kTransport,    // connection refused/reset, timeout, TLS: the request may or may not have run
+    kTransport,    // DNS, refused, TLS, reset, timeout; outcome_unknown says if it may have run
     kRateLimited,  // the cloud refused for rate (RequestLimitExceeded, HTTP 429)
     kServer,       // the cloud failed internally (5xx, SCNet 10001/10012/716020, InternalError)
     kAuth,         // bad credentials or signature, no permission

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -87,10 +90,13 @@ class CloudSimTest : public ::testing::Test {
     options_.notebook_restarting = std::chrono::milliseconds(50);
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
-    const std::string path = ::testing::TempDir() + "/converge_cloud_sim_fixture.json";
-    std::ofstream(path) << SevenOfEach().dump(2);
-    options_.fixture_file = path;
+    // Per process: ctest runs each test as its own process, several at once.
+    fixture_path_ = ::testing::TempDir() + "/converge_cloud_sim_fixture_" +
+                    std::to_string(::getpid()) + ".json";
+    std::ofstream(fixture_path_) << SevenOfEach().dump(2);
+    options_.fixture_file = fixture_path_;
   }
+  ~CloudSimTest() override { std::remove(fixture_path_.c_str()); }
 
   void SetUp() override { StartSim(); }
   void TearDown() override {
@@ -147,12 +153,16 @@ class CloudSimTest : public ::testing::Test {
     ASSERT_TRUE(sim_->SetFaults(json::object(), &error)) << error;
   }
 
+  // "127.0.0.1:PORT" of the simulator, as transport errors name it.
+  std::string HostPort() const { return "127.0.0.1:" + std::to_string(sim_->Port()); }
+
   int64_t Calls(const std::string& cloud, const std::string& operation) const {
     const json stats = sim_->Stats();
     const json& calls = stats[cloud]["calls"];
     return calls.contains(operation) ? calls[operation].get<int64_t>() : 0;
   }
 
+  std::string fixture_path_;
   sim::SimOptions options_;
   std::unique_ptr<sim::Simulator> sim_;
   RecordingObserver observer_;

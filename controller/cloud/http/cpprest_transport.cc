@@ -1,38 +1,65 @@
 #include "cloud/http/cpprest_transport.h"
 
-#include <cerrno>
 #include <fstream>
-#include <system_error>
+#include <map>
+#include <mutex>
 
 #include <cpprest/http_client.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <boost/asio/ssl.hpp>
+
+#include "cloud/http/transport_failure.h"
 
 namespace converge::cloud::http {
 namespace {
 
 namespace whttp = web::http;
 
-Error TransportError(std::string code, std::string message, bool maybe_sent) {
-  Error e;
-  e.category = Error::Category::kTransport;
-  e.retryable = true;
-  e.outcome_unknown = maybe_sent;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
-}
-
-// Connect-phase failures: the request cannot have reached the server.
-bool NeverSent(const std::error_code& ec) {
-  switch (ec.value()) {
-    case ECONNREFUSED:
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-    case EADDRNOTAVAIL:
-      return true;
-    default:
-      return false;
+// The last reason a server certificate was rejected, per name sent as SNI,
+// process-wide: OpenSSL hands the verification callback no pointer to the
+// request, and every connection to one host sees the same certificate.
+class CertificateProblems {
+ public:
+  static void Record(std::string host, std::string problem) {
+    std::lock_guard lock(mu());
+    problems()[std::move(host)] = std::move(problem);
   }
+  static std::string For(const std::string& host) {
+    std::lock_guard lock(mu());
+    auto it = problems().find(host);
+    return it == problems().end() ? std::string() : it->second;
+  }
+
+ private:
+  static std::mutex& mu() {
+    static std::mutex m;
+    return m;
+  }
+  static std::map<std::string, std::string>& problems() {
+    static auto* p = new std::map<std::string, std::string>();
+    return *p;
+  }
+};
+
+// OpenSSL's whole-chain verification, wrapped to note why it failed.
+int VerifyAndNoteProblem(X509_STORE_CTX* store, void*) {
+  const int ok = X509_verify_cert(store);
+
+  if (ok <= 0) {
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    const char* host =
+        ssl != nullptr ? SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) : nullptr;
+    const int error = X509_STORE_CTX_get_error(store);
+    // cpprestsdk's own check rejects a chain OpenSSL accepted only when the
+    // certificate does not name the host; OpenSSL then reports "unspecified".
+    CertificateProblems::Record(host != nullptr ? host : "",
+                                error == X509_V_ERR_UNSPECIFIED
+                                    ? "the certificate is not issued for this host name"
+                                    : X509_verify_cert_error_string(error));
+  }
+  return ok;
 }
 
 class CpprestTransport : public HttpTransport {
@@ -44,12 +71,12 @@ class CpprestTransport : public HttpTransport {
         client_(web::uri(endpoint_.base_url), config) {}
 
   Result<HttpResponse> Send(const HttpRequest& request) override {
-    const std::string where = endpoint_.base_url;
     try {
       std::string out_body;
       whttp::http_request req(request.method);
       req.set_request_uri(web::uri(request.target));
-      req.headers().add("Host", endpoint_.host_header);
+      // No Host header of ours: cpprestsdk writes Endpoint::host_header itself, and
+      // would take ours, port included, as the TLS name to send and verify.
       for (const auto& [name, value] : request.headers) req.headers().add(name, value);
       if (!request.body.empty() || !request.content_type.empty()) {
         req.set_body(request.body, request.content_type);
@@ -68,29 +95,18 @@ class CpprestTransport : public HttpTransport {
       out.body = std::move(out_body);
       return out;
     } catch (const whttp::http_exception& ex) {
-      const std::error_code ec = ex.error_code();
-      if (ec.value() == ETIMEDOUT) {
-        return std::unexpected(TransportError(
-            "timeout",
-            "no answer from " + where + " within " + std::to_string(timeout_.count()) +
-                " ms; check the endpoint's reachability or raise the request timeout",
-            true));
+      LibraryFailure failure{ex.error_code(), ex.what(), ""};
+      if (failure.what.starts_with("Error in SSL handshake")) {
+        failure.certificate_problem = CertificateProblems::For(endpoint_.host);
       }
-      const bool never_sent = NeverSent(ec);
-      return std::unexpected(TransportError(
-          "transport_error",
-          "HTTP exchange with " + where + " failed: " + ec.message() +
-              (never_sent ? "; check the provider endpoint and that the service is up"
-                          : "; the connection broke after the request was sent"),
-          !never_sent));
+      return std::unexpected(ClassifyTransportFailure(failure, endpoint_, timeout_));
     } catch (const web::uri_exception& ex) {
       Error e;
       e.category = Error::Category::kInvalid;
       e.message = "request target is not a valid URI: " + std::string(ex.what());
       return std::unexpected(e);
     } catch (const std::exception& ex) {
-      return std::unexpected(TransportError(
-          "transport_error", "HTTP exchange with " + where + " failed: " + ex.what(), true));
+      return std::unexpected(ClassifyTransportFailure({{}, ex.what()}, endpoint_, timeout_));
     }
   }
 
@@ -112,21 +128,22 @@ Result<std::unique_ptr<HttpTransport>> MakeCpprestTransport(const CpprestOptions
   whttp::client::http_client_config config;
   config.set_timeout(timeout);
   config.set_validate_certificates(true);
-  if (!options.ca_file.empty()) {
-    if (!std::ifstream(options.ca_file).good()) {
-      Error e;
-      e.category = Error::Category::kInvalid;
-      e.message = "CA file \"" + options.ca_file +
-                  "\" cannot be read; point ca_file at a readable PEM bundle";
-      return std::unexpected(e);
-    }
-    const std::string ca_file = options.ca_file;
-    config.set_ssl_context_callback([ca_file](boost::asio::ssl::context& ctx) {
+  if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
+    Error e;
+    e.category = Error::Category::kInvalid;
+    e.message = "CA file \"" + options.ca_file +
+                "\" cannot be read; point ca_file at a readable PEM bundle";
+    return std::unexpected(e);
+  }
+  const std::string ca_file = options.ca_file;
+  config.set_ssl_context_callback([ca_file](boost::asio::ssl::context& ctx) {
+    if (!ca_file.empty()) {
       boost::system::error_code ec;
       ctx.set_default_verify_paths(ec);
       ctx.load_verify_file(ca_file, ec);
-    });
-  }
+    }
+    SSL_CTX_set_cert_verify_callback(ctx.native_handle(), VerifyAndNoteProblem, nullptr);
+  });
   try {
     return std::unique_ptr<HttpTransport>(
         std::make_unique<CpprestTransport>(*endpoint, config, timeout));

@@ -50,7 +50,10 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   for (char& c : ep.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ep.scheme != "http" && ep.scheme != "https")
     return invalid("has scheme other than http/https");
-  std::string_view rest = text.substr(sep + 3);
+  // Host names are case-insensitive; lower case is how cpprestsdk sends them.
+  std::string lowered(text.substr(sep + 3));
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view rest = lowered;
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
     return invalid("has a path, query or user info");

@@ -28,10 +28,11 @@ struct HttpResponse {
 };
 
 // Sends one request, no retries. Success is any HTTP answer, whatever its status.
-// Failure is an Error of category kTransport with code "timeout" (no answer within
-// the request timeout) or "transport_error" (refused, reset, TLS, DNS), and
-// outcome_unknown=true when the request may have reached the server. Never throws.
-// Thread-safe.
+// Failure is an Error of category kTransport, retryable, with code "timeout" (a
+// wait ran out) or "transport_error" (DNS, refused, TLS, connection closed or
+// reset), a message naming the cause and the host, and outcome_unknown=true only
+// when the request was fully sent before the failure (see transport_failure.h).
+// Never throws. Thread-safe.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
@@ -50,7 +51,7 @@ struct Endpoint {
   std::string scheme;       // "http" or "https"
   std::string host;         // without brackets for IPv6
   int port = 0;             // the explicit port, 0 when none was given
-  std::string host_header;  // the Host header value: host[:port] as written
+  std::string host_header;  // the Host header value: host[:port] as written, host lower-cased
   std::string base_url;     // scheme://host_header
 };
 

@@ -27,6 +27,14 @@ TEST(ParseEndpointTest, HostAndPort) {
   EXPECT_EQ(ep->base_url, "https://api01.example.com:65106");
 }
 
+TEST(ParseEndpointTest, HostIsLowerCasedAsTheHttpLibrarySendsIt) {
+  Result<Endpoint> ep = ParseEndpoint("HTTPS://TIONE.TencentCloudAPI.com:8443");
+  ASSERT_TRUE(ep);
+  EXPECT_EQ(ep->host, "tione.tencentcloudapi.com");
+  EXPECT_EQ(ep->host_header, "tione.tencentcloudapi.com:8443");
+  EXPECT_EQ(ep->base_url, "https://tione.tencentcloudapi.com:8443");
+}
+
 TEST(ParseEndpointTest, DefaultPortAndTrailingSlash) {
   Result<Endpoint> ep = ParseEndpoint("https://tione.tencentcloudapi.com/");
   ASSERT_TRUE(ep);
@@ -84,7 +92,9 @@ TEST(CpprestTransportTest, RefusedConnectionWasNeverSent) {
   EXPECT_EQ(r.error().code, "transport_error");
   EXPECT_TRUE(r.error().retryable);
   EXPECT_FALSE(r.error().outcome_unknown);
-  EXPECT_NE(r.error().message.find("http://127.0.0.1:1"), std::string::npos);
+  EXPECT_EQ(r.error().message,
+            "connection refused by 127.0.0.1:1 (or the host is unreachable); check the host and "
+            "port in spec.endpoint and that the service is up");
 }
 
 }  // namespace
