@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cloud/config.h"
+#include "cloud/request_observer.h"
 #include "reconcile/controller.h"
 #include "sim/simulator.h"
 #include "spec/loader.h"

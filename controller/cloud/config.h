@@ -3,29 +3,9 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <string>
 
-#include "cloud/provider.h"
-
-namespace converge {
-class Clock;
-class Random;
-}  // namespace converge
-
 namespace converge::cloud {
-
-// Receives one call per HTTP attempt; the metrics layer implements it. Must be
-// thread-safe. `code` is the cloud's code ("0", "10004", "AuthFailure", ...) or a
-// transport word ("timeout", "connection"), never free text.
-class RequestObserver {
- public:
-  virtual ~RequestObserver() = default;
-  virtual void OnRequest(const std::string& provider, const std::string& operation,
-                         const std::string& code, double seconds) = 0;
-  // A call held back by our own token bucket for `seconds`.
-  virtual void OnThrottled(const std::string& provider, double seconds) {}
-};
 
 struct ProviderConfig {
   enum class Type { kScnet, kTione };
@@ -37,7 +17,7 @@ struct ProviderConfig {
   std::string token;       // SCNet
   std::string secret_id;   // TI-ONE
   std::string secret_key;  // TI-ONE
-  double qps = 10;   // token bucket shared by every call to this provider; <= 0: no limit
+  double qps = 10;         // token bucket shared by every call to this provider; <= 0: no limit
   int burst = 20;
   // cpprestsdk has one timeout for the whole exchange, connect included:
   // request_timeout; connect_timeout is used only when request_timeout is 0.
@@ -49,15 +29,5 @@ struct ProviderConfig {
   std::string ca_file;  // extra CA bundle; verification is always on for https
   int page_size = 50;   // list page size
 };
-
-// Each collaborator must outlive the providers built with it.
-struct ProviderDeps {
-  Clock* clock = nullptr;    // nullptr: RealClock
-  Random* random = nullptr;  // nullptr: a process RealRandom
-  RequestObserver* observer = nullptr;  // optional
-};
-
-// Builds the adapter for config.type. Never throws.
-std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const ProviderDeps& deps = {});
 
 }  // namespace converge::cloud

@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cloud/config.h"
 #include "cloud/provider.h"
+#include "cloud/provider_factory.h"
 #include "sim/simulator.h"
 
 namespace converge::cloud::testing {
