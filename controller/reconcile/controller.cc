@@ -22,18 +22,6 @@ void SetCondition(Condition& c, const std::string& status, const std::string& re
   c.message = message;
 }
 
-std::string ObservedKindName(cloud::ResourceKind k) {
-  switch (k) {
-    case cloud::ResourceKind::kContainerInstance:
-      return "ContainerInstance";
-    case cloud::ResourceKind::kNotebook:
-      return "Notebook";
-    case cloud::ResourceKind::kTiOneNotebook:
-      return "TiOneNotebook";
-  }
-  return "";
-}
-
 Intent IntentFor(const spec::Resource& r, int64_t now_ms) {
   return Intent{spec::ProviderOf(r), std::string(spec::KindName(spec::KindOf(r))),
                 spec::MetaOf(r).name, now_ms};
@@ -214,7 +202,8 @@ void Controller::UpdateUnmanaged(const Observations& obs) {
     for (const auto& [kind, list] : kinds) {
       for (const auto& o : list) {
         if (wanted.count({provider, kind, o.name})) continue;
-        unmanaged.push_back({provider, ObservedKindName(kind), o.name, o.id, o.status});
+        unmanaged.push_back(
+            {provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id, o.status});
       }
     }
   }
