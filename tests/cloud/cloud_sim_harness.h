@@ -2,7 +2,10 @@
 // each kind, and providers built by MakeProvider pointed at it.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -87,9 +90,15 @@ class CloudSimTest : public ::testing::Test {
     options_.notebook_restarting = std::chrono::milliseconds(50);
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
-    const std::string path = ::testing::TempDir() + "/converge_cloud_sim_fixture.json";
+    // One file per test process: ctest runs tests (and other checkouts) at once.
+    const std::string path = ::testing::TempDir() + "/converge_cloud_sim_fixture_" +
+                             std::to_string(::getpid()) + ".json";
     std::ofstream(path) << SevenOfEach().dump(2);
     options_.fixture_file = path;
+  }
+  ~CloudSimTest() override {
+    std::error_code ignored;
+    std::filesystem::remove(options_.fixture_file, ignored);
   }
 
   void SetUp() override { StartSim(); }
