@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "base/log.h"
-#include "cloud/config.h"
+#include "cloud/provider_factory.h"
 #include "reconcile/controller.h"
 #include "reconcile/diff.h"
 #include "reconcile/test_specs.h"

@@ -12,6 +12,8 @@
 
 #include "base/log.h"
 #include "base/redact.h"
+#include "cloud/config.h"
+#include "cloud/provider_factory.h"
 
 namespace converge::cli {
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cloud/config.h"
+#include "cloud/request_observer.h"
 #include "manifest/loader.h"
 #include "reconcile/controller.h"
 #include "sim/simulator.h"

@@ -3,29 +3,9 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <string>
 
-#include "cloud/provider.h"
-
-namespace converge {
-class Clock;
-class Random;
-}  // namespace converge
-
 namespace converge::cloud {
-
-// Receives one call per HTTP attempt; the metrics layer implements it. Must be
-// thread-safe. `code` is the cloud's code ("0", "10004", "AuthFailure", ...) or a
-// transport word ("timeout", "connection"), never free text.
-class RequestObserver {
- public:
-  virtual ~RequestObserver() = default;
-  virtual void OnRequest(const std::string& provider, const std::string& operation,
-                         const std::string& code, double seconds) = 0;
-  // A call held back by our own token bucket for `seconds`.
-  virtual void OnThrottled(const std::string& provider, double seconds) {}
-};
 
 struct ProviderConfig {
   enum class Type { kScnet, kTione };
@@ -54,17 +34,5 @@ struct ProviderConfig {
   // returns a provider whose every call fails with it.
   std::string config_error;
 };
-
-// Each collaborator must outlive the providers built with it.
-struct ProviderDeps {
-  Clock* clock = nullptr;               // nullptr: RealClock
-  Random* random = nullptr;             // nullptr: a process RealRandom
-  RequestObserver* observer = nullptr;  // optional
-};
-
-// Builds the adapter for config.type. Never throws. An unusable configuration
-// (config_error, a missing credential, region or scheme) gives a provider whose
-// every call fails with a non-retryable kInvalid error saying what to fix.
-std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const ProviderDeps& deps = {});
 
 }  // namespace converge::cloud

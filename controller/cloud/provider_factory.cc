@@ -1,9 +1,10 @@
+#include "cloud/provider_factory.h"
+
 #include <memory>
 
 #include "base/clock.h"
 #include "base/random.h"
 #include "base/redact.h"
-#include "cloud/config.h"
 #include "cloud/http/api_caller.h"
 #include "cloud/http/cpprest_transport.h"
 #include "cloud/scnet/scnet_provider.h"

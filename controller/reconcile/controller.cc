@@ -23,18 +23,6 @@ void SetCondition(Condition& c, const std::string& status, const std::string& re
   c.message = message;
 }
 
-std::string ObservedKindName(cloud::ResourceKind k) {
-  switch (k) {
-    case cloud::ResourceKind::kContainerInstance:
-      return "ContainerInstance";
-    case cloud::ResourceKind::kNotebook:
-      return "Notebook";
-    case cloud::ResourceKind::kTiOneNotebook:
-      return "TiOneNotebook";
-  }
-  return "";
-}
-
 // The one rule for whether a failed call can pass when repeated, behind
 // ResourceStatus::terminal: a call the cloud understood and refused (credentials,
 // an invalid request, not found, a refusal) cannot; transport, rate-limit and server
@@ -223,7 +211,8 @@ void Controller::UpdateUnmanaged(const Observations& obs) {
     for (const auto& [kind, list] : kinds) {
       for (const auto& o : list) {
         if (wanted.count({provider, kind, o.name})) continue;
-        unmanaged.push_back({provider, ObservedKindName(kind), o.name, o.id, o.status});
+        unmanaged.push_back(
+            {provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id, o.status});
       }
     }
   }

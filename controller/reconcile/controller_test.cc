@@ -263,7 +263,9 @@ TEST_F(ControllerTest, UnmanagedResourcesAreReportedNeverTouched) {
   const auto snap = controller_.Snapshot();
   ASSERT_EQ(snap.unmanaged.size(), 2u);
   EXPECT_EQ(snap.unmanaged[0].name, "hand-made");
+  EXPECT_EQ(snap.unmanaged[0].kind, "ContainerInstance");
   EXPECT_EQ(snap.unmanaged[1].name, "someone-elses");
+  EXPECT_EQ(snap.unmanaged[1].kind, "TiOneNotebook");
   EXPECT_EQ(scnet_->CountCalls("RestartContainerInstance"), 0);
   EXPECT_EQ(tione_->CountCalls("StartNotebook"), 0);
 }

@@ -15,7 +15,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "cloud/config.h"
+#include "cloud/request_observer.h"
 #include "reconcile/controller.h"
 
 namespace converge::serve {

@@ -2,6 +2,8 @@
 // each kind, and providers built by MakeProvider pointed at it.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -16,8 +18,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cloud/config.h"
 #include "cloud/provider.h"
+#include "cloud/provider_factory.h"
 #include "sim/simulator.h"
 
 namespace converge::cloud::testing {

@@ -12,10 +12,10 @@
 
 #include "base/clock.h"
 #include "base/random.h"
-#include "cloud/config.h"
 #include "cloud/error.h"
 #include "cloud/http/token_bucket.h"
 #include "cloud/http/transport.h"
+#include "cloud/request_observer.h"
 
 namespace converge::cloud::http {
 

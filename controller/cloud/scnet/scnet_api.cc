@@ -27,7 +27,7 @@ std::string FailureText(const json& item) {
   return "";
 }
 
-Result<Page> CheckItems(Page page, std::string_view what) {
+Result<http::ListPage> CheckItems(http::ListPage page, std::string_view what) {
   for (const Observed& o : page.items) {
     if (o.id.empty() || o.name.empty()) {
       return std::unexpected(
@@ -129,8 +129,8 @@ Observed ParseNotebook(const json& item) {
   return o;
 }
 
-Result<Page> ParseInstancePage(const json& data) {
-  Page page;
+Result<http::ListPage> ParseInstancePage(const json& data) {
+  http::ListPage page;
   const json* items = data.is_array() ? &data : ItemsOf(data);
   if (data.is_null()) return page;
   if (items == nullptr) {
@@ -142,8 +142,8 @@ Result<Page> ParseInstancePage(const json& data) {
   return CheckItems(std::move(page), "SCNet container-instance");
 }
 
-Result<Page> ParseNotebookPage(const json& data) {
-  Page page;
+Result<http::ListPage> ParseNotebookPage(const json& data) {
+  http::ListPage page;
   if (data.is_null()) return page;
   const json* items = data.is_array() ? &data : ItemsOf(data);
   if (items != nullptr) {
@@ -152,7 +152,7 @@ Result<Page> ParseNotebookPage(const json& data) {
   } else if (data.is_object() &&
              (Field(data, "id") != nullptr || Field(data, "notebookName") != nullptr)) {
     page.items.push_back(ParseNotebook(data));
-    page.single_record = true;
+    page.last = true;
   } else if (data.is_object() && Field(data, "total") != nullptr) {
     page.total = http::IntegerOf(Field(data, "total"));
   } else {

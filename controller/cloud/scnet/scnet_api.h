@@ -10,6 +10,7 @@
 
 #include "cloud/error.h"
 #include "cloud/http/api_caller.h"
+#include "cloud/http/paging.h"
 #include "cloud/provider.h"
 
 namespace converge::cloud::scnet {
@@ -39,17 +40,13 @@ Error ErrorForCode(const std::string& code, const std::string& msg, int http_sta
 // when present, else by HTTP status, else kProtocol).
 http::Interpretation InterpretResponse(const http::HttpResponse& response);
 
-struct Page {
-  std::vector<Observed> items;
-  std::optional<int64_t> total;  // data.total when reported
-  bool single_record = false;    // `data` was one notebook object, not a page
-};
-
 // Container-instance list data: {total, records[]} or {total, list[]} (or a bare
-// array). kProtocol when the shape is neither or an item lacks id or name.
-Result<Page> ParseInstancePage(const nlohmann::json& data);
-// Notebook list data: {total, records[]}, one notebook object, or null (empty).
-Result<Page> ParseNotebookPage(const nlohmann::json& data);
+// array); total is data.total when reported. kProtocol when the shape is neither
+// or an item lacks id or name.
+Result<http::ListPage> ParseInstancePage(const nlohmann::json& data);
+// Notebook list data: {total, records[]}, one notebook object (a page marked
+// last), or null (empty).
+Result<http::ListPage> ParseNotebookPage(const nlohmann::json& data);
 
 // Observed values of one list item. Never copies sshPassword. Empty id or name
 // when the item lacks them.

@@ -83,9 +83,9 @@ json DataOf(const char* body) {
 }
 
 TEST(ScnetNotebookListTest, Seed000ObjectDataIsOneRecord) {
-  Result<Page> page = ParseNotebookPage(DataOf(kSeed000Response));
+  Result<http::ListPage> page = ParseNotebookPage(DataOf(kSeed000Response));
   ASSERT_TRUE(page) << page.error().message;
-  EXPECT_TRUE(page->single_record);
+  EXPECT_TRUE(page->last);
   ASSERT_EQ(page->items.size(), 1u);
   const Observed& nb = page->items[0];
   EXPECT_EQ(nb.kind, ResourceKind::kNotebook);
@@ -116,9 +116,9 @@ TEST(ScnetNotebookListTest, RecordsPageWithTheTableSpellings) {
        "sshPassword": "secret-pw"},
       {"id": "2", "notebookName": "b", "notebookStatus": "Failed", "errorMessage": "no card",
        "customizePort": null}]})");
-  Result<Page> page = ParseNotebookPage(data);
+  Result<http::ListPage> page = ParseNotebookPage(data);
   ASSERT_TRUE(page);
-  EXPECT_FALSE(page->single_record);
+  EXPECT_FALSE(page->last);
   EXPECT_EQ(page->total, 3);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].attributes.at("imagePath"), "img/a");
@@ -129,13 +129,13 @@ TEST(ScnetNotebookListTest, RecordsPageWithTheTableSpellings) {
 }
 
 TEST(ScnetNotebookListTest, NullDataIsEmptyAndGarbageIsProtocolError) {
-  Result<Page> empty = ParseNotebookPage(json(nullptr));
+  Result<http::ListPage> empty = ParseNotebookPage(json(nullptr));
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->items.empty());
-  Result<Page> bad = ParseNotebookPage(json::parse(R"({"foo": 1})"));
+  Result<http::ListPage> bad = ParseNotebookPage(json::parse(R"({"foo": 1})"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().category, Error::Category::kProtocol);
-  Result<Page> nameless = ParseNotebookPage(json::parse(R"({"records": [{"id": "1"}]})"));
+  Result<http::ListPage> nameless = ParseNotebookPage(json::parse(R"({"records": [{"id": "1"}]})"));
   ASSERT_FALSE(nameless);
   EXPECT_EQ(nameless.error().category, Error::Category::kProtocol);
 }
@@ -159,7 +159,7 @@ TEST(ScnetInstanceListTest, AcceptsRecordsOrList) {
                                      {"taskNumber", 1},
                                      {"timeoutLimit", "01:00:00"},
                                      {"startTime", nullptr}}})}};
-    Result<Page> page = ParseInstancePage(data);
+    Result<http::ListPage> page = ParseInstancePage(data);
     ASSERT_TRUE(page) << key;
     EXPECT_EQ(page->total, 9);
     ASSERT_EQ(page->items.size(), 1u);
@@ -182,7 +182,7 @@ TEST(ScnetInstanceListTest, AcceptsRecordsOrList) {
         {"timeoutLimit", "01:00:00"}};
     EXPECT_EQ(o.attributes, expected);
   }
-  Result<Page> neither = ParseInstancePage(json::parse(R"({"total": 0, "rows": []})"));
+  Result<http::ListPage> neither = ParseInstancePage(json::parse(R"({"total": 0, "rows": []})"));
   ASSERT_FALSE(neither);
   EXPECT_EQ(neither.error().message,
             "SCNet container-instance list data has neither records[] nor list[]");

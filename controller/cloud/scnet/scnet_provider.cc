@@ -1,15 +1,11 @@
 #include "cloud/scnet/scnet_provider.h"
 
-#include <set>
-
 #include "cloud/http/json_fields.h"
+#include "cloud/http/paging.h"
 #include "cloud/scnet/scnet_api.h"
 
 namespace converge::cloud::scnet {
 namespace {
-
-// A guard against an answer that never ends (a server ignoring start/page).
-constexpr int kMaxPages = 10000;
 
 std::vector<Observed> ExactMatches(std::vector<Observed> all, const std::string& name) {
   std::vector<Observed> out;
@@ -72,64 +68,41 @@ Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind
       InterpretResponse);
 }
 
+http::PagedList ScnetProvider::Paged(const char* operation) const {
+  return http::PagedList{
+      .cloud = "SCNet", .provider = name_, .operation = operation, .page_size = page_size_};
+}
+
 Result<std::vector<Observed>> ScnetProvider::ListInstances(const std::string& name_filter) {
-  std::vector<Observed> out;
-  std::set<std::string> seen;
-  int64_t start = 0;
-  for (int pages = 0;; ++pages) {
-    if (pages == kMaxPages) {
-      return std::unexpected(Fail(http::ProtocolError("SCNet kept answering pages past " +
-                                                      std::to_string(kMaxPages) + " pages"),
-                                  kListContainerInstances));
-    }
+  auto fetch = [&](const http::PageRequest& at) -> Result<http::ListPage> {
     std::vector<std::pair<std::string, std::string>> query;
     if (!name_filter.empty()) query.emplace_back("instanceServiceName", name_filter);
-    query.emplace_back("start", std::to_string(start));
+    query.emplace_back("start", std::to_string(at.offset));
     query.emplace_back("limit", std::to_string(page_size_));
     query.emplace_back("sort", "desc");
     Result<nlohmann::json> data =
         Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query));
     if (!data) return std::unexpected(data.error());
-    Result<Page> page = ParseInstancePage(*data);
+    Result<http::ListPage> page = ParseInstancePage(*data);
     if (!page) return std::unexpected(Fail(page.error(), kListContainerInstances));
-    const int64_t got = static_cast<int64_t>(page->items.size());
-    for (Observed& o : page->items) {
-      if (seen.insert(o.id).second) out.push_back(std::move(o));
-    }
-    start += got;
-    if (got == 0) break;
-    if (page->total ? start >= *page->total : got < page_size_) break;
-  }
-  return out;
+    return page;
+  };
+  return http::FetchAllPages(Paged(kListContainerInstances), fetch);
 }
 
 Result<std::vector<Observed>> ScnetProvider::ListNotebooks(const std::string& name_filter) {
-  std::vector<Observed> out;
-  std::set<std::string> seen;
-  int64_t fetched = 0;
-  for (int page_number = 1;; ++page_number) {
-    if (page_number > kMaxPages) {
-      return std::unexpected(Fail(http::ProtocolError("SCNet kept answering pages past " +
-                                                      std::to_string(kMaxPages) + " pages"),
-                                  kListNotebooks));
-    }
+  auto fetch = [&](const http::PageRequest& at) -> Result<http::ListPage> {
     std::vector<std::pair<std::string, std::string>> query;
     if (!name_filter.empty()) query.emplace_back("notebookName", name_filter);
-    query.emplace_back("page", std::to_string(page_number));
+    query.emplace_back("page", std::to_string(at.number + 1));
     query.emplace_back("size", std::to_string(page_size_));
     Result<nlohmann::json> data = Get(kListNotebooks, http::BuildTarget(kNotebookListPath, query));
     if (!data) return std::unexpected(data.error());
-    Result<Page> page = ParseNotebookPage(*data);
+    Result<http::ListPage> page = ParseNotebookPage(*data);
     if (!page) return std::unexpected(Fail(page.error(), kListNotebooks));
-    const int64_t got = static_cast<int64_t>(page->items.size());
-    for (Observed& o : page->items) {
-      if (seen.insert(o.id).second) out.push_back(std::move(o));
-    }
-    fetched += got;
-    if (page->single_record || got == 0) break;
-    if (page->total ? fetched >= *page->total : got < page_size_) break;
-  }
-  return out;
+    return page;
+  };
+  return http::FetchAllPages(Paged(kListNotebooks), fetch);
 }
 
 Result<std::vector<Observed>> ScnetProvider::List(ResourceKind kind) {

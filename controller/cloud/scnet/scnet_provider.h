@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cloud/http/api_caller.h"
+#include "cloud/http/paging.h"
 #include "cloud/provider.h"
 
 namespace converge::cloud::scnet {
@@ -35,6 +36,7 @@ class ScnetProvider : public Provider {
  private:
   Result<std::vector<Observed>> ListInstances(const std::string& name_filter);
   Result<std::vector<Observed>> ListNotebooks(const std::string& name_filter);
+  http::PagedList Paged(const char* operation) const;
   Result<nlohmann::json> Get(const char* operation, std::string target);
   Result<nlohmann::json> Post(const char* operation, http::CallKind kind, std::string target,
                               std::string body);

@@ -161,8 +161,8 @@ Observed ParseNotebook(const json& item) {
   return o;
 }
 
-Result<Page> ParseNotebookSet(const json& response) {
-  Page page;
+Result<http::ListPage> ParseNotebookSet(const json& response) {
+  http::ListPage page;
   const json* set = Field(response, "NotebookSet");
   page.total = http::IntegerOf(Field(response, "TotalCount"));
   if (set == nullptr) {

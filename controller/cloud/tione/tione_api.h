@@ -11,6 +11,7 @@
 
 #include "cloud/error.h"
 #include "cloud/http/api_caller.h"
+#include "cloud/http/paging.h"
 #include "cloud/provider.h"
 
 namespace converge::cloud::tione {
@@ -53,13 +54,9 @@ Error ErrorForCode(const std::string& code, const std::string& message, int http
 // (with RequestId), or an Error by HTTP status / kProtocol.
 http::Interpretation InterpretResponse(const http::HttpResponse& response);
 
-struct Page {
-  std::vector<Observed> items;
-  std::optional<int64_t> total;  // TotalCount
-};
-// DescribeNotebooks Response: NotebookSet[] and TotalCount. kProtocol when
-// NotebookSet is missing or an item lacks Id or Name.
-Result<Page> ParseNotebookSet(const nlohmann::json& response);
+// DescribeNotebooks Response: NotebookSet[] and TotalCount (the page's total).
+// kProtocol when NotebookSet is missing or an item lacks Id or Name.
+Result<http::ListPage> ParseNotebookSet(const nlohmann::json& response);
 // One NotebookSet item or NotebookDetail.
 Observed ParseNotebook(const nlohmann::json& item);
 // DescribeNotebook Response: its NotebookDetail. kProtocol when missing.

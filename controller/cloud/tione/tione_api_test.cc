@@ -167,7 +167,7 @@ TEST(TiOneParseTest, NotebookSetPageWithNulls) {
        "ResourceConf": {"Cpu": 2000, "Memory": 4000, "Gpu": null, "InstanceType": null},
        "Tags": null, "FailureReason": null},
       {"Id": "nb-2", "Name": "b", "Status": "SubmitFailed", "Message": "quota"}]})");
-  Result<Page> page = ParseNotebookSet(response);
+  Result<http::ListPage> page = ParseNotebookSet(response);
   ASSERT_TRUE(page);
   EXPECT_EQ(page->total, 7);
   ASSERT_EQ(page->items.size(), 2u);

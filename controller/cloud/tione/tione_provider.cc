@@ -1,14 +1,13 @@
 #include "cloud/tione/tione_provider.h"
 
 #include <algorithm>
-#include <set>
 
 #include "cloud/http/json_fields.h"
+#include "cloud/http/paging.h"
 
 namespace converge::cloud::tione {
 namespace {
 
-constexpr int kMaxPages = 10000;
 // DescribeNotebooks accepts Limit 1..100.
 constexpr int kMaxLimit = 100;
 
@@ -53,33 +52,24 @@ Result<nlohmann::json> TiOneProvider::Call(const char* action, http::CallKind ki
 }
 
 Result<std::vector<Observed>> TiOneProvider::Describe(const std::string& name_filter) {
-  std::vector<Observed> out;
-  std::set<std::string> seen;
-  int64_t offset = 0;
-  for (int pages = 0;; ++pages) {
-    if (pages == kMaxPages) {
-      return std::unexpected(Fail(http::ProtocolError("TI-ONE kept answering pages past " +
-                                                      std::to_string(kMaxPages) + " pages"),
-                                  kDescribeNotebooks));
-    }
-    Result<nlohmann::json> response = Call(kDescribeNotebooks, http::CallKind::kRead,
-                                           DescribeNotebooksBody(offset, page_size_, name_filter));
+  auto fetch = [&](const http::PageRequest& at) -> Result<http::ListPage> {
+    Result<nlohmann::json> response =
+        Call(kDescribeNotebooks, http::CallKind::kRead,
+             DescribeNotebooksBody(at.offset, page_size_, name_filter));
     if (!response) return std::unexpected(response.error());
-    Result<Page> page = ParseNotebookSet(*response);
+    Result<http::ListPage> page = ParseNotebookSet(*response);
     if (!page) {
       Error e = page.error();
       e.request_id = http::TextOr(*response, "RequestId");
       return std::unexpected(Fail(std::move(e), kDescribeNotebooks));
     }
-    const int64_t got = static_cast<int64_t>(page->items.size());
-    for (Observed& o : page->items) {
-      if (seen.insert(o.id).second) out.push_back(std::move(o));
-    }
-    offset += got;
-    if (got == 0) break;
-    if (page->total ? offset >= *page->total : got < page_size_) break;
-  }
-  return out;
+    return page;
+  };
+  const http::PagedList list{.cloud = "TI-ONE",
+                             .provider = name_,
+                             .operation = kDescribeNotebooks,
+                             .page_size = page_size_};
+  return http::FetchAllPages(list, fetch);
 }
 
 Result<std::vector<Observed>> TiOneProvider::List(ResourceKind kind) {
