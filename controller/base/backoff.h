@@ -7,10 +7,11 @@
 
 namespace converge {
 
-// Full-jitter exponential backoff in the manner of Envoy's
-// JitteredExponentialBackOffStrategy: attempt n (0-based) waits a uniformly random
-// duration in [ceiling/2, ceiling) where ceiling = min(base * 2^n, max). Not
-// thread-safe; one instance per retry loop or resource.
+// Exponential backoff with "equal jitter": attempt n (0-based) waits a uniformly
+// random duration in [ceiling/2, ceiling) where ceiling = min(base * 2^n, max).
+// (Envoy's JitteredExponentialBackOffStrategy draws from [0, ceiling); keeping the
+// lower half means a retry never comes at once.) Not thread-safe; one instance per
+// retry loop or resource.
 class Backoff {
  public:
   Backoff(std::chrono::milliseconds base, std::chrono::milliseconds max, Random& random)

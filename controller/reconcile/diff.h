@@ -1,6 +1,6 @@
 // The diff: a pure function of (desired resource, what the cloud lists) to the
 // one action that moves it toward the manifest, with a reason. No I/O, no clock.
-// The table in DESIGN.md ("Reconcile semantics") is its contract.
+// The table in README "How reconciling works" is its contract.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,6 @@
-// Table-driven tests of the diff: every row of DESIGN.md's semantics table and
-// every status value of each cloud, each with the reason it exists.
+// Table-driven tests of the diff: every row of the semantics table (README "How
+// reconciling works") and every status value of each cloud, each with the reason
+// it exists.
 #include "reconcile/diff.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // The embedded simulator of SCNet and TI-ONE: one HTTP listener on loopback that
-// speaks both clouds' real wire formats (seeds/ and API-NOTES.md), with state,
+// speaks both clouds' real wire formats (README "Cloud clients"; the API documents'
+// own examples are in tests/fixtures/seeds/), with state,
 // lifecycles, credential checks, rate limits and fault injection.
 #pragma once
 

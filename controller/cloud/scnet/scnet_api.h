@@ -1,5 +1,5 @@
-// SCNet wire format (seeds 000, 001, 003 and API-NOTES.md): paths, request
-// bodies and the parsing of answers. Pure functions; no I/O.
+// SCNet wire format (README "Cloud clients"; examples in tests/fixtures/seeds/
+// 000, 001, 003): paths, request bodies and the parsing of answers. Pure functions; no I/O.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,5 @@
-// TC3-HMAC-SHA256 request signing for Tencent Cloud API 3.0 (see API-NOTES.md).
+// TC3-HMAC-SHA256 request signing for Tencent Cloud API 3.0 (Tencent Cloud's published
+// algorithm; README "Cloud clients").
 // Pure functions; every intermediate value is exposed so tests can check each.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The published TC3-HMAC-SHA256 worked examples (API-NOTES.md), every intermediate value.
+// Tencent Cloud's published TC3-HMAC-SHA256 worked examples, every intermediate value.
 #include "cloud/tione/tc3_signer.h"
 
 #include <gtest/gtest.h>

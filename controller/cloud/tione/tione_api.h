@@ -1,4 +1,5 @@
-// TI-ONE wire format (seed 002 and API-NOTES.md): actions, request bodies, the
+// TI-ONE wire format (README "Cloud clients"; examples in tests/fixtures/seeds/
+// 002): actions, request bodies, the
 // TC3-signed request and the parsing of answers. Pure functions; no I/O.
 #pragma once
 
