@@ -1,5 +1,6 @@
-// Test harness: the simulator on 127.0.0.1:0 (real clock) with seven resources of
-// each kind, and providers built by MakeProvider pointed at it.
+// Test harness: the simulator on 127.0.0.1:0 with seven resources of each kind,
+// driven by a simulated clock (started at the real time, as TC3 signatures are
+// checked against it), and providers built by MakeProvider pointed at it.
 #pragma once
 
 #include <atomic>
@@ -13,8 +14,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "cloud/config.h"
 #include "cloud/provider.h"
+#include "scratch_dir.h"
 #include "sim/simulator.h"
 
 namespace converge::cloud::testing {
@@ -87,7 +90,8 @@ class CloudSimTest : public ::testing::Test {
     options_.notebook_restarting = std::chrono::milliseconds(50);
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
-    const std::string path = ::testing::TempDir() + "/converge_cloud_sim_fixture.json";
+    options_.clock = &clock_;
+    const std::string path = scratch_.path() + "/fixture.json";
     std::ofstream(path) << SevenOfEach().dump(2);
     options_.fixture_file = path;
   }
@@ -98,10 +102,22 @@ class CloudSimTest : public ::testing::Test {
   }
 
   void StartSim() {
+    ASSERT_FALSE(scratch_.path().empty())
+        << "cannot create a directory in " << ::testing::TempDir();
     sim_ = std::make_unique<sim::Simulator>(options_);
     std::string error;
     ASSERT_TRUE(sim_->Start(&error)) << error;
   }
+
+  // Restarts the simulator on the real clock, for tests of real request rates.
+  void UseRealClock() {
+    sim_->Stop();
+    options_.clock = nullptr;
+    StartSim();
+  }
+
+  // Moves the simulator's clock: its lifecycles advance, nothing waits.
+  void Advance(std::chrono::milliseconds d) { clock_.Advance(d); }
 
   ProviderConfig ScnetConfig() const {
     ProviderConfig c;
@@ -153,6 +169,8 @@ class CloudSimTest : public ::testing::Test {
     return calls.contains(operation) ? calls[operation].get<int64_t>() : 0;
   }
 
+  converge::testing::ScratchDir scratch_;
+  SimulatedClock clock_{std::chrono::system_clock::now()};
   sim::SimOptions options_;
   std::unique_ptr<sim::Simulator> sim_;
   RecordingObserver observer_;
