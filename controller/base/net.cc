@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <exception>
+
 namespace converge::net {
 
 bool SplitHostPort(const std::string& address, std::string* host, int* port) {
@@ -61,6 +63,36 @@ bool IsLoopback(const std::string& ip) {
   if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
   // An IPv4 client of a dual-stack socket: ::ffff:127.x.y.z.
   return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
+std::string JoinHostPort(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+bool BindListener(const std::string& host, int port,
+                  const std::function<bool(const std::string& url, std::string* why)>& open,
+                  int* bound_port, std::string* error) {
+  constexpr int kFreePortAttempts = 20;
+  std::string why;
+  for (int attempt = 0; attempt < (port == 0 ? kFreePortAttempts : 1); ++attempt) {
+    const int p = port == 0 ? FreePort(host) : port;
+    if (p == 0) {
+      *error = "\"" + host + "\" is not a local IP address such as 127.0.0.1";
+      return false;
+    }
+    why.clear();
+    try {
+      if (open("http://" + JoinHostPort(host, p), &why)) {
+        *bound_port = p;
+        return true;
+      }
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+  }
+  *error = why;
+  return false;
 }
 
 }  // namespace converge::net

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "sim/faults.h"
 #include "sim/simulator.h"
 
 namespace converge::cli {

@@ -168,20 +168,15 @@ bool Server::Start(std::string* error) {
     return false;
   }
   std::string why;
-  for (int attempt = 0; attempt < (port == 0 ? 10 : 1); ++attempt) {
-    const int p = port == 0 ? net::FreePort(host) : port;
-    const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    try {
-      auto impl =
-          std::make_unique<Impl>("http://" + url_host + ":" + std::to_string(p), endpoints_);
-      if (impl->Open(&why)) {
-        impl_ = std::move(impl);
-        address_ = url_host + ":" + std::to_string(p);
-        return true;
-      }
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
+  const auto open = [&](const std::string& url, std::string* reason) {
+    auto impl = std::make_unique<Impl>(url, endpoints_);
+    if (!impl->Open(reason)) return false;
+    impl_ = std::move(impl);
+    return true;
+  };
+  if (net::BindListener(host, port, open, &port, &why)) {
+    address_ = net::JoinHostPort(host, port);
+    return true;
   }
   *error = "cannot listen on " + address_ + ": " + why +
            " (is another process using the port? choose one with --metrics-addr)";

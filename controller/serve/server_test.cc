@@ -1,5 +1,7 @@
 #include "serve/server.h"
 
+#include <atomic>
+
 #include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -27,14 +29,14 @@ Got Get(const std::string& address, const std::string& path) {
 }
 
 TEST(ServerTest, ServesEveryEndpointOnLoopback) {
-  bool ready = false;
+  std::atomic<bool> ready{false};  // read by the listener's threads
   Server server("127.0.0.1:0", Endpoints{[] { return std::string("converge_up 1\n"); },
                                          [] {
                                            return nlohmann::json{{"revision", "abc"}};
                                          },
                                          [&](std::string* why) {
                                            *why = "provider scnet not listed yet";
-                                           return ready;
+                                           return ready.load();
                                          }});
   std::string error;
   ASSERT_TRUE(server.Start(&error)) << error;
@@ -75,6 +77,19 @@ TEST(ServerTest, BadAddressesAreClearErrors) {
   Server second(first.address(), Endpoints{});
   EXPECT_FALSE(second.Start(&error));
   EXPECT_NE(error.find("cannot listen on " + first.address()), std::string::npos) << error;
+}
+
+// A host that is no local IP address fails at once with what to fix, rather than
+// trying to listen on port 0 of whatever the name resolves to.
+TEST(ServerTest, HostThatIsNoLocalAddressIsAClearError) {
+  Server server("metrics.example.invalid:0", Endpoints{});
+  std::string error;
+  EXPECT_FALSE(server.Start(&error));
+  EXPECT_EQ(error,
+            "cannot listen on metrics.example.invalid:0: \"metrics.example.invalid\" is not a "
+            "local IP address such as 127.0.0.1 (is another process using the port? "
+            "choose one with --metrics-addr)");
+  EXPECT_EQ(server.address(), "metrics.example.invalid:0");
 }
 
 }  // namespace

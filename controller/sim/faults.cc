@@ -2,8 +2,6 @@
 
 #include <charconv>
 
-#include "sim/simulator.h"
-
 namespace converge::sim {
 
 std::string FaultModeName(FaultMode mode) {

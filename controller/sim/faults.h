@@ -1,4 +1,4 @@
-// Fault injection rules for the simulator (internal).
+// Fault injection rules for the simulator, and the --fault SPEC syntax of `converge sim`.
 #pragma once
 
 #include <chrono>
@@ -53,5 +53,11 @@ class FaultSet {
 
 bool ParseFaultRule(const nlohmann::json& j, FaultRule* rule, std::string* error);
 nlohmann::json FaultRuleToJson(const FaultRule& rule);
+
+// Parses one --fault SPEC into a fault rule (the JSON shape POST /_sim/faults takes
+// in "rules"): "[CLOUD/]OPERATION:MODE[:VALUE[:TIMES]]", e.g.
+// "CreateContainerInstance:drop", "tione/*:error:0.5", "*:latency:200ms". A SPEC starting
+// with '{' is taken as a JSON rule. False (with `error`) when malformed.
+bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* error);
 
 }  // namespace converge::sim

@@ -90,10 +90,4 @@ class Simulator {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses one --fault SPEC into a fault rule (the JSON shape POST /_sim/faults takes
-// in "rules"): "[CLOUD/]OPERATION:MODE[:VALUE[:TIMES]]", e.g.
-// "CreateContainerInstance:drop", "tione/*:error:0.5", "*:latency:200ms". A SPEC starting
-// with '{' is taken as a JSON rule. False (with `error`) when malformed.
-bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* error);
-
 }  // namespace converge::sim

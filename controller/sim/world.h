@@ -1,12 +1,14 @@
-// The simulated clouds' state and operations (internal). Pure logic, no HTTP:
-// each operation takes decoded parameters and returns the wire-format answer.
-// Lifecycles advance lazily from timestamps whenever state is read.
-// Not thread-safe; the simulator serializes access.
+// The simulated clouds' state (internal): the shared core every cloud builds on
+// (resources, lifecycles advanced lazily from the clock, ids, fixtures, forced
+// states) and the World that holds both clouds (scnet_world.h, tione_world.h).
+// Pure logic, no HTTP. Not thread-safe; the simulator serializes access.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,108 +22,111 @@ namespace converge::sim {
 
 using json = nlohmann::ordered_json;
 
-// SCNet answer: {"code","msg","data"}; http_status is 200 unless stated.
-struct ScnetReply {
-  json body;
-  int http_status = 200;
+// The string value of `v`, or "" when it is not a string.
+std::string Str(const json& v);
+// An integer given as a JSON number or a numeric string.
+bool JsonInt(const json& v, int64_t* out);
+bool ParseInt(const std::string& text, int64_t* out);
+// `t` in UTC+8 (as both clouds answer), strftime `format`.
+std::string FormatUtc8(WallTime t, const char* format);
+
+enum class Kind { kScnetNotebook, kScnetInstance, kTioneNotebook };
+
+// A status the resource reaches `after` it entered the previous one.
+struct Step {
+  std::string status;
+  std::chrono::milliseconds after;
 };
 
-// TI-ONE answer: either the Response fields (without RequestId) or an error.
-struct TioneReply {
-  json fields = json::object();
-  std::string error_code;  // empty on success
-  std::string error_message;
-  bool ok() const { return error_code.empty(); }
+struct Resource {
+  Kind kind;
+  json data;  // the wire record; its status field is kept in sync
+  std::string status;
+  WallTime since;
+  std::deque<Step> pending;
+  uint64_t seq = 0;
 };
 
-// "0" success and the SCNet error codes the simulator answers with.
-namespace scnet_code {
-inline constexpr char kOk[] = "0";
-inline constexpr char kInternal[] = "10001";
-inline constexpr char kMissingParameter[] = "10003";
-inline constexpr char kInvalidParameter[] = "10004";
-inline constexpr char kNoAccess[] = "10009";
-}  // namespace scnet_code
+// The resources of one kind and the fields of their records that fixtures and
+// POST /_sim/state use.
+struct Table {
+  Kind kind;
+  const char* cloud;       // "scnet"
+  const char* kind_name;   // "notebook" (as POST /_sim/state names it)
+  const char* where;       // "scnet.notebooks" (as fixtures name it)
+  const char* id_key;      // "id"
+  const char* name_key;    // "notebookName"
+  const char* status_key;  // "notebookStatus"
+  const std::set<std::string>& statuses;
+  const char* status_help;  // the statuses in the cloud's documented order
+  std::vector<Resource> items;
+};
 
-json ScnetEnvelope(const std::string& code, const std::string& msg, json data = nullptr);
-TioneReply TioneError(const std::string& code, const std::string& message);
+// One simulated cloud: its tables and what its kinds do on a status change.
+class CloudWorld {
+ public:
+  CloudWorld(const SimOptions& options, Clock& clock, Random& random)
+      : options_(options), clock_(clock), random_(random) {}
+  virtual ~CloudWorld() = default;
 
-// "2025-03-02 12:10:20" (UTC+8, as SCNet answers) and "2024-11-11T10:50:44+08" (TI-ONE).
-std::string ScnetTime(WallTime t);
-std::string TioneTime(WallTime t);
+  virtual std::vector<Table*> Tables() = 0;
+  // A new record of `table`'s kind: the cloud's defaults overridden by `given`.
+  virtual json NewRecord(const Table& table, const json& given) = 0;
+
+  Resource NewResource(Kind kind, json data) {
+    return Resource{kind, std::move(data), "", {}, {}, next_seq_++};
+  }
+  // A resource loaded from a fixture: in `status` since now, with its kind's
+  // pending steps from there.
+  void Restore(Resource& r, const std::string& status);
+  // Moves `r` along its pending steps up to now.
+  void Advance(Resource& r);
+  // Enters `status` now, then follows `steps`.
+  void Begin(Resource& r, const std::string& status, std::vector<Step> steps);
+  // Enters `status` now and stays there (POST /_sim/state).
+  void Force(Resource& r, const std::string& status);
+
+ protected:
+  // Restore's kind-specific part.
+  virtual void Resume(Resource& r) = 0;
+  // Records `status`, entered at `at`, in r.data, with the kind's side effects.
+  virtual void Enter(Resource& r, const std::string& status, WallTime at) = 0;
+  std::string Digits(int n);  // n decimal digits, no leading zero
+  std::string Hex(int n);     // n lowercase hex digits
+
+  const SimOptions& options_;
+  Clock& clock_;
+  Random& random_;
+
+ private:
+  uint64_t next_seq_ = 1;
+};
+
+class ScnetWorld;
+class TioneWorld;
 
 class World {
  public:
   World(const SimOptions& options, Clock& clock, Random& random);
+  ~World();
 
   // Replaces the state with the fixture's ({"scnet":{"notebooks":[],"instances":[]},
   // "tione":{"notebooks":[]}}). False (with `error` naming the entry) when invalid.
   bool Load(const json& fixture, std::string* error);
   void Clear();
-
-  // SCNet; `query` is the decoded query string, `body` the parsed JSON body.
-  ScnetReply ListNotebooks(const std::map<std::string, std::string>& query);
-  ScnetReply StartNotebook(const json& body);
-  ScnetReply StartNotebookService(const json& body);
-  ScnetReply CreateContainerInstance(const json& body);
-  ScnetReply ListContainerInstances(const std::map<std::string, std::string>& query);
-  ScnetReply GetContainerInstance(const std::string& id);
-  ScnetReply RestartContainerInstance(const std::map<std::string, std::string>& query);
-
-  // TI-ONE action dispatch; unknown actions -> InvalidAction.
-  static bool IsTioneAction(const std::string& action);
-  TioneReply Tione(const std::string& action, const json& params);
-
+  // POST /_sim/state.
   bool ForceState(const json& request, std::string* error);
+  // GET /_sim/state.
   json State();
-  json ListInstances();
+
+  ScnetWorld& scnet() { return *scnet_; }
+  TioneWorld& tione() { return *tione_; }
 
  private:
-  struct Step {
-    std::string status;
-    std::chrono::milliseconds after;
-  };
-  enum class Kind { kScnetNotebook, kScnetInstance, kTioneNotebook };
-  struct Resource {
-    Kind kind;
-    json data;  // the wire record; its status field is kept in sync
-    std::string status;
-    WallTime since;
-    std::deque<Step> pending;
-    uint64_t seq = 0;
-  };
+  std::vector<CloudWorld*> Clouds();
 
-  void Advance(Resource& r);
-  void Enter(Resource& r, const std::string& status, WallTime at);
-  void Begin(Resource& r, const std::string& status, std::vector<Step> steps);
-  Resource* FindScnetNotebook(const std::string& id);
-  Resource* FindInstance(const std::string& id);
-  Resource* FindTione(const std::string& id);
-  json InstanceItem(Resource& r);
-  json TioneListItem(Resource& r);
-
-  TioneReply DescribeNotebooks(const json& p);
-  TioneReply DescribeNotebook(const json& p);
-  TioneReply CreateNotebook(const json& p);
-  TioneReply StartTione(const json& p);
-  TioneReply StopTione(const json& p);
-  TioneReply TransitionTione(const json& p, const std::vector<std::string>& from,
-                             const std::string& verb, const std::string& to,
-                             std::vector<Step> pending);
-
-  std::string Digits(int n);
-  std::string Hex(int n);
-  json NewScnetNotebook(const json& given);
-  json NewInstance(const json& given);
-  json NewTioneNotebook(const json& given);
-
-  const SimOptions& options_;
-  Clock& clock_;
-  Random& random_;
-  uint64_t next_seq_ = 1;
-  std::vector<Resource> scnet_notebooks_;
-  std::vector<Resource> instances_;
-  std::vector<Resource> tione_notebooks_;
+  std::unique_ptr<ScnetWorld> scnet_;
+  std::unique_ptr<TioneWorld> tione_;
 };
 
 }  // namespace converge::sim

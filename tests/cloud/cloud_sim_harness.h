@@ -1,11 +1,9 @@
-// Test harness: the simulator on 127.0.0.1:0 (real clock) with seven resources of
-// each kind, and providers built by MakeProvider pointed at it.
+// Test harness: the simulator on 127.0.0.1:0 with seven resources of each kind,
+// driven by a simulated clock (started at the real time, as TC3 signatures are
+// checked against it), and providers built by MakeProvider pointed at it.
 #pragma once
 
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -18,8 +16,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
+#include "cloud/config.h"
 #include "cloud/provider.h"
 #include "cloud/provider_factory.h"
+#include "scratch_dir.h"
 #include "sim/simulator.h"
 
 namespace converge::cloud::testing {
@@ -92,13 +93,11 @@ class CloudSimTest : public ::testing::Test {
     options_.notebook_restarting = std::chrono::milliseconds(50);
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
-    // Per process: ctest runs each test as its own process, several at once.
-    fixture_path_ = ::testing::TempDir() + "/converge_cloud_sim_fixture_" +
-                    std::to_string(::getpid()) + ".json";
-    std::ofstream(fixture_path_) << SevenOfEach().dump(2);
-    options_.fixture_file = fixture_path_;
+    options_.clock = &clock_;
+    const std::string path = scratch_.path() + "/fixture.json";
+    std::ofstream(path) << SevenOfEach().dump(2);
+    options_.fixture_file = path;
   }
-  ~CloudSimTest() override { std::remove(fixture_path_.c_str()); }
 
   void SetUp() override { StartSim(); }
   void TearDown() override {
@@ -106,10 +105,22 @@ class CloudSimTest : public ::testing::Test {
   }
 
   void StartSim() {
+    ASSERT_FALSE(scratch_.path().empty())
+        << "cannot create a directory in " << ::testing::TempDir();
     sim_ = std::make_unique<sim::Simulator>(options_);
     std::string error;
     ASSERT_TRUE(sim_->Start(&error)) << error;
   }
+
+  // Restarts the simulator on the real clock, for tests of real request rates.
+  void UseRealClock() {
+    sim_->Stop();
+    options_.clock = nullptr;
+    StartSim();
+  }
+
+  // Moves the simulator's clock: its lifecycles advance, nothing waits.
+  void Advance(std::chrono::milliseconds d) { clock_.Advance(d); }
 
   ProviderConfig ScnetConfig() const {
     ProviderConfig c;
@@ -164,7 +175,8 @@ class CloudSimTest : public ::testing::Test {
     return calls.contains(operation) ? calls[operation].get<int64_t>() : 0;
   }
 
-  std::string fixture_path_;
+  converge::testing::ScratchDir scratch_;
+  SimulatedClock clock_{std::chrono::system_clock::now()};
   sim::SimOptions options_;
   std::unique_ptr<sim::Simulator> sim_;
   RecordingObserver observer_;

@@ -169,7 +169,7 @@ TEST_F(CloudSimTest, StartsAScnetNotebookAndItsCustomService) {
   EXPECT_EQ(early.error().message,
             "notebook nb-2 is Terminated, not Running; start the notebook first");
   ASSERT_TRUE(scnet->StartNotebook(ResourceKind::kNotebook, id));
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  Advance(std::chrono::milliseconds(120));
   Status service = scnet->StartNotebookService(id, 1223, "python app.py");
   ASSERT_TRUE(service) << service.error().ToString();
   nb = scnet->ListByName(ResourceKind::kNotebook, "nb-2");
@@ -192,10 +192,10 @@ TEST_F(CloudSimTest, CreatesStopsAndStartsATiOneNotebook) {
   EXPECT_EQ(detail->attributes.at("VolumeSizeInGB"), "10");
   EXPECT_EQ(detail->attributes.at("ImageInfo.ImageUrl"),
             "tione.tencentcloudcr.com/qcloud-ti-platform/llm-train:24.03");
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  Advance(std::chrono::milliseconds(120));
   Status stopped = tione->StopNotebook(ResourceKind::kTiOneNotebook, *id);
   ASSERT_TRUE(stopped) << stopped.error().ToString();
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  Advance(std::chrono::milliseconds(120));
   ASSERT_EQ(adapter.DescribeNotebook(*id)->status, "Stopped");
   Status started = tione->StartNotebook(ResourceKind::kTiOneNotebook, *id);
   ASSERT_TRUE(started) << started.error().ToString();
@@ -445,6 +445,7 @@ TEST_F(CloudSimTest, MutateWithLostAnswerIsNotRepeated) {
 // any window of T seconds; the simulator's busiest one-second window must show
 // no more than 5 + 5 = 10.
 TEST_F(CloudSimTest, KeepsToTheConfiguredRateFromSeveralThreads) {
+  UseRealClock();
   ProviderConfig c = ScnetConfig();
   c.qps = 5;
   c.burst = 5;
@@ -468,9 +469,8 @@ TEST_F(CloudSimTest, KeepsToTheConfiguredRateFromSeveralThreads) {
 }
 
 TEST_F(CloudSimTest, StaysUnderTheTiOneServerLimit) {
-  sim_->Stop();
   options_.tione_rate_limit = 20;
-  StartSim();
+  UseRealClock();
   ProviderConfig c = TioneConfig();
   c.qps = 10;
   c.burst = 10;

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "scratch_dir.h"
+#include "sim/faults.h"
 #include "sim_harness.h"
 
 namespace converge::sim::testing {
@@ -250,6 +252,16 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
   }
   {
     SimOptions o;
+    o.address = "sim.example.invalid:0";
+    Simulator sim(o);
+    EXPECT_FALSE(sim.Start(&error));
+    EXPECT_EQ(error,
+              "simulator cannot listen on sim.example.invalid:0: \"sim.example.invalid\" is not a "
+              "local IP address such as 127.0.0.1 (is the port in use? pick another with --addr, "
+              "or port 0)");
+  }
+  {
+    SimOptions o;
     o.address = "127.0.0.1:0";
     o.fixture_file = "/nonexistent/demo.json";
     Simulator sim(o);
@@ -259,7 +271,9 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
               "readable");
   }
   {
-    const std::string path = ::testing::TempDir() + "/bad_fixture.json";
+    const converge::testing::ScratchDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    const std::string path = dir.path() + "/bad_fixture.json";
     std::ofstream(path) << R"({"scnet":{"instances":[{"instanceServiceName":"x","status":"Up"}]}})";
     SimOptions o;
     o.address = "127.0.0.1:0";

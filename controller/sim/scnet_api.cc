@@ -1,0 +1,88 @@
+// SCNet over HTTP: token check, rate limit and fault injection in front of the
+// simulated SCNet (scnet_world.h).
+#include <regex>
+#include <sstream>
+
+#include "sim/scnet_world.h"
+#include "sim/simulator_impl.h"
+
+namespace converge::sim {
+
+void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std::string& op) {
+  FaultDecision fault;
+  {
+    std::lock_guard lock(mu_);
+    ++scnet_.calls[op];
+    if (!scnet_.Admit(clock_->Now(), options_.scnet_rate_limit)) {
+      std::ostringstream rate;
+      rate << options_.scnet_rate_limit;
+      req.reply(
+          web::http::status_codes::TooManyRequests,
+          ScnetEnvelope(scnet_code::kInternal, "request rate limit exceeded: at most " +
+                                                   rate.str() + " requests per second; retry later")
+              .dump(),
+          "application/json");
+      return;
+    }
+    const auto token_it = r.headers.find("token");
+    if (token_it == r.headers.end() || token_it->second != kTestScnetToken) {
+      ++scnet_.auth;
+      const std::string msg = token_it == r.headers.end() || token_it->second.empty()
+                                  ? "no access: the token header is missing"
+                                  : "no access: the token is invalid or expired";
+      req.reply(web::http::status_codes::OK, ScnetEnvelope(scnet_code::kNoAccess, msg).dump(),
+                "application/json");
+      return;
+    }
+    fault = faults_.Decide("scnet", op, random_);
+    if (fault.latency.count() > 0) ++scnet_.faults["latency"];
+    if (fault.mode != FaultMode::kNone) ++scnet_.faults[FaultModeName(fault.mode)];
+    if (fault.mode == FaultMode::kError) ++scnet_.fault;
+  }
+  if (fault.latency.count() > 0) Pause(fault.latency);
+  if (fault.mode == FaultMode::kError) {
+    req.reply(web::http::status_codes::OK,
+              ScnetEnvelope(scnet_code::kInternal,
+                            "internal error (injected by the simulator for " + op + ")")
+                  .dump(),
+              "application/json");
+    return;
+  }
+  json body = json::object();
+  if (r.method == "POST" && !Trim(r.body).empty()) {
+    body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      req.reply(web::http::status_codes::OK,
+                ScnetEnvelope(scnet_code::kInvalidParameter,
+                              "invalid parameter: the request body is not a JSON object")
+                    .dump(),
+                "application/json");
+      return;
+    }
+  }
+  ScnetReply reply;
+  {
+    std::lock_guard lock(mu_);
+    if (op == "ListNotebooks") {
+      reply = world_.scnet().ListNotebooks(r.query);
+    } else if (op == "StartNotebook") {
+      reply = world_.scnet().StartNotebook(body);
+    } else if (op == "StartNotebookService") {
+      reply = world_.scnet().StartNotebookService(body);
+    } else if (op == "CreateContainerInstance") {
+      reply = world_.scnet().CreateContainerInstance(body);
+    } else if (op == "ListContainerInstances") {
+      reply = world_.scnet().ListContainerInstances(r.query);
+    } else if (op == "GetContainerInstance") {
+      static const std::regex kDetail("^/ai/openapi/v2/instance-service/([^/]+)/detail$");
+      std::smatch m;
+      std::regex_match(r.path, m, kDetail);
+      reply = world_.scnet().GetContainerInstance(m[1]);
+    } else if (op == "RestartContainerInstance") {
+      reply = world_.scnet().RestartContainerInstance(r.query);
+    }
+  }
+  Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});
+}
+
+}  // namespace converge::sim

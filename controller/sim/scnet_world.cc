@@ -1,0 +1,527 @@
+#include "sim/scnet_world.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+namespace converge::sim {
+
+namespace {
+
+const std::set<std::string> kNotebookStatuses = {"Creating",   "Restarting", "Running",
+                                                 "Terminated", "Failed",     "Shutting"};
+const std::set<std::string> kInstanceStatuses = {"Running",    "Deploying", "Waiting",
+                                                 "Terminated", "Failed",    "Completed"};
+
+ScnetReply ScnetError(const std::string& code, const std::string& msg, int http = 200) {
+  return {ScnetEnvelope(code, msg), http};
+}
+
+ScnetReply Missing(const std::string& field) {
+  return ScnetError(scnet_code::kMissingParameter, "missing required parameter " + field);
+}
+
+ScnetReply Invalid(const std::string& field, const std::string& why) {
+  return ScnetError(scnet_code::kInvalidParameter, "invalid parameter " + field + ": " + why);
+}
+
+// Optional non-negative integer query parameter; false + reply on error.
+bool QueryInt(const std::map<std::string, std::string>& q, const std::string& key, int64_t fallback,
+              int64_t min, int64_t* out, ScnetReply* error) {
+  auto it = q.find(key);
+  if (it == q.end() || it->second.empty()) {
+    *out = fallback;
+    return true;
+  }
+  if (!ParseInt(it->second, out) || *out < min) {
+    *error = Invalid(
+        key, "must be an integer >= " + std::to_string(min) + ", got \"" + it->second + "\"");
+    return false;
+  }
+  return true;
+}
+
+std::string Query(const std::map<std::string, std::string>& q, const std::string& key) {
+  auto it = q.find(key);
+  return it == q.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+json ScnetEnvelope(const std::string& code, const std::string& msg, json data) {
+  return {{"code", code}, {"msg", msg}, {"data", std::move(data)}};
+}
+
+std::string ScnetTime(WallTime t) { return FormatUtc8(t, "%Y-%m-%d %H:%M:%S"); }
+
+ScnetWorld::ScnetWorld(const SimOptions& options, Clock& clock, Random& random)
+    : CloudWorld(options, clock, random),
+      notebooks_{Kind::kScnetNotebook,
+                 "scnet",
+                 "notebook",
+                 "scnet.notebooks",
+                 "id",
+                 "notebookName",
+                 "notebookStatus",
+                 kNotebookStatuses,
+                 "Creating, Restarting, Running, Terminated, Failed, Shutting",
+                 {}},
+      instances_{Kind::kScnetInstance,
+                 "scnet",
+                 "instance",
+                 "scnet.instances",
+                 "id",
+                 "instanceServiceName",
+                 "status",
+                 kInstanceStatuses,
+                 "Running, Deploying, Waiting, Terminated, Failed, Completed",
+                 {}} {}
+
+// ---------------------------------------------------------------------------
+// Lifecycles
+
+void ScnetWorld::Enter(Resource& r, const std::string& status, WallTime at) {
+  r.status = status;
+  r.since = at;
+  json& d = r.data;
+  if (r.kind == Kind::kScnetNotebook) {
+    d["notebookStatus"] = status;
+    d["updateTime"] = ScnetTime(at);
+    if (status == "Terminated" || status == "Failed" || status == "Shutting") {
+      // The notebook's processes died with it: the custom service is gone.
+      d["command"] = nullptr;
+      d["customizePort"] = nullptr;
+      d["serviceUrl"] = nullptr;
+      d["containerId"] = nullptr;
+    } else if (status == "Running" && d["containerId"].is_null()) {
+      d["containerId"] = Hex(64);
+    }
+  } else {
+    d["status"] = status;
+    d["updateTime"] = ScnetTime(at);
+    if (status == "Running") d["startTime"] = ScnetTime(at);
+    if (status == "Waiting") d["startTime"] = nullptr;
+  }
+}
+
+void ScnetWorld::Resume(Resource& r) {
+  const std::string& status = r.status;
+  if (r.kind == Kind::kScnetNotebook) {
+    if (status == "Creating" || status == "Restarting") {
+      r.pending = {{"Running", options_.notebook_restarting}};
+    }
+    if (status == "Shutting") r.pending = {{"Terminated", options_.notebook_shutting}};
+    if (status == "Running" && r.data["containerId"].is_null()) {
+      r.data["containerId"] = Hex(64);
+    }
+  } else {
+    if (status == "Waiting") {
+      r.pending = {{"Deploying", options_.instance_waiting},
+                   {"Running", options_.instance_deploying}};
+    }
+    if (status == "Deploying") r.pending = {{"Running", options_.instance_deploying}};
+    if (status == "Running" && r.data["startTime"].is_null()) {
+      r.data["startTime"] = r.data["createTime"];
+    }
+  }
+}
+
+Resource* ScnetWorld::FindNotebook(const std::string& id) {
+  for (auto& r : notebooks_.items) {
+    if (Str(r.data["id"]) == id) return &r;
+  }
+  return nullptr;
+}
+
+Resource* ScnetWorld::FindInstance(const std::string& id) {
+  for (auto& r : instances_.items) {
+    if (Str(r.data["id"]) == id) return &r;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Records
+
+json ScnetWorld::NewRecord(const Table& table, const json& given) {
+  return table.kind == Kind::kScnetNotebook ? NewNotebook(given) : NewInstance(given);
+}
+
+json ScnetWorld::NewNotebook(const json& given) {
+  const WallTime now = clock_.WallNow();
+  json d = {
+      {"id", Digits(19)},
+      {"notebookName", nullptr},
+      {"notebookStatus", "Running"},
+      {"imageName", "jupyterlab-simplesdxl-webui:pytorch2.1.0-py3.10-dtk24.04-model"},
+      {"imagePath",
+       "image.ac.com:5000/dcu/admin/base/"
+       "jupyterlab-simplesdxl-webui:pytorch2.1.0-py3.10-dtk24.04-model"},
+      {"cpuNumber", "24核心"},
+      {"acceleratorType", "dcu"},
+      {"acceleratorNumber", 1},
+      {"resourceGroupCode", "hgk100_ainormal93b0dc03"},
+      {"acceleratorMode", "异构加速卡AI"},
+      {"ramSize", "110GB"},
+      {"imageSize", "43726906378"},
+      {"createTime", ScnetTime(now)},
+      {"releaseTime", "28天20小时17分钟"},
+      {"updateTime", ScnetTime(now)},
+      {"progress", nullptr},
+      {"startType", "normal"},
+      {"maxTimeout", nullptr},
+      {"sshPassword", "sim" + Hex(12)},
+      {"serviceIp", "10.68.206.205"},
+      {"serviceUrl", nullptr},
+      {"sshUrl", nullptr},
+      {"taskId", Digits(19)},
+      {"enoughResource", true},
+      {"containerId", nullptr},
+      {"resourceGroupId", "15"},
+      {"containerType", nullptr},
+      {"node", "10.13.1.15"},
+      {"message", nullptr},
+      {"errorMessage", nullptr},
+      {"maxNumber", 8},
+      {"freeNumber", 5},
+      {"command", nullptr},
+      {"customizePort", nullptr},
+  };
+  for (const auto& [k, v] : given.items()) d[k == "customsizePort" ? "customizePort" : k] = v;
+  return d;
+}
+
+json ScnetWorld::NewInstance(const json& given) {
+  const WallTime now = clock_.WallNow();
+  json d = {
+      {"id", Hex(32)},
+      {"instanceServiceName", nullptr},
+      {"status", "Running"},
+      {"createTime", ScnetTime(now)},
+      {"startTime", nullptr},
+      {"updateTime", ScnetTime(now)},
+      {"description", ""},
+      {"taskType", "ssh"},
+      {"acceleratorType", "gpu"},
+      {"version", "jupyter:4.4-py3.7-cpu"},
+      {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"},
+      {"cpuNumber", 3},
+      {"ramSize", 15360},
+      {"gpuNumber", 1},
+      {"taskNumber", 1},
+      {"resourceGroup", "TeslaM40"},
+      {"timeoutLimit", "unlimited"},
+      {"useStartScript", false},
+      {"startScriptActionScope", "all"},
+      {"startScriptContent", ""},
+      {"mountInfoList", json::array()},
+      {"containerPortInfoList", json::array()},
+  };
+  for (const auto& [k, v] : given.items()) d[k] = v;
+  return d;
+}
+
+// SCNet notebooks
+
+ScnetReply ScnetWorld::ListNotebooks(const std::map<std::string, std::string>& query) {
+  int64_t page = 1, size = 20;
+  ScnetReply error;
+  if (!QueryInt(query, "page", 1, 1, &page, &error)) return error;
+  if (!QueryInt(query, "size", 20, 1, &size, &error)) return error;
+  const std::string name = Query(query, "notebookName");
+  const std::string status = Query(query, "notebookStatus");
+  if (!status.empty() && !kNotebookStatuses.count(status)) {
+    return Invalid("notebookStatus",
+                   "unknown status \"" + status + "\" (" + notebooks_.status_help + ")");
+  }
+  json matched = json::array();
+  for (auto& r : notebooks_.items) {
+    Advance(r);
+    if (!name.empty() && Str(r.data["notebookName"]).find(name) == std::string::npos) continue;
+    if (!status.empty() && r.status != status) continue;
+    matched.push_back(r.data);
+  }
+  json records = json::array();
+  const int64_t first = (page - 1) * size;
+  for (int64_t i = first; i < static_cast<int64_t>(matched.size()) && i < first + size; ++i) {
+    records.push_back(matched[i]);
+  }
+  return {ScnetEnvelope(scnet_code::kOk, "success",
+                        {{"total", matched.size()}, {"records", std::move(records)}})};
+}
+
+ScnetReply ScnetWorld::StartNotebook(const json& body) {
+  if (!body.contains("notebookId") || body["notebookId"].is_null()) return Missing("notebookId");
+  if (!body["notebookId"].is_string() && !body["notebookId"].is_number_integer()) {
+    return Invalid("notebookId", "must be a string");
+  }
+  const std::string id = body["notebookId"].is_string() ? body["notebookId"].get<std::string>()
+                                                        : body["notebookId"].dump();
+  Resource* r = FindNotebook(id);
+  if (!r) return Invalid("notebookId", "notebook " + id + " does not exist");
+  Advance(*r);
+  if (r->status != "Terminated" && r->status != "Failed") {
+    return Invalid("notebookId", "notebook " + id + " is " + r->status +
+                                     "; only Terminated or Failed notebooks can be started");
+  }
+  Begin(*r, "Restarting", {{"Running", options_.notebook_restarting}});
+  return {ScnetEnvelope(scnet_code::kOk, "success", nullptr)};
+}
+
+ScnetReply ScnetWorld::StartNotebookService(const json& body) {
+  if (!body.contains("id") || body["id"].is_null()) return Missing("id");
+  if (!body["id"].is_string()) return Invalid("id", "must be a string");
+  if (!body.contains("command") || body["command"].is_null()) return Missing("command");
+  if (!body["command"].is_string() || body["command"].get<std::string>().empty()) {
+    return Invalid("command", "must be a non-empty string");
+  }
+  const char* port_key = body.contains("customizePort")    ? "customizePort"
+                         : body.contains("customsizePort") ? "customsizePort"
+                                                           : nullptr;
+  if (!port_key || body[port_key].is_null()) return Missing("customizePort");
+  int64_t port = 0;
+  if (!JsonInt(body[port_key], &port) || port < 1 || port > 65535) {
+    return Invalid(port_key, "must be a port number between 1 and 65535");
+  }
+  const std::string id = body["id"].get<std::string>();
+  Resource* r = FindNotebook(id);
+  if (!r) return Invalid("id", "notebook " + id + " does not exist");
+  Advance(*r);
+  if (r->status != "Running") {
+    return {ScnetEnvelope(scnet_code::kOk, "success",
+                          {{"execSuccess", false},
+                           {"errorMsg", "notebook " + Str(r->data["notebookName"]) + " is " +
+                                            r->status + ", not Running; start the notebook first"},
+                           {"output", nullptr}})};
+  }
+  r->data["command"] = body["command"];
+  r->data["customizePort"] = std::to_string(port);
+  r->data["serviceUrl"] = "https://c-" + id + ".ksai.scnet.cn:58043";
+  r->data["updateTime"] = ScnetTime(clock_.WallNow());
+  return {ScnetEnvelope(scnet_code::kOk, "success",
+                        {{"execSuccess", true}, {"errorMsg", nullptr}, {"output", nullptr}})};
+}
+
+// ---------------------------------------------------------------------------
+// SCNet container instances
+
+ScnetReply ScnetWorld::CreateContainerInstance(const json& b) {
+  json spec = json::object();
+  auto str = [&](const char* key, bool required, const std::set<std::string>& allowed,
+                 ScnetReply* err) {
+    if (!b.contains(key) || b[key].is_null()) {
+      if (required) *err = Missing(key);
+      return !required;
+    }
+    if (!b[key].is_string()) {
+      *err = Invalid(key, "must be a string");
+      return false;
+    }
+    const std::string v = b[key].get<std::string>();
+    if (required && v.empty()) {
+      *err = Missing(key);
+      return false;
+    }
+    if (!allowed.empty() && !allowed.count(v)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      *err = Invalid(key, "\"" + v + "\" is not one of " + list);
+      return false;
+    }
+    spec[key] = v;
+    return true;
+  };
+  auto num = [&](const char* key, int64_t min, ScnetReply* err) {
+    if (!b.contains(key) || b[key].is_null()) {
+      *err = Missing(key);
+      return false;
+    }
+    int64_t v = 0;
+    if (!JsonInt(b[key], &v) || v < min) {
+      *err = Invalid(key, "must be an integer >= " + std::to_string(min));
+      return false;
+    }
+    spec[key] = v;
+    return true;
+  };
+  ScnetReply err;
+  if (!str("instanceServiceName", true, {}, &err)) return err;
+  if (!str("description", false, {}, &err)) return err;
+  if (!str("taskType", true, {"ssh", "jupyter", "codeserver", "rstudio"}, &err)) return err;
+  if (!str("acceleratorType", true, {"mlu", "dcu", "gpu", "cpu"}, &err)) return err;
+  if (!str("version", true, {}, &err)) return err;
+  if (!str("imagePath", true, {}, &err)) return err;
+  if (!str("timeoutLimit", true, {}, &err)) return err;
+  if (!num("taskNumber", 1, &err)) return err;
+  if (!str("resourceGroup", true, {}, &err)) return err;
+  if (!b.contains("useStartScript") || b["useStartScript"].is_null()) {
+    return Missing("useStartScript");
+  }
+  if (!b["useStartScript"].is_boolean()) return Invalid("useStartScript", "must be true or false");
+  spec["useStartScript"] = b["useStartScript"];
+  if (!str("startScriptActionScope", true, {"all", "header"}, &err)) return err;
+  if (!str("startScriptContent", false, {}, &err)) return err;
+  if (b["useStartScript"].get<bool>() && Str(spec.value("startScriptContent", json())).empty()) {
+    return Missing("startScriptContent");
+  }
+  if (!num("cpuNumber", 1, &err)) return err;
+  if (!num("ramSize", 1, &err)) return err;
+  if (!num("gpuNumber", 0, &err)) return err;
+
+  const std::string timeout = spec["timeoutLimit"].get<std::string>();
+  int h = 0, m = 0, s = 0;
+  char tail = 0;
+  if (timeout != "unlimited" &&
+      (std::sscanf(timeout.c_str(), "%d:%d:%d%c", &h, &m, &s, &tail) != 3 || h < 0 || m < 0 ||
+       m > 59 || s < 0 || s > 59)) {
+    return Invalid("timeoutLimit", "\"" + timeout + "\" is not HH:MM:SS or \"unlimited\"");
+  }
+
+  json mounts = json::array();
+  if (b.contains("mountInfoList") && !b["mountInfoList"].is_null()) {
+    if (!b["mountInfoList"].is_array()) return Invalid("mountInfoList", "must be an array");
+    for (size_t i = 0; i < b["mountInfoList"].size(); ++i) {
+      const json& e = b["mountInfoList"][i];
+      const std::string at = "mountInfoList[" + std::to_string(i) + "].";
+      if (!e.is_object())
+        return Invalid("mountInfoList[" + std::to_string(i) + "]", "must be an object");
+      for (const char* key : {"sourcePath", "targetPath", "type"}) {
+        if (!e.contains(key) || e[key].is_null() || Str(e[key]).empty()) {
+          if (e.contains(key) && !e[key].is_null() && !e[key].is_string()) {
+            return Invalid(at + key, "must be a string");
+          }
+          return Missing(at + key);
+        }
+      }
+      if (e["type"] != "data" && e["type"] != "path") {
+        return Invalid(at + "type", "\"" + Str(e["type"]) + "\" is not one of data, path");
+      }
+      mounts.push_back(
+          {{"sourcePath", e["sourcePath"]}, {"targetPath", e["targetPath"]}, {"type", e["type"]}});
+    }
+  }
+  spec["mountInfoList"] = mounts;
+
+  json ports = json::array();
+  if (b.contains("containerPortInfoList") && !b["containerPortInfoList"].is_null()) {
+    if (!b["containerPortInfoList"].is_array()) {
+      return Invalid("containerPortInfoList", "must be an array");
+    }
+    for (size_t i = 0; i < b["containerPortInfoList"].size(); ++i) {
+      const json& e = b["containerPortInfoList"][i];
+      const std::string at = "containerPortInfoList[" + std::to_string(i) + "].";
+      if (!e.is_object()) {
+        return Invalid("containerPortInfoList[" + std::to_string(i) + "]", "must be an object");
+      }
+      if (!e.contains("containerPort") || e["containerPort"].is_null()) {
+        return Missing(at + "containerPort");
+      }
+      int64_t port = 0;
+      if (!JsonInt(e["containerPort"], &port) || port < 1 || port > 65535) {
+        return Invalid(at + "containerPort", "must be a port number between 1 and 65535");
+      }
+      if (!e.contains("protocolType") || e["protocolType"].is_null()) {
+        return Missing(at + "protocolType");
+      }
+      if (e["protocolType"] != "SSH" && e["protocolType"] != "HTTP") {
+        return Invalid(at + "protocolType",
+                       "\"" + Str(e["protocolType"]) + "\" is not one of SSH, HTTP");
+      }
+      ports.push_back({{"protocolType", e["protocolType"]}, {"containerPort", port}});
+    }
+  }
+  spec["containerPortInfoList"] = ports;
+  if (!spec.contains("description")) spec["description"] = "";
+  if (!spec.contains("startScriptContent")) spec["startScriptContent"] = "";
+
+  Resource r = NewResource(Kind::kScnetInstance, NewInstance(spec));
+  Begin(r, "Waiting",
+        {{"Deploying", options_.instance_waiting}, {"Running", options_.instance_deploying}});
+  const std::string id = r.data["id"];
+  instances_.items.push_back(std::move(r));
+  return {ScnetEnvelope(scnet_code::kOk, "success", id)};
+}
+
+json ScnetWorld::InstanceItem(Resource& r) {
+  Advance(r);
+  json item = json::object();
+  for (const char* key :
+       {"id", "instanceServiceName", "status", "createTime", "startTime", "description", "taskType",
+        "acceleratorType", "version", "imagePath", "cpuNumber", "ramSize", "gpuNumber",
+        "taskNumber", "resourceGroup", "timeoutLimit"}) {
+    item[key] = r.data.contains(key) ? r.data[key] : json();
+  }
+  return item;
+}
+
+ScnetReply ScnetWorld::ListContainerInstances(const std::map<std::string, std::string>& query) {
+  ScnetReply error;
+  if (Query(query, "limit").empty()) return Missing("limit");
+  if (Query(query, "sort").empty()) return Missing("sort");
+  int64_t start = 0, limit = 0;
+  if (!QueryInt(query, "start", 0, 0, &start, &error)) return error;
+  if (!QueryInt(query, "limit", 0, 1, &limit, &error)) return error;
+  const std::string sort = Query(query, "sort");
+  if (sort != "desc" && sort != "asc") {
+    return Invalid("sort", "\"" + sort + "\" is not one of desc, asc");
+  }
+  const std::string name = Query(query, "instanceServiceName");
+  const std::string status = Query(query, "status");
+  const std::string task_type = Query(query, "taskType");
+  if (!status.empty() && !kInstanceStatuses.count(status)) {
+    return Invalid("status", "unknown status \"" + status + "\" (" + instances_.status_help + ")");
+  }
+  std::vector<Resource*> ordered;
+  for (auto& r : instances_.items) ordered.push_back(&r);
+  std::stable_sort(ordered.begin(), ordered.end(), [&](Resource* a, Resource* b) {
+    return sort == "desc" ? a->seq > b->seq : a->seq < b->seq;
+  });
+  // Filter on the stored data; build list items for the requested page only.
+  std::vector<Resource*> matched;
+  for (Resource* r : ordered) {
+    Advance(*r);
+    if (!name.empty() && Str(r->data["instanceServiceName"]).find(name) == std::string::npos) {
+      continue;
+    }
+    if (!status.empty() && r->status != status) continue;
+    if (!task_type.empty() && Str(r->data["taskType"]) != task_type) continue;
+    matched.push_back(r);
+  }
+  json page = json::array();
+  for (int64_t i = start; i < static_cast<int64_t>(matched.size()) && i < start + limit; ++i) {
+    page.push_back(InstanceItem(*matched[i]));
+  }
+  return {ScnetEnvelope(scnet_code::kOk, "success",
+                        {{"total", matched.size()}, {options_.instance_list_key, page}})};
+}
+
+ScnetReply ScnetWorld::GetContainerInstance(const std::string& id) {
+  Resource* r = FindInstance(id);
+  if (!r) return Invalid("id", "instance service " + id + " does not exist");
+  Advance(*r);
+  return {ScnetEnvelope(scnet_code::kOk, "success", r->data)};
+}
+
+ScnetReply ScnetWorld::RestartContainerInstance(const std::map<std::string, std::string>& query) {
+  const std::string id = Query(query, "instanceServiceId");
+  if (id.empty()) return Missing("instanceServiceId");
+  Resource* r = FindInstance(id);
+  if (!r) return Invalid("instanceServiceId", "instance service " + id + " does not exist");
+  Advance(*r);
+  if (r->status != "Failed" && r->status != "Terminated" && r->status != "Completed") {
+    return Invalid("instanceServiceId",
+                   "instance service " + id + " is " + r->status +
+                       "; only Failed, Terminated or Completed instances can be restarted");
+  }
+  Begin(*r, "Waiting",
+        {{"Deploying", options_.instance_waiting}, {"Running", options_.instance_deploying}});
+  return {ScnetEnvelope(scnet_code::kOk, "success", id)};
+}
+
+json ScnetWorld::ListInstances() {
+  json out = json::array();
+  for (auto& r : instances_.items) out.push_back(InstanceItem(r));
+  return out;
+}
+
+}  // namespace converge::sim

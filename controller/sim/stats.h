@@ -1,0 +1,33 @@
+// One simulated cloud's request counters, rate limiter and busiest one-second
+// window (internal; GET /_sim/stats). Not thread-safe; the simulator serializes access.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+
+namespace converge::sim {
+
+struct CloudStats {
+  std::map<std::string, int64_t> calls;
+  int64_t rate_limited = 0;
+  int64_t auth = 0;
+  int64_t fault = 0;
+  std::map<std::string, int64_t> faults;
+  std::deque<SteadyTime> window;  // the requests of the last second
+  int64_t max_rps = 0;
+  double tokens = -1;  // < 0: not yet initialized (full)
+  SteadyTime refilled{};
+
+  // Counts a request arriving `now` in the window; false (counted as rate
+  // limited) when a token bucket of `rate` per second (0 = unlimited) is empty.
+  bool Admit(SteadyTime now, double rate);
+  nlohmann::ordered_json ToJson() const;
+};
+
+}  // namespace converge::sim
