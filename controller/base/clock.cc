@@ -31,6 +31,7 @@ bool SimulatedClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::conditio
     self = waiters_.emplace(&cv, lock.mutex());
     ++waits_started_;
   }
+  waits_cv_.notify_all();
   lock.lock();
   while (!pred() && Now() < deadline) cv.wait(lock);
   const bool result = pred();

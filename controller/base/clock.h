@@ -67,6 +67,12 @@ class SimulatedClock : public Clock {
     std::lock_guard lock(waiters_mu_);
     return waits_started_;
   }
+  // For tests: blocks (in real time, at most `timeout`) until WaitsStarted() >= n;
+  // false on timeout.
+  bool AwaitWaitsStarted(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(waiters_mu_);
+    return waits_cv_.wait_for(lock, timeout, [&] { return waits_started_ >= n; });
+  }
   // Total time spent in SleepFor/Advance, for asserting backoff schedules.
   Duration Slept() const {
     std::lock_guard lock(mu_);
@@ -83,6 +89,7 @@ class SimulatedClock : public Clock {
   mutable std::mutex waiters_mu_;
   std::multimap<std::condition_variable*, std::mutex*> waiters_;
   size_t waits_started_ = 0;
+  std::condition_variable waits_cv_;
 };
 
 }  // namespace converge
