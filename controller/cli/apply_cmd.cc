@@ -134,7 +134,6 @@ int RunApply(int argc, char** argv) {
        .has_log_level = true},
       argc, argv, &exit_code);
   if (!args) return exit_code;
-  std::string error;
   const auto timeout = manifest::ParseDuration(args->Get("timeout", "10m"));
   if (!timeout) {
     std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
@@ -143,11 +142,12 @@ int RunApply(int argc, char** argv) {
   }
   auto manifests = LoadManifests(args->positional);
   if (!manifests) return 1;
-  auto journal = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"), &error);
-  if (!journal) {
-    std::cerr << "converge apply: " << error << "\n";
+  auto opened = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"));
+  if (!opened) {
+    std::cerr << "converge apply: " << opened.error().message << "\n";
     return 1;
   }
+  std::unique_ptr<reconcile::FileJournal> journal = std::move(*opened);
   reconcile::ControllerOptions options;
   options.poll = std::chrono::seconds(1);
   const auto setup = PrepareOneShot("apply", std::move(*manifests), args->Has("sim"),

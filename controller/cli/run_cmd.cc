@@ -153,11 +153,12 @@ int RunRun(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto journal = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"), &error);
-  if (!journal) {
-    std::cerr << "converge run: " << error << "\n";
+  auto opened = reconcile::FileJournal::Open(args->Get("state-dir", ".converge-state"));
+  if (!opened) {
+    std::cerr << "converge run: " << opened.error().message << "\n";
     return 1;
   }
+  std::unique_ptr<reconcile::FileJournal> journal = std::move(*opened);
   if (const auto pending = journal->Pending(); !pending.empty()) {
     log::Info(
         "found create intents whose outcome is unknown; each is resolved by listing by name "

@@ -3,6 +3,10 @@
 // through the provider's own rate limit), and schedules each resource's next look:
 // soon while a transition is under way, with jittered exponential backoff after an
 // error, at the jittered resync period when in sync. Sees only cloud::Provider.
+//
+// Controller is the facade; the stages live beside it: observe.h (list sweep,
+// name index, unmanaged), executor.h (worker pool, one function per action),
+// intents.h (create intents and adoption), conditions.h (status and scheduling).
 #pragma once
 
 #include <atomic>
@@ -16,17 +20,21 @@
 #include <string>
 #include <vector>
 
-#include "base/backoff.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "cloud/provider.h"
 #include "manifest/model.h"
 #include "reconcile/diff.h"
+#include "reconcile/intents.h"
 #include "reconcile/journal.h"
 #include "reconcile/list_failure_log.h"
 #include "reconcile/status.h"
 
 namespace converge::reconcile {
+
+struct Tracked;
+struct Observations;
+struct PassContext;
 
 struct ControllerOptions {
   std::chrono::milliseconds resync{30000};  // Default: 30s, jittered by up to +10%
@@ -115,7 +123,8 @@ class Controller {
   PassResult RunPass(bool all);
 
   // Runs passes until Stop(): each as soon as some resource is due or Wake() is
-  // called. Returns after the pass in flight (if any) has finished.
+  // called, waiting through the Clock (so a SimulatedClock drives it in tests).
+  // Returns after the pass in flight (if any) has finished.
   void Run();
   void Stop();
   void Wake();
@@ -133,23 +142,24 @@ class Controller {
   bool Settled() const;
 
  private:
-  struct Tracked;
-  struct Observations;
-
-  void ObserveProviders(const std::vector<std::string>& providers, Observations* obs);
-  // Performs one mutating action and records its outcome; false when it failed.
-  bool Execute(Tracked& t, const Action& action, PassResult* result, std::mutex* result_mu);
-  void Schedule(Tracked& t, const Action& action, bool call_failed);
-  void UpdateUnmanaged(const Observations& obs);
-  // Clears a pending create intent for a resource the cloud now lists; true when
-  // there was one.
-  bool AdoptPendingCreate(Tracked& t, const cloud::Observed& found);
+  PassContext Context();
+  // Lists the named providers, records each one's listing on its status, and
+  // updates the unmanaged list.
+  Observations Observe(const std::vector<std::string>& providers);
+  // The resources a pass looks at (all, or those due) and the providers to list;
+  // false when there is nothing to do.
+  bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due,
+                  std::vector<std::string>* providers);
+  // Records t's observation; a mutating action to perform, or nullopt when done.
+  std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
+                                 bool* pass_ok);
+  std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
   void PublishLocked();
   StatusSnapshot SnapshotLocked() const;
   int64_t WallMs() const;
 
   ControllerOptions options_;
-  Journal& journal_;
+  CreateIntents intents_;
   Clock& clock_;
   Random& random_;
   ControllerMetrics* metrics_;

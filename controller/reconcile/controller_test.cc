@@ -1,96 +1,26 @@
 // The controller against an in-memory provider and a simulated clock: the
 // semantics of observe/act/schedule, no duplicate creates, status, backoff.
-#include "reconcile/controller.h"
-
 #include <algorithm>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "base/log.h"
-#include "reconcile/fake_provider.h"
-#include "reconcile/test_specs.h"
+#include "reconcile/controller.h"
+#include "reconcile/controller_fixture.h"
 
 namespace converge::reconcile {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::ControllerTest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-manifest::ContainerInstance Instance(const std::string& name) {
-  return testing::TestInstance(name);
-}
-
-manifest::NotebookService Service() {
-  manifest::NotebookService ns;
-  ns.metadata.name = "webui";
-  ns.spec.provider = "scnet";
-  ns.spec.notebook = "2503021210191107";
-  ns.spec.port = 1223;
-  ns.spec.command = "python app.py";
-  return ns;
-}
-
-manifest::TiOneNotebook TiOne(const std::string& name, const std::string& state) {
-  manifest::TiOneNotebook nb;
-  nb.metadata.name = name;
-  nb.spec.provider = "tione";
-  nb.spec.state = state;
-  return nb;
-}
-
-class ControllerTest : public ::testing::Test {
- protected:
-  ControllerTest()
-      : scnet_(std::make_shared<FakeProvider>("scnet")),
-        tione_(std::make_shared<FakeProvider>("tione")),
-        random_(0),
-        controller_(Options(), journal_, clock_, random_) {}
-
-  static ControllerOptions Options() {
-    ControllerOptions o;
-    o.resync = seconds(30);
-    o.poll = seconds(2);
-    o.create_grace = seconds(10);
-    o.concurrency = 4;
-    return o;
-  }
-
-  void Install(std::vector<manifest::Resource> resources) {
-    manifest::ManifestSet m;
-    m.revision = "rev1";
-    m.resources = std::move(resources);
-    ProviderMap providers;
-    providers["scnet"] = {
-        scnet_, {cloud::ResourceKind::kContainerInstance, cloud::ResourceKind::kNotebook}};
-    providers["tione"] = {tione_, {cloud::ResourceKind::kTiOneNotebook}};
-    controller_.SetManifests(std::move(m), std::move(providers));
-  }
-
-  ResourceStatus StatusOf(const std::string& name) {
-    for (const auto& r : controller_.Snapshot().resources) {
-      if (r.name == name) return r;
-    }
-    ADD_FAILURE() << "no status for " << name;
-    return {};
-  }
-
-  int CountNamed(const std::string& name) {
-    int n = 0;
-    for (const auto& o : scnet_->All()) n += o.name == name ? 1 : 0;
-    return n;
-  }
-
-  std::shared_ptr<FakeProvider> scnet_, tione_;
-  MemoryJournal journal_;
-  SimulatedClock clock_;
-  PinnedRandom random_;
-  Controller controller_;
-};
+using testing::Instance;
+using testing::LinesWith;
+using testing::Service;
+using testing::TiOne;
 
 TEST_F(ControllerTest, CreatesAbsentInstanceOnceThenWaitsUntilRunning) {
   Install({Instance("bert")});
@@ -428,162 +358,6 @@ TEST_F(ControllerTest, ChangedSpecIsDueAtOnceUnchangedIsNot) {
   EXPECT_GT(StatusOf("b").last_attempt_ms, StatusOf("a").last_attempt_ms);
 }
 
-}  // namespace
-}  // namespace converge::reconcile
-
-namespace converge::reconcile {
-namespace {
-
-// Records the controller's metric hooks.
-class RecordingMetrics : public ControllerMetrics {
- public:
-  void OnReconcile(const std::string& kind, bool success, double) override {
-    std::lock_guard lock(mu_);
-    ++(success ? successes : errors)[kind];
-  }
-  void OnAction(const std::string& kind, std::string_view action, bool success) override {
-    std::lock_guard lock(mu_);
-    actions.push_back(std::string(action) + (success ? " ok" : " failed"));
-  }
-  void OnQueueDepth(size_t) override {}
-  void OnSnapshot(const StatusSnapshot&) override {}
-
-  std::map<std::string, int> successes, errors;
-  std::vector<std::string> actions;
-
- private:
-  std::mutex mu_;
-};
-
-TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
-  auto scnet = std::make_shared<FakeProvider>("scnet");
-  MemoryJournal journal;
-  SimulatedClock clock;
-  PinnedRandom random(0);
-  RecordingMetrics metrics;
-  ControllerOptions options;
-  options.concurrency = 4;
-  Controller controller(options, journal, clock, random, &metrics);
-  manifest::ManifestSet m;
-  m.revision = "r";
-  for (const char* name : {"a", "b", "c", "d", "e", "f"}) m.resources.push_back(Instance(name));
-  ProviderMap providers;
-  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
-  controller.SetManifests(std::move(m), std::move(providers));
-  // One create is refused; the other five succeed, concurrently.
-  scnet->FailNext("CreateContainerInstance",
-                  Refused("CreateContainerInstance", "10004", "ramSize invalid"));
-  const PassResult pass = controller.RunPass(false);
-  EXPECT_EQ(pass.actions, 6);
-  const auto statuses = controller.Snapshot().resources;
-  EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), Failing), 1);
-  EXPECT_EQ(metrics.successes["ContainerInstance"], 5);
-  EXPECT_EQ(metrics.errors["ContainerInstance"], 1);
-  EXPECT_EQ(std::count(metrics.actions.begin(), metrics.actions.end(), "create failed"), 1);
-}
-
-}  // namespace
-}  // namespace converge::reconcile
-
-namespace converge::reconcile {
-namespace {
-
-// `run` installs new manifests from its watcher thread while a pass may be in
-// flight; the pass must keep working on what it started with.
-TEST(ControllerManifestSwapTest, ChangingManifestsMidPassIsSafe) {
-  auto scnet = std::make_shared<FakeProvider>("scnet");
-  MemoryJournal journal;
-  SimulatedClock clock;
-  PinnedRandom random(0);
-  Controller controller({}, journal, clock, random);
-  auto install = [&](std::vector<manifest::Resource> resources) {
-    manifest::ManifestSet m;
-    m.revision = "r" + std::to_string(resources.size());
-    m.resources = std::move(resources);
-    ProviderMap providers;
-    providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
-    controller.SetManifests(std::move(m), std::move(providers));
-  };
-  install({Instance("a"), Instance("b")});
-  std::atomic<bool> swapped{false};
-  scnet->OnCall([&](const std::string& call) {
-    if (call.rfind("CreateContainerInstance", 0) != 0 || swapped.exchange(true)) return;
-    auto changed = Instance("b");
-    changed.spec.cpu = 8;
-    install({changed});  // "a" removed, "b" changed, while both are being created
-  });
-  const PassResult pass = controller.RunPass(false);
-  EXPECT_TRUE(swapped);
-  EXPECT_EQ(pass.actions, 2);
-  const auto snap = controller.Snapshot();
-  ASSERT_EQ(snap.resources.size(), 1u);
-  EXPECT_EQ(snap.resources[0].name, "b");
-  EXPECT_EQ(snap.revision, "r1");
-}
-
-}  // namespace
-}  // namespace converge::reconcile
-
-namespace converge::reconcile {
-namespace {
-
-// The lines of `text` that contain `needle`, without their timestamps.
-std::vector<std::string> LinesWith(const std::string& text, const std::string& needle) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(needle) == std::string::npos) continue;
-    out.push_back(line.substr(line.find(' ') + 1));
-  }
-  return out;
-}
-
-// At the default level (info) a failing provider list is logged when it starts,
-// when it changes, at most once a minute while it persists, and when it clears.
-TEST_F(ControllerTest, ListFailuresAreLoggedOnStartChangeOnceAMinuteAndClear) {
-  log::CaptureForTesting capture(log::Level::kInfo);
-  Install({Instance("bert")});
-  auto fail = [&](const std::string& code, const std::string& message) {
-    scnet_->FailNext("List", Refused("ListContainerInstances", code, message));
-    controller_.RunPass(true);
-  };
-  fail("10009", "no access: the token is invalid or expired");
-  for (int s : {20, 20, 15}) {  // 55 s: still within the minute
-    clock_.Advance(seconds(s));
-    fail("10009", "no access: the token is invalid or expired");
-  }
-  clock_.Advance(seconds(10));  // 65 s after the first line
-  fail("10009", "no access: the token is invalid or expired");
-  clock_.Advance(seconds(10));  // only 10 s after the last line, but a different error
-  fail("10001", "internal error");
-  clock_.Advance(seconds(10));
-  controller_.RunPass(true);  // lists again
-  controller_.RunPass(true);  // still fine: nothing more to say
-
-  EXPECT_THAT(
-      LinesWith(capture.Text(), "provider list"),
-      ElementsAre("warn provider list failed provider=scnet operation=ListContainerInstances "
-                  "code=10009 message=\"no access: the token is invalid or expired\"",
-                  "warn provider list still failing provider=scnet "
-                  "operation=ListContainerInstances code=10009 message=\"no access: the token is "
-                  "invalid or expired\" for=65s failures=5",
-                  "warn provider list failed provider=scnet operation=ListContainerInstances "
-                  "code=10001 message=\"internal error\"",
-                  "info provider list error cleared provider=scnet failed_for=85s failures=6"));
-}
-
-TEST_F(ControllerTest, FailedActionsAreLoggedAtTheDefaultLevel) {
-  log::CaptureForTesting capture(log::Level::kInfo);
-  Install({Instance("bert")});
-  scnet_->FailNext("CreateContainerInstance",
-                   Refused("CreateContainerInstance", "10004", "ramSize invalid"));
-  controller_.RunPass(false);
-  EXPECT_THAT(LinesWith(capture.Text(), "action failed"),
-              ElementsAre("warn action failed kind=ContainerInstance name=bert action=create "
-                          "error=\"CreateContainerInstance: ramSize invalid (code 10004, HTTP "
-                          "200)\""));
-}
-
 // A resource in backoff after a list error is refreshed by the first pass whose
 // list of its provider works, not minutes later when its backoff runs out.
 TEST_F(ControllerTest, ListErrorConditionIsRefreshedWhenTheProviderListsAgain) {
@@ -615,51 +389,5 @@ TEST_F(ControllerTest, ListErrorConditionIsRefreshedWhenTheProviderListsAgain) {
   EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance c"), 1);
   EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance a"), 0);
 }
-
-TEST_F(ControllerTest, ResetBackoffMakesTheNamedResourcesDueAtOnce) {
-  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "b", "Running"});
-  Install({Instance("a"), Instance("b")});
-  for (int i = 0; i < 3; ++i) {  // a's create keeps failing: next retry 2 s away
-    scnet_->FailNext("CreateContainerInstance",
-                     Refused("CreateContainerInstance", "10001", "internal", true));
-    controller_.RunPass(false);
-    clock_.Advance(milliseconds(i == 0 ? 500 : 1000));
-  }
-  ASSERT_EQ(StatusOf("a").consecutive_failures, 3);
-  const auto b_before = StatusOf("b");
-  ASSERT_EQ(controller_.RunPass(false).actions, 0);  // nothing due yet
-
-  // An unknown name resets nothing.
-  ResetResult bad = controller_.ResetBackoff(
-      {"ContainerInstance/a", "ContainerInstance/nope", "ContainerInstance/tione/a", "bogus"});
-  EXPECT_TRUE(bad.reset.empty());
-  EXPECT_THAT(bad.unknown,
-              ElementsAre("ContainerInstance/nope", "ContainerInstance/tione/a", "bogus"));
-  EXPECT_EQ(controller_.RunPass(false).actions, 0);
-
-  ResetResult ok = controller_.ResetBackoff({"containerinstance/a"});
-  ASSERT_EQ(ok.reset.size(), 1u);
-  EXPECT_EQ(ok.reset[0].kind, "ContainerInstance");
-  EXPECT_EQ(ok.reset[0].provider, "scnet");
-  EXPECT_EQ(ok.reset[0].name, "a");
-  EXPECT_TRUE(ok.unknown.empty());
-  EXPECT_EQ(StatusOf("a").next_retry_ms,
-            std::chrono::duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count());
-  // The backoff starts again from its base: a failure now waits 0.5 s, not 4 s.
-  scnet_->FailNext("CreateContainerInstance",
-                   Refused("CreateContainerInstance", "10001", "internal", true));
-  EXPECT_EQ(controller_.RunPass(false).actions, 1);
-  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance a"), 4);
-  EXPECT_EQ(StatusOf("a").next_retry_ms - StatusOf("a").last_attempt_ms, 500);
-  EXPECT_EQ(StatusOf("b").last_attempt_ms, b_before.last_attempt_ms);  // b was not looked at
-
-  // No names: every resource; by KIND/PROVIDER/NAME too.
-  EXPECT_EQ(controller_.ResetBackoff({}).reset.size(), 2u);
-  EXPECT_EQ(controller_.ResetBackoff({"ContainerInstance/scnet/b"}).reset.size(), 1u);
-  controller_.RunPass(false);
-  EXPECT_GT(StatusOf("b").last_attempt_ms, b_before.last_attempt_ms);
-  EXPECT_EQ(StatusOf("a").synced.reason, "Created");
-}
-
 }  // namespace
 }  // namespace converge::reconcile

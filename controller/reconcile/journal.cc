@@ -35,39 +35,39 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-bool FsyncPath(const std::string& path, int flags, std::string* error) {
+// Every journal failure is a local file problem the operator fixes in the state dir.
+std::unexpected<Error> IOError(const std::string& what) {
+  return std::unexpected(
+      Error::IOError(Errno(what) + " (check the state dir's permissions and free space)"));
+}
+
+Status FsyncPath(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) {
-    *error = Errno("open " + path);
-    return false;
-  }
+  if (fd < 0) return IOError("open " + path);
   const bool ok = ::fsync(fd) == 0;
-  if (!ok) *error = Errno("fsync " + path);
+  Status result = ok ? Status{} : Status{IOError("fsync " + path)};
   ::close(fd);
-  return ok;
+  return result;
 }
 
 }  // namespace
 
-std::unique_ptr<FileJournal> FileJournal::Open(const std::string& dir, std::string* error) {
+Result<std::unique_ptr<FileJournal>> FileJournal::Open(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(fs::path(dir) / "intents", ec);
   if (ec) {
-    *error = "state dir " + dir + ": " + ec.message() + " (check --state-dir and permissions)";
-    return nullptr;
+    return std::unexpected(Error::IOError("state dir " + dir + ": " + ec.message() +
+                                          " (check --state-dir and permissions)"));
   }
   const std::string lock_path = (fs::path(dir) / "lock").string();
   const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0) {
-    *error = Errno("state dir lock " + lock_path);
-    return nullptr;
-  }
+  if (lock_fd < 0) return IOError("state dir lock " + lock_path);
   if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd);
-    *error = "state dir " + dir +
-             " is in use by another converge process (one controller per state dir; stop the other "
-             "or use another --state-dir)";
-    return nullptr;
+    return std::unexpected(Error::FailedPrecondition(
+        "state dir " + dir +
+        " is in use by another converge process (one controller per state dir; stop the other "
+        "or use another --state-dir)"));
   }
   std::unique_ptr<FileJournal> journal(new FileJournal(dir, lock_fd));
   for (const auto& entry : fs::directory_iterator(fs::path(dir) / "intents", ec)) {
@@ -75,9 +75,9 @@ std::unique_ptr<FileJournal> FileJournal::Open(const std::string& dir, std::stri
     std::ifstream in(entry.path());
     nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) {
-      *error = "state dir: unreadable intent file " + entry.path().string() +
-               " (inspect it; delete it only if you know the create it records did not happen)";
-      return nullptr;
+      return std::unexpected(Error::IOError(
+          "state dir: unreadable intent file " + entry.path().string() +
+          " (inspect it; delete it only if you know the create it records did not happen)"));
     }
     Intent intent{j.value("provider", ""), j.value("kind", ""), j.value("name", ""),
                   j.value("createdUnixMs", int64_t{0})};
@@ -97,7 +97,7 @@ std::string FileJournal::PathOf(const Intent& intent) const {
       .string();
 }
 
-bool FileJournal::Record(const Intent& intent, std::string* error) {
+Status FileJournal::Record(const Intent& intent) {
   const std::string path = PathOf(intent);
   const std::string tmp = path + ".tmp";
   const std::string body = nlohmann::json{
@@ -108,35 +108,26 @@ bool FileJournal::Record(const Intent& intent, std::string* error) {
        intent.created_unix_ms}}.dump();
   std::lock_guard lock(mu_);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = Errno("write intent " + tmp);
-    return false;
-  }
+  if (fd < 0) return IOError("write intent " + tmp);
   const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
                        ::fsync(fd) == 0;
-  if (!written) *error = Errno("write intent " + tmp);
+  Status write_error = written ? Status{} : Status{IOError("write intent " + tmp)};
   ::close(fd);
-  if (!written) return false;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = Errno("rename intent " + path);
-    return false;
-  }
-  if (!FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY, error)) {
-    return false;
+  if (!write_error) return write_error;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return IOError("rename intent " + path);
+  if (Status s = FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY); !s) {
+    return s;
   }
   pending_[intent.Key()] = intent;
-  return true;
+  return {};
 }
 
-bool FileJournal::Clear(const Intent& intent, std::string* error) {
+Status FileJournal::Clear(const Intent& intent) {
   std::lock_guard lock(mu_);
   const std::string path = PathOf(intent);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    *error = Errno("remove intent " + path);
-    return false;
-  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IOError("remove intent " + path);
   pending_.erase(intent.Key());
-  return FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY, error);
+  return FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY);
 }
 
 std::vector<Intent> FileJournal::Pending() const {
@@ -146,16 +137,16 @@ std::vector<Intent> FileJournal::Pending() const {
   return out;
 }
 
-bool MemoryJournal::Record(const Intent& intent, std::string*) {
+Status MemoryJournal::Record(const Intent& intent) {
   std::lock_guard lock(mu_);
   pending_[intent.Key()] = intent;
-  return true;
+  return {};
 }
 
-bool MemoryJournal::Clear(const Intent& intent, std::string*) {
+Status MemoryJournal::Clear(const Intent& intent) {
   std::lock_guard lock(mu_);
   pending_.erase(intent.Key());
-  return true;
+  return {};
 }
 
 std::vector<Intent> MemoryJournal::Pending() const {

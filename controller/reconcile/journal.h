@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/result.h"
 
 namespace converge::reconcile {
 
@@ -26,12 +27,16 @@ struct Intent {
 class Journal {
  public:
   virtual ~Journal() = default;
-  // Durable on return (fsync'd). False with `error` when it could not be written;
-  // the caller must then not make the call.
-  virtual bool Record(const Intent& intent, std::string* error) = 0;
+  // Durable on return (fsync'd). An error (kIOError, naming the file and the
+  // state dir) when it could not be written; the caller then makes no call and
+  // reports the error on the resource's Synced condition.
+  virtual Status Record(const Intent& intent) = 0;
   // Forgets the intent once the outcome is known (created, adopted, or proven not
-  // created). Idempotent.
-  virtual bool Clear(const Intent& intent, std::string* error) = 0;
+  // created). Idempotent. When it fails the intent stays pending: the caller logs
+  // the error with the intent's key, and the next pass treats the resource as a
+  // create whose answer was lost, so it lists by name and adopts what it finds
+  // (never a second create).
+  virtual Status Clear(const Intent& intent) = 0;
   virtual std::vector<Intent> Pending() const = 0;
 };
 
@@ -40,13 +45,14 @@ class Journal {
 // for its lifetime so two controllers cannot share a state dir.
 class FileJournal : public Journal {
  public:
-  // Creates DIR if needed and loads pending intents. nullptr with `error` when the
-  // dir is unusable or locked by another process.
-  static std::unique_ptr<FileJournal> Open(const std::string& dir, std::string* error);
+  // Creates DIR if needed and loads pending intents. An error when the dir is
+  // unusable (kIOError), holds an unreadable intent file (kIOError) or is locked
+  // by another process (kFailedPrecondition).
+  static Result<std::unique_ptr<FileJournal>> Open(const std::string& dir);
   ~FileJournal() override;
 
-  bool Record(const Intent& intent, std::string* error) override;
-  bool Clear(const Intent& intent, std::string* error) override;
+  Status Record(const Intent& intent) override;
+  Status Clear(const Intent& intent) override;
   std::vector<Intent> Pending() const override;
 
  private:
@@ -62,8 +68,8 @@ class FileJournal : public Journal {
 // In memory, for plan (which never creates) and tests.
 class MemoryJournal : public Journal {
  public:
-  bool Record(const Intent& intent, std::string* error) override;
-  bool Clear(const Intent& intent, std::string* error) override;
+  Status Record(const Intent& intent) override;
+  Status Clear(const Intent& intent) override;
   std::vector<Intent> Pending() const override;
 
  private:

@@ -25,17 +25,19 @@ class FileJournalTest : public ::testing::Test {
 };
 
 TEST_F(FileJournalTest, IntentsSurviveReopen) {
-  std::string err;
   {
-    auto j = FileJournal::Open(dir_.string(), &err);
-    ASSERT_NE(j, nullptr) << err;
-    ASSERT_TRUE(j->Record({"scnet", "ContainerInstance", "bert/x y", 1234}, &err)) << err;
-    ASSERT_TRUE(j->Record({"tione", "TiOneNotebook", "nb", 99}, &err)) << err;
-    ASSERT_TRUE(j->Clear({"tione", "TiOneNotebook", "nb", 0}, &err)) << err;
+    auto j = FileJournal::Open(dir_.string());
+    ASSERT_TRUE(j) << j.error().message;
+    Status s = (*j)->Record({"scnet", "ContainerInstance", "bert/x y", 1234});
+    ASSERT_TRUE(s) << s.error().message;
+    s = (*j)->Record({"tione", "TiOneNotebook", "nb", 99});
+    ASSERT_TRUE(s) << s.error().message;
+    s = (*j)->Clear({"tione", "TiOneNotebook", "nb", 0});
+    ASSERT_TRUE(s) << s.error().message;
   }
-  auto j = FileJournal::Open(dir_.string(), &err);
-  ASSERT_NE(j, nullptr) << err;
-  const auto pending = j->Pending();
+  auto j = FileJournal::Open(dir_.string());
+  ASSERT_TRUE(j) << j.error().message;
+  const auto pending = (*j)->Pending();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].provider, "scnet");
   EXPECT_EQ(pending[0].kind, "ContainerInstance");
@@ -44,28 +46,34 @@ TEST_F(FileJournalTest, IntentsSurviveReopen) {
 }
 
 TEST_F(FileJournalTest, ClearIsIdempotent) {
-  std::string err;
-  auto j = FileJournal::Open(dir_.string(), &err);
-  ASSERT_NE(j, nullptr);
-  EXPECT_TRUE(j->Clear({"p", "k", "n", 0}, &err)) << err;
+  auto j = FileJournal::Open(dir_.string());
+  ASSERT_TRUE(j) << j.error().message;
+  const Status s = (*j)->Clear({"p", "k", "n", 0});
+  EXPECT_TRUE(s) << s.error().message;
 }
 
 TEST_F(FileJournalTest, SecondOpenOfTheSameDirIsRefused) {
-  std::string err;
-  auto first = FileJournal::Open(dir_.string(), &err);
-  ASSERT_NE(first, nullptr);
+  auto first = FileJournal::Open(dir_.string());
+  ASSERT_TRUE(first) << first.error().message;
   // flock locks are per open file description, so a second open in-process conflicts too.
-  auto second = FileJournal::Open(dir_.string(), &err);
-  EXPECT_EQ(second, nullptr);
-  EXPECT_NE(err.find("is in use by another converge process"), std::string::npos) << err;
+  auto second = FileJournal::Open(dir_.string());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Error::Code::kFailedPrecondition);
+  EXPECT_EQ(second.error().message,
+            "state dir " + dir_.string() +
+                " is in use by another converge process (one controller per state dir; stop the "
+                "other or use another --state-dir)");
 }
 
 TEST_F(FileJournalTest, CorruptIntentIsAnErrorNotSilentlyDropped) {
   fs::create_directories(dir_ / "intents");
   std::ofstream(dir_ / "intents" / "x.json") << "{not json";
-  std::string err;
-  EXPECT_EQ(FileJournal::Open(dir_.string(), &err), nullptr);
-  EXPECT_NE(err.find("unreadable intent file"), std::string::npos) << err;
+  auto j = FileJournal::Open(dir_.string());
+  ASSERT_FALSE(j);
+  EXPECT_EQ(j.error().code, Error::Code::kIOError);
+  EXPECT_EQ(j.error().message,
+            "state dir: unreadable intent file " + (dir_ / "intents" / "x.json").string() +
+                " (inspect it; delete it only if you know the create it records did not happen)");
 }
 
 }  // namespace

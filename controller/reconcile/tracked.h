@@ -1,0 +1,40 @@
+// The controller's record of one managed resource, shared by the pass's stages
+// (observe, executor, conditions). Internal to reconcile/.
+#pragma once
+
+#include <string>
+
+#include "base/backoff.h"
+#include "base/clock.h"
+#include "base/random.h"
+#include "manifest/model.h"
+#include "reconcile/controller.h"
+#include "reconcile/status.h"
+
+namespace converge::reconcile {
+
+// Fields other than `resource` and `fingerprint` are guarded by the controller's
+// mutex (PassContext::mu).
+struct Tracked {
+  Tracked(manifest::Resource r, Random& random, const ControllerOptions& o)
+      : resource(std::move(r)), backoff(o.backoff_base, o.backoff_max, random) {}
+  manifest::Resource resource;
+  std::string fingerprint;
+  ResourceStatus status;
+  SteadyTime next_due{};
+  Backoff backoff;
+  bool notebook_rebooted = false;
+};
+
+// What the stages of a pass share with the controller.
+struct PassContext {
+  const ControllerOptions& options;
+  Clock& clock;
+  Random& random;
+  ControllerMetrics* metrics;
+  std::mutex& mu;  // the controller's; guards every Tracked's mutable fields
+
+  int64_t WallMs() const;
+};
+
+}  // namespace converge::reconcile
