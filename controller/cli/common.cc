@@ -76,9 +76,13 @@ reconcile::ProviderMap ProviderFactory::Build(const manifest::ManifestSet& manif
     config.page_size = options_.page_size;
     std::vector<std::string> unusable;
     if (options_.sim != nullptr) {
-      std::string error;
-      config.endpoint = options_.sim->UrlFor(manifests, p, &error);
-      if (config.endpoint.empty()) unusable.push_back(error);
+      auto url = options_.sim->UrlFor(manifests, p);
+      if (url) {
+        config.endpoint = *url;
+      } else {
+        config.endpoint.clear();
+        unusable.push_back(url.error().message);
+      }
       config.ca_file.clear();
       config.token = sim::kTestScnetToken;
       config.secret_id = sim::kTestSecretId;
@@ -185,8 +189,8 @@ nlohmann::json SeedFixture(const manifest::ManifestSet& manifests,
 
 }  // namespace
 
-std::string EmbeddedSim::UrlFor(const manifest::ManifestSet& manifests,
-                                const manifest::Provider& provider, std::string* error) {
+Result<std::string> EmbeddedSim::UrlFor(const manifest::ManifestSet& manifests,
+                                        const manifest::Provider& provider) {
   const std::string& name = provider.metadata.name;
   if (auto it = sims_.find(name); it != sims_.end()) return it->second->BaseUrl();
   sim::SimOptions options;
@@ -208,9 +212,10 @@ std::string EmbeddedSim::UrlFor(const manifest::ManifestSet& manifests,
     options.fixture_file = path.string();
   }
   auto sim = std::make_unique<sim::Simulator>(options);
-  if (!sim->Start(error)) {
-    *error = "cannot start its embedded simulator: " + *error;
-    return "";
+  if (Status started = sim->Start(); !started) {
+    Error error = std::move(started.error());
+    error.message = "cannot start its embedded simulator: " + error.message;
+    return std::unexpected(std::move(error));
   }
   log::Info("embedded simulator serving", {{"provider", name}, {"url", sim->BaseUrl()}});
   const std::string url = sim->BaseUrl();

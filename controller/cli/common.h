@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "cloud/config.h"
 #include "cloud/request_observer.h"
 #include "manifest/loader.h"
@@ -74,9 +75,9 @@ class EmbeddedSim {
   explicit EmbeddedSim(std::string fixture_file) : fixture_file_(std::move(fixture_file)) {}
   ~EmbeddedSim();
   // The simulator of `provider`, started (and seeded from `manifests`) on first
-  // use. Empty with `error` set when it cannot start.
-  std::string UrlFor(const manifest::ManifestSet& manifests, const manifest::Provider& provider,
-                     std::string* error);
+  // use. The simulator's error (Simulator::Start) when it cannot start.
+  Result<std::string> UrlFor(const manifest::ManifestSet& manifests,
+                             const manifest::Provider& provider);
 
  private:
   std::string fixture_file_;

@@ -223,8 +223,8 @@ int RunRun(int argc, char** argv) {
   };
   endpoints.allow_remote_reconcile = args->Has("allow-remote-reconcile");
   serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"), std::move(endpoints));
-  if (!server.Start(&error)) {
-    std::cerr << "converge run: " << error << "\n";
+  if (Status started = server.Start(); !started) {
+    std::cerr << "converge run: " << started.error().message << "\n";
     return 1;
   }
   log::Info("serving", {{"metrics", "http://" + server.address() + "/metrics"},

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
 #include "reconcile/controller.h"
 
 namespace converge::serve {
@@ -45,8 +46,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // False with `error` when the address cannot be bound (what and how to fix).
-  bool Start(std::string* error);
+  // kInvalidArgument when the address is not host:port or no local address;
+  // kUnavailable (retryable) when it cannot be bound, e.g. the port is in use.
+  // The message says what and how to fix it.
+  Status Start();
   void Stop();
   const std::string& address() const { return address_; }
 
