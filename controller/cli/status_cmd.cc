@@ -80,12 +80,13 @@ int RunStatus(int argc, char** argv) {
     return 0;
   }
   const auto json = nlohmann::json::parse(body, nullptr, false);
-  reconcile::StatusSnapshot snap;
-  if (json.is_discarded() || !reconcile::FromJson(json, &snap)) {
+  auto parsed = reconcile::FromJson(json);
+  if (!parsed) {  // also when the body is no JSON at all
     std::cerr << "converge status: " << addr
               << "/status did not return a Converge status document\n";
     return 1;
   }
+  const reconcile::StatusSnapshot& snap = *parsed;
   std::cout << "revision " << (snap.revision.empty() ? "(none)" : snap.revision)
             << (snap.ready ? "  ready" : "  not ready") << "  last successful sync "
             << (snap.last_successful_sync_ms ? FormatRfc3339(snap.last_successful_sync_ms) + " (" +
