@@ -23,33 +23,33 @@ void PrintLoadErrors(const manifest::LoadResult& result, std::ostream& err) {
       << result.files << (result.files == 1 ? " file" : " files") << "\n";
 }
 
-std::expected<std::string, std::string> ResolveSecret(const manifest::SecretRef& ref,
-                                                      const std::string& field) {
+Result<std::string> ResolveSecret(const manifest::SecretRef& ref, const std::string& field) {
   const std::string where = "spec." + field + ": ";
   if (ref.source == manifest::SecretRef::Source::kEnv) {
     const char* value = std::getenv(ref.ref.c_str());
     if (value == nullptr) {
-      return std::unexpected(where + "environment variable " + ref.ref +
-                             " is not set; set it or use fromFile");
+      return std::unexpected(Error::NotFound(where + "environment variable " + ref.ref +
+                                             " is not set; set it or use fromFile"));
     }
     if (*value == '\0') {
-      return std::unexpected(where + "environment variable " + ref.ref +
-                             " is empty; set it or use fromFile");
+      return std::unexpected(Error::InvalidArgument(where + "environment variable " + ref.ref +
+                                                    " is empty; set it or use fromFile"));
     }
     RegisterSecret(value);
     return std::string(value);
   }
   std::ifstream in(ref.ref);
   if (!in) {
-    return std::unexpected(where + "cannot read secret file " + ref.ref +
-                           "; check the path and its permissions");
+    return std::unexpected(Error::IOError(where + "cannot read secret file " + ref.ref +
+                                          "; check the path and its permissions"));
   }
   std::stringstream buf;
   buf << in.rdbuf();
   std::string value = buf.str();
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) {
-    return std::unexpected(where + "secret file " + ref.ref + " is empty; write the secret to it");
+    return std::unexpected(Error::InvalidArgument(where + "secret file " + ref.ref +
+                                                  " is empty; write the secret to it"));
   }
   RegisterSecret(value);
   return value;
@@ -96,7 +96,7 @@ reconcile::ProviderMap ProviderFactory::Build(const manifest::ManifestSet& manif
         if (value) {
           *out = *value;
         } else {
-          unusable.push_back(value.error());
+          unusable.push_back(value.error().message);
         }
       };
       resolve(p.token, "token", &config.token);

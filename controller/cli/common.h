@@ -4,7 +4,6 @@
 #pragma once
 
 #include <chrono>
-#include <expected>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -29,8 +28,9 @@ void PrintLoadErrors(const manifest::LoadResult& result, std::ostream& err);
 // stripped). The error names the field, the variable or file and what to do,
 // never a value: "spec.token: environment variable SCNET_TOKEN is not set; set
 // it or use fromFile".
-std::expected<std::string, std::string> ResolveSecret(const manifest::SecretRef& ref,
-                                                      const std::string& field);
+// kNotFound for an unset variable, kIOError for an unreadable file,
+// kInvalidArgument for an empty value.
+Result<std::string> ResolveSecret(const manifest::SecretRef& ref, const std::string& field);
 
 class EmbeddedSim;
 

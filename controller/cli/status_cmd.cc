@@ -67,7 +67,7 @@ int RunStatus(int argc, char** argv) {
   const std::string addr = args->Get("addr", "127.0.0.1:9464");
   const auto answer = CallController("converge status", addr, "GET", "/status");
   if (!answer) {
-    std::cerr << answer.error() << "\n";
+    std::cerr << answer.error().message << "\n";
     return 1;
   }
   if (answer->status != 200) {
