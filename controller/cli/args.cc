@@ -93,7 +93,7 @@ std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv,
     }
     log::SetLevel(level);
   }
-  return args;
+  return std::move(*args);
 }
 
 }  // namespace converge::cli

@@ -47,11 +47,11 @@ class Server::Impl {
       } else if (path == "/healthz") {
         req.reply(status_codes::OK, "ok\n", "text/plain");
       } else if (path == "/readyz") {
-        std::string why;
-        if (endpoints_.ready(&why)) {
+        if (Status ready = endpoints_.ready(); ready) {
           req.reply(status_codes::OK, "ready\n", "text/plain");
         } else {
-          req.reply(status_codes::ServiceUnavailable, "not ready: " + why + "\n", "text/plain");
+          req.reply(status_codes::ServiceUnavailable, "not ready: " + ready.error().message + "\n",
+                    "text/plain");
         }
       } else if (path == "/status") {
         req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");

@@ -20,8 +20,9 @@ namespace converge::serve {
 struct Endpoints {
   std::function<std::string()> metrics;    // text exposition format
   std::function<nlohmann::json()> status;  // the /status document
-  // Ready when it returns true; otherwise `why` says what is missing.
-  std::function<bool(std::string* why)> ready;
+  // Ready when it succeeds; otherwise (kUnavailable) the message says what is
+  // missing.
+  std::function<Status()> ready;
   // POST /reconcile: resets the named resources' backoff (every one when the list
   // is empty) and triggers a pass. Body: {"resources": ["KIND/NAME", ...]}, or
   // empty / {} for all. 200 {"reset": [{kind, provider, name}]}; 404 naming the

@@ -34,9 +34,10 @@ TEST(ServerTest, ServesEveryEndpointOnLoopback) {
                                          [] {
                                            return nlohmann::json{{"revision", "abc"}};
                                          },
-                                         [&](std::string* why) {
-                                           *why = "provider scnet not listed yet";
-                                           return ready.load();
+                                         [&]() -> Status {
+                                           if (ready.load()) return {};
+                                           return std::unexpected(
+                                               Error::Unavailable("provider scnet not listed yet"));
                                          }});
   Status started = server.Start();
   ASSERT_TRUE(started) << started.error().message;
@@ -74,7 +75,7 @@ TEST(ServerTest, BadAddressesAreClearErrors) {
 
   Server first("127.0.0.1:0",
                Endpoints{[] { return std::string(); }, [] { return nlohmann::json(); },
-                         [](std::string*) { return true; }});
+                         []() -> Status { return {}; }});
   Status started = first.Start();
   ASSERT_TRUE(started) << started.error().message;
   Server second(first.address(), Endpoints{});
@@ -141,7 +142,7 @@ struct FakeReconcile {
 
 Endpoints WithReconcile(FakeReconcile& fake, bool allow_remote = false) {
   Endpoints e{[] { return std::string(); }, [] { return nlohmann::json(); },
-              [](std::string*) { return true; }};
+              []() -> Status { return {}; }};
   e.reconcile = [&fake](const std::vector<std::string>& names) { return fake(names); };
   e.allow_remote_reconcile = allow_remote;
   return e;

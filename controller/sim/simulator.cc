@@ -65,9 +65,11 @@ void Simulator::Impl::Reset(bool state) {
   std::lock_guard lock(mu_);
   scnet_ = {};
   tione_ = {};
-  // The fixture loaded in Start(), so it loads again.
-  if (state&& Status loaded = world_.Load(fixture_); !loaded) {
-    log::Warn("simulator reset", {{"error", loaded.error().message}});
+  if (state) {
+    // The fixture loaded in Start(), so it loads again.
+    if (Status loaded = world_.Load(fixture_); !loaded) {
+      log::Warn("simulator reset", {{"error", loaded.error().message}});
+    }
   }
 }
 
