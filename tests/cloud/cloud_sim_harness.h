@@ -108,7 +108,7 @@ class CloudSimTest : public ::testing::Test {
     ASSERT_FALSE(scratch_.path().empty())
         << "cannot create a directory in " << ::testing::TempDir();
     sim_ = std::make_unique<sim::Simulator>(options_);
-    Status started = sim_->Start();
+    converge::Status started = sim_->Start();
     ASSERT_TRUE(started) << started.error().message;
   }
 
@@ -158,11 +158,11 @@ class CloudSimTest : public ::testing::Test {
   }
 
   void Fault(json rule) {
-    Status set = sim_->SetFaults({{"rules", json::array({rule})}});
+    converge::Status set = sim_->SetFaults({{"rules", json::array({rule})}});
     ASSERT_TRUE(set) << set.error().message;
   }
   void NoFaults() {
-    Status set = sim_->SetFaults(json::object());
+    converge::Status set = sim_->SetFaults(json::object());
     ASSERT_TRUE(set) << set.error().message;
   }
 
