@@ -72,9 +72,8 @@ void BM_SteadyStatePass(benchmark::State& state) {
   options.address = "127.0.0.1:0";
   options.fixture_file = fixture.string();
   sim::Simulator simulator(options);
-  std::string error;
-  if (!simulator.Start(&error)) {
-    state.SkipWithError(error.c_str());
+  if (Status started = simulator.Start(); !started) {
+    state.SkipWithError(started.error().message.c_str());
     return;
   }
   cloud::ProviderConfig config;

@@ -9,20 +9,22 @@
 
 namespace converge::net {
 
-bool SplitHostPort(const std::string& address, std::string* host, int* port) {
+Result<HostPort> SplitHostPort(const std::string& address) {
+  const auto malformed = [&] {
+    return std::unexpected(Error::InvalidArgument(
+        "\"" + address + "\" is not HOST:PORT with a port 0..65535 (e.g. 127.0.0.1:8089)"));
+  };
   const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return malformed();
   std::string h = address.substr(0, colon);
   if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   const std::string digits = address.substr(colon + 1);
   if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
+    return malformed();
   }
   const int p = std::stoi(digits);
-  if (p > 65535) return false;
-  *host = h == "localhost" ? "127.0.0.1" : h;
-  *port = p;
-  return true;
+  if (p > 65535) return malformed();
+  return HostPort{h == "localhost" ? "127.0.0.1" : h, p};
 }
 
 int FreePort(const std::string& host) {
@@ -70,29 +72,25 @@ std::string JoinHostPort(const std::string& host, int port) {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-bool BindListener(const std::string& host, int port,
-                  const std::function<bool(const std::string& url, std::string* why)>& open,
-                  int* bound_port, std::string* error) {
+Result<int> BindListener(const std::string& host, int port,
+                         const std::function<Status(const std::string& url)>& open) {
   constexpr int kFreePortAttempts = 20;
   std::string why;
   for (int attempt = 0; attempt < (port == 0 ? kFreePortAttempts : 1); ++attempt) {
     const int p = port == 0 ? FreePort(host) : port;
     if (p == 0) {
-      *error = "\"" + host + "\" is not a local IP address such as 127.0.0.1";
-      return false;
+      return std::unexpected(
+          Error::InvalidArgument("\"" + host + "\" is not a local IP address such as 127.0.0.1"));
     }
-    why.clear();
     try {
-      if (open("http://" + JoinHostPort(host, p), &why)) {
-        *bound_port = p;
-        return true;
-      }
+      Status opened = open("http://" + JoinHostPort(host, p));
+      if (opened) return p;
+      why = std::move(opened.error().message);
     } catch (const std::exception& e) {
       why = e.what();
     }
   }
-  *error = why;
-  return false;
+  return std::unexpected(Error::Unavailable(why));
 }
 
 }  // namespace converge::net

@@ -4,11 +4,18 @@
 #include <functional>
 #include <string>
 
+#include "base/result.h"
+
 namespace converge::net {
 
-// Splits "host:port" ("[::1]:port" for IPv6; brackets are removed). False when
-// malformed or the port is outside 0..65535.
-bool SplitHostPort(const std::string& address, std::string* host, int* port);
+struct HostPort {
+  std::string host;  // "localhost" becomes "127.0.0.1"; IPv6 without brackets
+  int port = 0;
+};
+
+// Splits "host:port" ("[::1]:port" for IPv6; brackets are removed).
+// kInvalidArgument when malformed or the port is outside 0..65535.
+Result<HostPort> SplitHostPort(const std::string& address);
 
 // A port the kernel reports free on `host` right now (bind to port 0, read it
 // back, close). cpprestsdk's listener cannot report an ephemeral port, so
@@ -24,12 +31,12 @@ bool IsLoopback(const std::string& ip);
 std::string JoinHostPort(const std::string& host, int port);
 
 // Opens a listener on host:port through `open`, which is given the URL to listen
-// on ("http://" + JoinHostPort(host, p)) and returns false with the reason when
-// it cannot listen there. Port 0 takes a FreePort and retries (up to 20 ports)
-// when another process took it first. On success `bound_port` is the port
-// listened on. False with `error` = the last reason otherwise.
-bool BindListener(const std::string& host, int port,
-                  const std::function<bool(const std::string& url, std::string* why)>& open,
-                  int* bound_port, std::string* error);
+// on ("http://" + JoinHostPort(host, p)) and returns the reason when it cannot
+// listen there. Port 0 takes a FreePort and retries (up to 20 ports) when another
+// process took it first. Returns the port listened on; otherwise kInvalidArgument
+// when `host` is no local IP address, or kUnavailable (retryable) with the last
+// reason `open` gave.
+Result<int> BindListener(const std::string& host, int port,
+                         const std::function<Status(const std::string& url)>& open);
 
 }  // namespace converge::net

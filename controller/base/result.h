@@ -9,6 +9,8 @@
 // and a retryable flag. The cloud layer uses the same Result with its own error
 // (cloud::Error), which adds the wire details (operation, the cloud's code, HTTP
 // status, RequestId, whether a mutating call may have been applied).
+// Manifest validation keeps manifest::LoadResult: it reports many located
+// diagnostics at once, not one error.
 #pragma once
 
 #include <expected>

@@ -8,7 +8,8 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/common.h"
+#include "cli/manifests.h"
+#include "cli/one_shot.h"
 #include "manifest/field.h"
 
 namespace converge::cli {

@@ -2,8 +2,7 @@
 
 namespace converge::cli {
 
-std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vector<FlagSpec>& specs,
-                              std::string* error) {
+Result<Args> ParseArgs(int argc, char** argv, int first, const std::vector<FlagSpec>& specs) {
   Args args;
   bool only_positional = false;
   for (int i = first; i < argc; ++i) {
@@ -27,14 +26,12 @@ std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vecto
       if (s.name == name) spec = &s;
     }
     if (spec == nullptr) {
-      *error = "unknown flag " + arg;
-      return std::nullopt;
+      return std::unexpected(Error::InvalidArgument("unknown flag " + arg));
     }
     args.present.insert(name);
     if (!spec->takes_value) {
       if (inline_value) {
-        *error = "flag --" + name + " takes no value";
-        return std::nullopt;
+        return std::unexpected(Error::InvalidArgument("flag --" + name + " takes no value"));
       }
       continue;
     }
@@ -44,8 +41,7 @@ std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vecto
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {
-      *error = "flag " + arg + " needs a value";
-      return std::nullopt;
+      return std::unexpected(Error::InvalidArgument("flag " + arg + " needs a value"));
     }
     auto& slot = args.values[name];
     if (!spec->repeated) slot.clear();
@@ -72,9 +68,8 @@ std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv,
     *exit_code = 1;
     return std::nullopt;
   };
-  std::string error;
-  auto args = ParseArgs(argc, argv, 0, flags, &error);
-  if (!args) return fail(error);
+  auto args = ParseArgs(argc, argv, 0, flags);
+  if (!args) return fail(args.error().message);
   if (args->Has("help")) {
     std::cout << spec.usage;
     *exit_code = 0;
@@ -98,7 +93,7 @@ std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv,
     }
     log::SetLevel(level);
   }
-  return args;
+  return std::move(*args);
 }
 
 }  // namespace converge::cli

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+
 namespace converge::cli {
 
 struct FlagSpec {
@@ -28,10 +30,9 @@ struct Args {
   }
 };
 
-// Parses argv[first..]. On error returns nullopt and sets `error` to a message
-// naming the flag.
-std::optional<Args> ParseArgs(int argc, char** argv, int first, const std::vector<FlagSpec>& specs,
-                              std::string* error);
+// Parses argv[first..]. kInvalidArgument naming the flag when argv does not fit
+// `specs`.
+Result<Args> ParseArgs(int argc, char** argv, int first, const std::vector<FlagSpec>& specs);
 
 }  // namespace converge::cli
 

@@ -6,11 +6,9 @@
 
 namespace converge::cli {
 
-std::expected<ControllerAnswer, std::string> CallController(const std::string& command,
-                                                            const std::string& addr,
-                                                            const std::string& method,
-                                                            const std::string& path,
-                                                            const std::string& body) {
+Result<ControllerAnswer> CallController(const std::string& command, const std::string& addr,
+                                        const std::string& method, const std::string& path,
+                                        const std::string& body) {
   try {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::seconds(5));
@@ -21,8 +19,9 @@ std::expected<ControllerAnswer, std::string> CallController(const std::string& c
     auto response = client.request(req).get();
     return ControllerAnswer{response.status_code(), response.extract_string().get()};
   } catch (const std::exception& e) {
-    return std::unexpected(command + ": cannot reach a controller at " + addr + ": " + e.what() +
-                           " (is `converge run` running? pass its --metrics-addr as --addr)");
+    return std::unexpected(
+        Error::Unavailable(command + ": cannot reach a controller at " + addr + ": " + e.what() +
+                           " (is `converge run` running? pass its --metrics-addr as --addr)"));
   }
 }
 

@@ -2,8 +2,9 @@
 // reach its --metrics-addr: one HTTP request, bounded in time.
 #pragma once
 
-#include <expected>
 #include <string>
+
+#include "base/result.h"
 
 namespace converge::cli {
 
@@ -13,12 +14,11 @@ struct ControllerAnswer {
 };
 
 // `method` ("GET", "POST") `path` on http://ADDR; `body` is sent as JSON when
-// not empty. The error says the controller could not be reached and what to
-// check; `command` names the caller in it ("converge status").
-std::expected<ControllerAnswer, std::string> CallController(const std::string& command,
-                                                            const std::string& addr,
-                                                            const std::string& method,
-                                                            const std::string& path,
-                                                            const std::string& body = "");
+// not empty. Any HTTP answer is a value; kUnavailable (retryable) says the
+// controller could not be reached and what to check; `command` names the caller
+// in it ("converge status").
+Result<ControllerAnswer> CallController(const std::string& command, const std::string& addr,
+                                        const std::string& method, const std::string& path,
+                                        const std::string& body = "");
 
 }  // namespace converge::cli

@@ -9,7 +9,8 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/common.h"
+#include "cli/manifests.h"
+#include "cli/one_shot.h"
 
 namespace converge::cli {
 namespace {

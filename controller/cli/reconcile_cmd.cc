@@ -39,7 +39,7 @@ int RunReconcile(int argc, char** argv) {
   const auto answer = CallController("converge reconcile", addr, "POST", "/reconcile",
                                      nlohmann::json{{"resources", args->positional}}.dump());
   if (!answer) {
-    std::cerr << answer.error() << "\n";
+    std::cerr << answer.error().message << "\n";
     return 1;
   }
   const auto json = nlohmann::json::parse(answer->body, nullptr, false);

@@ -11,7 +11,9 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/common.h"
+#include "cli/embedded_sim.h"
+#include "cli/manifests.h"
+#include "cli/providers.h"
 #include "manifest/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
@@ -187,45 +189,43 @@ int RunRun(int argc, char** argv) {
       log::Warn("new manifest revision rejected; the last good revision keeps reconciling");
       return;
     }
-    std::vector<std::string> problems;
-    auto providers = factory.Build(loaded.manifests, &problems);
-    for (const auto& problem : problems) {
+    Wiring wiring = factory.Build(loaded.manifests);
+    for (const auto& problem : wiring.problems) {
       log::Error("provider unusable; its resources report this error, the others reconcile",
-                 {{"error", problem}});
+                 {{"error", problem.message}});
     }
     log::Info("applying manifest revision",
               {{"revision", loaded.manifests.revision},
                {"resources", std::to_string(loaded.manifests.resources.size())},
                {"providers", std::to_string(loaded.manifests.providers.size())}});
-    controller.SetManifests(std::move(loaded.manifests), std::move(providers));
+    controller.SetManifests(std::move(loaded.manifests), std::move(wiring.providers));
   };
   std::string signature = ManifestSignature(paths);
   apply(std::move(initial));
 
-  serve::Endpoints endpoints{[&] { return metrics.Serialize(); },
-                             [&] { return reconcile::ToJson(controller.Snapshot()); },
-                             [&](std::string* why) {
-                               const auto snap = controller.Snapshot();
-                               if (snap.revision.empty()) {
-                                 *why = "no valid manifest revision loaded yet: " + snap.spec_error;
-                                 return false;
-                               }
-                               for (const auto& p : snap.providers) {
-                                 if (!p.listed) {
-                                   *why = "provider " + p.name + " not listed yet" +
-                                          (p.error.empty() ? "" : ": " + p.error);
-                                   return false;
-                                 }
-                               }
-                               return true;
-                             }};
+  serve::Endpoints endpoints{
+      [&] { return metrics.Serialize(); }, [&] { return reconcile::ToJson(controller.Snapshot()); },
+      [&]() -> Status {
+        const auto snap = controller.Snapshot();
+        if (snap.revision.empty()) {
+          return std::unexpected(
+              Error::Unavailable("no valid manifest revision loaded yet: " + snap.spec_error));
+        }
+        for (const auto& p : snap.providers) {
+          if (!p.listed) {
+            return std::unexpected(Error::Unavailable("provider " + p.name + " not listed yet" +
+                                                      (p.error.empty() ? "" : ": " + p.error)));
+          }
+        }
+        return {};
+      }};
   endpoints.reconcile = [&](const std::vector<std::string>& names) {
     return controller.ResetBackoff(names);
   };
   endpoints.allow_remote_reconcile = args->Has("allow-remote-reconcile");
   serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"), std::move(endpoints));
-  if (!server.Start(&error)) {
-    std::cerr << "converge run: " << error << "\n";
+  if (Status started = server.Start(); !started) {
+    std::cerr << "converge run: " << started.error().message << "\n";
     return 1;
   }
   log::Info("serving", {{"metrics", "http://" + server.address() + "/metrics"},

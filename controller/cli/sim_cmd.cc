@@ -28,22 +28,20 @@ URL and every test credential it accepts (they are not secrets).
   --instance-list-key K  key of the container-instance list page: list (default) or records
 )";
 
-bool ParseRate(const std::string& flag, const std::string& text, double* out, std::string* error) {
+Result<double> ParseRate(const std::string& flag, const std::string& text) {
   try {
     size_t used = 0;
-    *out = std::stod(text, &used);
-    if (used == text.size() && *out >= 0) return true;
+    const double rate = std::stod(text, &used);
+    if (used == text.size() && rate >= 0) return rate;
   } catch (const std::exception&) {
   }
-  *error =
-      "--" + flag + " must be a non-negative number of requests per second, got \"" + text + "\"";
-  return false;
+  return std::unexpected(Error::InvalidArgument(
+      "--" + flag + " must be a non-negative number of requests per second, got \"" + text + "\""));
 }
 
 }  // namespace
 
 int RunSim(int argc, char** argv) {
-  std::string error;
   int exit_code = 0;
   const auto args = ParseCommand({.name = "sim",
                                   .usage = kSimUsage,
@@ -72,15 +70,15 @@ int RunSim(int argc, char** argv) {
     std::cerr << "converge sim: --delays must be fast or normal, got \"" << delays << "\"\n";
     return 1;
   }
-  if (args->Has("tione-rate") &&
-      !ParseRate("tione-rate", args->Get("tione-rate"), &options.tione_rate_limit, &error)) {
-    std::cerr << "converge sim: " << error << "\n";
-    return 1;
-  }
-  if (args->Has("scnet-rate") &&
-      !ParseRate("scnet-rate", args->Get("scnet-rate"), &options.scnet_rate_limit, &error)) {
-    std::cerr << "converge sim: " << error << "\n";
-    return 1;
+  for (const auto& [flag, limit] : {std::pair{"tione-rate", &options.tione_rate_limit},
+                                    std::pair{"scnet-rate", &options.scnet_rate_limit}}) {
+    if (!args->Has(flag)) continue;
+    auto rate = ParseRate(flag, args->Get(flag));
+    if (!rate) {
+      std::cerr << "converge sim: " << rate.error().message << "\n";
+      return 1;
+    }
+    *limit = *rate;
   }
   options.instance_list_key = args->Get("instance-list-key", "list");
   if (options.instance_list_key != "list" && options.instance_list_key != "records") {
@@ -90,12 +88,12 @@ int RunSim(int argc, char** argv) {
   nlohmann::json rules = nlohmann::json::array();
   if (auto it = args->values.find("fault"); it != args->values.end()) {
     for (const auto& spec : it->second) {
-      nlohmann::json rule;
-      if (!sim::ParseFaultSpec(spec, &rule, &error)) {
-        std::cerr << "converge sim: --fault: " << error << "\n";
+      auto rule = sim::ParseFaultSpec(spec);
+      if (!rule) {
+        std::cerr << "converge sim: --fault: " << rule.error().message << "\n";
         return 1;
       }
-      rules.push_back(rule);
+      rules.push_back(*rule);
     }
   }
   options.faults = {{"rules", rules}};
@@ -108,8 +106,8 @@ int RunSim(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   sim::Simulator simulator(options);
-  if (!simulator.Start(&error)) {
-    std::cerr << "converge sim: " << error << "\n";
+  if (Status started = simulator.Start(); !started) {
+    std::cerr << "converge sim: " << started.error().message << "\n";
     return 1;
   }
   std::cout << "converge sim: serving SCNet and TI-ONE at " << simulator.BaseUrl() << "\n"

@@ -67,7 +67,7 @@ int RunStatus(int argc, char** argv) {
   const std::string addr = args->Get("addr", "127.0.0.1:9464");
   const auto answer = CallController("converge status", addr, "GET", "/status");
   if (!answer) {
-    std::cerr << answer.error() << "\n";
+    std::cerr << answer.error().message << "\n";
     return 1;
   }
   if (answer->status != 200) {
@@ -80,12 +80,13 @@ int RunStatus(int argc, char** argv) {
     return 0;
   }
   const auto json = nlohmann::json::parse(body, nullptr, false);
-  reconcile::StatusSnapshot snap;
-  if (json.is_discarded() || !reconcile::FromJson(json, &snap)) {
+  auto parsed = reconcile::FromJson(json);
+  if (!parsed) {  // also when the body is no JSON at all
     std::cerr << "converge status: " << addr
               << "/status did not return a Converge status document\n";
     return 1;
   }
+  const reconcile::StatusSnapshot& snap = *parsed;
   std::cout << "revision " << (snap.revision.empty() ? "(none)" : snap.revision)
             << (snap.ready ? "  ready" : "  not ready") << "  last successful sync "
             << (snap.last_successful_sync_ms ? FormatRfc3339(snap.last_successful_sync_ms) + " (" +

@@ -6,7 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "cli/common.h"
+#include "cli/manifests.h"
 #include "manifest/field.h"
 #include "manifest/loader.h"
 

@@ -90,16 +90,20 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   return j;
 }
 
-bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
-  if (!j.is_object() || !j.contains("resources") || !j["resources"].is_array()) return false;
+Result<StatusSnapshot> FromJson(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("resources") || !j["resources"].is_array()) {
+    return std::unexpected(
+        Error::Internal("a status document is a JSON object with a \"resources\" array"));
+  }
+  StatusSnapshot snap;
   try {
-    out->revision = j.value("revision", "");
-    out->spec_valid = j.value("specValid", true);
-    out->spec_error = j.value("specError", "");
-    out->last_successful_sync_ms = GetTime(j, "lastSuccessfulSyncTime");
-    out->ready = j.value("ready", false);
+    snap.revision = j.value("revision", "");
+    snap.spec_valid = j.value("specValid", true);
+    snap.spec_error = j.value("specError", "");
+    snap.last_successful_sync_ms = GetTime(j, "lastSuccessfulSyncTime");
+    snap.ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
-      out->providers.push_back(
+      snap.providers.push_back(
           {p.value("name", ""), p.value("listed", false), p.value("error", "")});
     }
     for (const auto& r : j["resources"]) {
@@ -124,16 +128,16 @@ bool FromJson(const nlohmann::json& j, StatusSnapshot* out) {
       s.consecutive_failures = r.value("consecutiveFailures", 0);
       s.last_attempt_ms = GetTime(r, "lastAttemptTime");
       s.next_retry_ms = GetTime(r, "nextRetryTime");
-      out->resources.push_back(std::move(s));
+      snap.resources.push_back(std::move(s));
     }
     for (const auto& u : j.value("unmanaged", nlohmann::json::array())) {
-      out->unmanaged.push_back({u.value("provider", ""), u.value("kind", ""), u.value("name", ""),
+      snap.unmanaged.push_back({u.value("provider", ""), u.value("kind", ""), u.value("name", ""),
                                 u.value("id", ""), u.value("status", "")});
     }
-  } catch (const nlohmann::json::exception&) {
-    return false;
+  } catch (const nlohmann::json::exception& e) {
+    return std::unexpected(Error::Internal(std::string("malformed status document: ") + e.what()));
   }
-  return true;
+  return snap;
 }
 
 }  // namespace converge::reconcile

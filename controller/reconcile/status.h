@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
 #include "reconcile/diff.h"
 
 namespace converge::reconcile {
@@ -75,7 +76,8 @@ struct StatusSnapshot {
 
 nlohmann::json ToJson(const StatusSnapshot& s);
 nlohmann::json ToJson(const ResourceStatus& s);
-// Parses what ToJson wrote (for `converge status`); false when malformed.
-bool FromJson(const nlohmann::json& j, StatusSnapshot* out);
+// Parses what ToJson wrote (for `converge status`); kInternal (an answer that
+// cannot be understood) naming what is wrong when malformed.
+Result<StatusSnapshot> FromJson(const nlohmann::json& j);
 
 }  // namespace converge::reconcile

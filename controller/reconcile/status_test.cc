@@ -41,14 +41,31 @@ TEST(StatusJsonTest, FromJsonReadsTheRfc3339Times) {
   nlohmann::json j = ToJson(Sample());
   j["resources"][0].erase("nextRetryTimeMs");
   j["resources"][0]["lastAttemptTimeMs"] = 1;  // the string wins
-  StatusSnapshot back;
-  ASSERT_TRUE(FromJson(j, &back));
+  auto parsed = FromJson(j);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const StatusSnapshot& back = *parsed;
   EXPECT_EQ(back.last_successful_sync_ms, 1795460645123);
   ASSERT_EQ(back.resources.size(), 1u);
   EXPECT_EQ(back.resources[0].last_attempt_ms, 1795460645123);
   EXPECT_EQ(back.resources[0].next_retry_ms, 1795460647000);
   EXPECT_EQ(back.resources[0].synced.last_transition_ms, 1795460645123);
   EXPECT_EQ(back.resources[0].ready.last_transition_ms, 0);
+}
+
+TEST(StatusJsonTest, FromJsonRejectsWhatIsNoStatusDocument) {
+  for (const char* text : {"[]", "{}", R"({"resources": {}})"}) {
+    auto parsed = FromJson(nlohmann::json::parse(text));
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().code, Error::Code::kInternal) << text;
+    EXPECT_EQ(parsed.error().message,
+              "a status document is a JSON object with a \"resources\" array")
+        << text;
+  }
+  auto wrong_type = FromJson(nlohmann::json::parse(R"({"resources": [{"name": 7}]})"));
+  ASSERT_FALSE(wrong_type);
+  EXPECT_EQ(wrong_type.error().code, Error::Code::kInternal);
+  EXPECT_TRUE(wrong_type.error().message.starts_with("malformed status document: "))
+      << wrong_type.error().message;
 }
 
 }  // namespace

@@ -20,13 +20,12 @@ class Server::Impl {
     listener_.support([](http_request req) { NotAllowed(req); });
   }
 
-  bool Open(std::string* error) {
+  Status Open() {
     try {
       listener_.open().wait();
-      return true;
+      return {};
     } catch (const std::exception& e) {
-      *error = e.what();
-      return false;
+      return std::unexpected(Error::Unavailable(e.what()));
     }
   }
 
@@ -48,11 +47,11 @@ class Server::Impl {
       } else if (path == "/healthz") {
         req.reply(status_codes::OK, "ok\n", "text/plain");
       } else if (path == "/readyz") {
-        std::string why;
-        if (endpoints_.ready(&why)) {
+        if (Status ready = endpoints_.ready(); ready) {
           req.reply(status_codes::OK, "ready\n", "text/plain");
         } else {
-          req.reply(status_codes::ServiceUnavailable, "not ready: " + why + "\n", "text/plain");
+          req.reply(status_codes::ServiceUnavailable, "not ready: " + ready.error().message + "\n",
+                    "text/plain");
         }
       } else if (path == "/status") {
         req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");
@@ -160,27 +159,27 @@ Server::Server(std::string address, Endpoints endpoints)
 
 Server::~Server() { Stop(); }
 
-bool Server::Start(std::string* error) {
-  std::string host;
-  int port = 0;
-  if (!net::SplitHostPort(address_, &host, &port)) {
-    *error = "listen address \"" + address_ + "\" is not host:port (e.g. 127.0.0.1:9464)";
-    return false;
+Status Server::Start() {
+  auto hp = net::SplitHostPort(address_);
+  if (!hp) {
+    return std::unexpected(Error::InvalidArgument("listen address \"" + address_ +
+                                                  "\" is not host:port (e.g. 127.0.0.1:9464)"));
   }
-  std::string why;
-  const auto open = [&](const std::string& url, std::string* reason) {
+  const auto open = [&](const std::string& url) -> Status {
     auto impl = std::make_unique<Impl>(url, endpoints_);
-    if (!impl->Open(reason)) return false;
+    if (Status opened = impl->Open(); !opened) return opened;
     impl_ = std::move(impl);
-    return true;
+    return {};
   };
-  if (net::BindListener(host, port, open, &port, &why)) {
-    address_ = net::JoinHostPort(host, port);
-    return true;
+  auto port = net::BindListener(hp->host, hp->port, open);
+  if (!port) {
+    Error error = std::move(port.error());
+    error.message = "cannot listen on " + address_ + ": " + error.message +
+                    " (is another process using the port? choose one with --metrics-addr)";
+    return std::unexpected(std::move(error));
   }
-  *error = "cannot listen on " + address_ + ": " + why +
-           " (is another process using the port? choose one with --metrics-addr)";
-  return false;
+  address_ = net::JoinHostPort(hp->host, *port);
+  return {};
 }
 
 void Server::Stop() {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
 #include "reconcile/controller.h"
 
 namespace converge::serve {
@@ -19,8 +20,9 @@ namespace converge::serve {
 struct Endpoints {
   std::function<std::string()> metrics;    // text exposition format
   std::function<nlohmann::json()> status;  // the /status document
-  // Ready when it returns true; otherwise `why` says what is missing.
-  std::function<bool(std::string* why)> ready;
+  // Ready when it succeeds; otherwise (kUnavailable) the message says what is
+  // missing.
+  std::function<Status()> ready;
   // POST /reconcile: resets the named resources' backoff (every one when the list
   // is empty) and triggers a pass. Body: {"resources": ["KIND/NAME", ...]}, or
   // empty / {} for all. 200 {"reset": [{kind, provider, name}]}; 404 naming the
@@ -45,8 +47,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // False with `error` when the address cannot be bound (what and how to fix).
-  bool Start(std::string* error);
+  // kInvalidArgument when the address is not host:port or no local address;
+  // kUnavailable (retryable) when it cannot be bound, e.g. the port is in use.
+  // The message says what and how to fix it.
+  Status Start();
   void Stop();
   const std::string& address() const { return address_; }
 

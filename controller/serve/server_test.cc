@@ -34,12 +34,13 @@ TEST(ServerTest, ServesEveryEndpointOnLoopback) {
                                          [] {
                                            return nlohmann::json{{"revision", "abc"}};
                                          },
-                                         [&](std::string* why) {
-                                           *why = "provider scnet not listed yet";
-                                           return ready.load();
+                                         [&]() -> Status {
+                                           if (ready.load()) return {};
+                                           return std::unexpected(
+                                               Error::Unavailable("provider scnet not listed yet"));
                                          }});
-  std::string error;
-  ASSERT_TRUE(server.Start(&error)) << error;
+  Status started = server.Start();
+  ASSERT_TRUE(started) << started.error().message;
   const std::string addr = server.address();
   EXPECT_NE(addr, "127.0.0.1:0");
 
@@ -66,26 +67,34 @@ TEST(ServerTest, ServesEveryEndpointOnLoopback) {
 
 TEST(ServerTest, BadAddressesAreClearErrors) {
   Server bad("nonsense", Endpoints{});
-  std::string error;
-  EXPECT_FALSE(bad.Start(&error));
-  EXPECT_EQ(error, "listen address \"nonsense\" is not host:port (e.g. 127.0.0.1:9464)");
+  Status malformed = bad.Start();
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().code, Error::Code::kInvalidArgument);
+  EXPECT_EQ(malformed.error().message,
+            "listen address \"nonsense\" is not host:port (e.g. 127.0.0.1:9464)");
 
   Server first("127.0.0.1:0",
                Endpoints{[] { return std::string(); }, [] { return nlohmann::json(); },
-                         [](std::string*) { return true; }});
-  ASSERT_TRUE(first.Start(&error)) << error;
+                         []() -> Status { return {}; }});
+  Status started = first.Start();
+  ASSERT_TRUE(started) << started.error().message;
   Server second(first.address(), Endpoints{});
-  EXPECT_FALSE(second.Start(&error));
-  EXPECT_NE(error.find("cannot listen on " + first.address()), std::string::npos) << error;
+  Status taken = second.Start();
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, Error::Code::kUnavailable);
+  EXPECT_TRUE(taken.error().retryable);
+  EXPECT_TRUE(taken.error().message.starts_with("cannot listen on " + first.address() + ": "))
+      << taken.error().message;
 }
 
 // A host that is no local IP address fails at once with what to fix, rather than
 // trying to listen on port 0 of whatever the name resolves to.
 TEST(ServerTest, HostThatIsNoLocalAddressIsAClearError) {
   Server server("metrics.example.invalid:0", Endpoints{});
-  std::string error;
-  EXPECT_FALSE(server.Start(&error));
-  EXPECT_EQ(error,
+  Status started = server.Start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, Error::Code::kInvalidArgument);
+  EXPECT_EQ(started.error().message,
             "cannot listen on metrics.example.invalid:0: \"metrics.example.invalid\" is not a "
             "local IP address such as 127.0.0.1 (is another process using the port? "
             "choose one with --metrics-addr)");
@@ -133,7 +142,7 @@ struct FakeReconcile {
 
 Endpoints WithReconcile(FakeReconcile& fake, bool allow_remote = false) {
   Endpoints e{[] { return std::string(); }, [] { return nlohmann::json(); },
-              [](std::string*) { return true; }};
+              []() -> Status { return {}; }};
   e.reconcile = [&fake](const std::vector<std::string>& names) { return fake(names); };
   e.allow_remote_reconcile = allow_remote;
   return e;
@@ -142,8 +151,8 @@ Endpoints WithReconcile(FakeReconcile& fake, bool allow_remote = false) {
 TEST(ServerReconcileTest, PostResetsTheNamedResources) {
   FakeReconcile fake;
   Server server("127.0.0.1:0", WithReconcile(fake));
-  std::string error;
-  ASSERT_TRUE(server.Start(&error)) << error;
+  Status started = server.Start();
+  ASSERT_TRUE(started) << started.error().message;
   const std::string addr = server.address();
   const auto post = web::http::methods::POST;
 

@@ -58,61 +58,59 @@ bool ParseDouble(const std::string& text, double* out) {
 
 }  // namespace
 
-bool ParseFaultRule(const nlohmann::json& j, FaultRule* rule, std::string* error) {
+Result<FaultRule> ParseFaultRule(const nlohmann::json& j) {
   if (!j.is_object()) {
-    *error = "a fault rule must be a JSON object";
-    return false;
+    return std::unexpected(Error::InvalidArgument("a fault rule must be a JSON object"));
   }
   FaultRule r;
   for (const auto& [key, value] : j.items()) {
     if (key == "cloud") {
       if (!value.is_string() || (value != "scnet" && value != "tione" && value != "*")) {
-        *error = "fault rule field \"cloud\" must be \"scnet\", \"tione\" or \"*\"";
-        return false;
+        return std::unexpected(Error::InvalidArgument(
+            "fault rule field \"cloud\" must be \"scnet\", \"tione\" or \"*\""));
       }
       r.cloud = value.get<std::string>();
     } else if (key == "operation") {
       if (!value.is_string() || value.get<std::string>().empty()) {
-        *error = "fault rule field \"operation\" must be a non-empty string";
-        return false;
+        return std::unexpected(
+            Error::InvalidArgument("fault rule field \"operation\" must be a non-empty string"));
       }
       r.operation = value.get<std::string>();
     } else if (key == "mode") {
       if (!value.is_string() || !ParseMode(value.get<std::string>(), &r.mode)) {
-        *error = "fault rule field \"mode\" must be one of error, latency, malformed, drop, hang";
-        return false;
+        return std::unexpected(Error::InvalidArgument(
+            "fault rule field \"mode\" must be one of error, latency, malformed, drop, hang"));
       }
     } else if (key == "rate") {
       if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1) {
-        *error = "fault rule field \"rate\" must be a number between 0 and 1";
-        return false;
+        return std::unexpected(
+            Error::InvalidArgument("fault rule field \"rate\" must be a number between 0 and 1"));
       }
       r.rate = value.get<double>();
     } else if (key == "latency_ms") {
       if (!value.is_number_integer() || value.get<int64_t>() < 0) {
-        *error = "fault rule field \"latency_ms\" must be a non-negative integer";
-        return false;
+        return std::unexpected(Error::InvalidArgument(
+            "fault rule field \"latency_ms\" must be a non-negative integer"));
       }
       r.latency_ms = value.get<int64_t>();
     } else if (key == "times") {
       if (!value.is_number_integer() || value.get<int64_t>() < -1) {
-        *error = "fault rule field \"times\" must be an integer >= -1 (-1 = unlimited)";
-        return false;
+        return std::unexpected(Error::InvalidArgument(
+            "fault rule field \"times\" must be an integer >= -1 (-1 = unlimited)"));
       }
       r.times = value.get<int64_t>();
     } else {
-      *error = "unknown fault rule field \"" + key +
-               "\" (known: cloud, operation, mode, rate, latency_ms, times)";
-      return false;
+      return std::unexpected(
+          Error::InvalidArgument("unknown fault rule field \"" + key +
+                                 "\" (known: cloud, operation, mode, rate, latency_ms, times)"));
     }
   }
   if (!j.contains("mode")) {
-    *error = "fault rule needs a \"mode\" (error, latency, malformed, drop, hang)";
-    return false;
+    return std::unexpected(Error::InvalidArgument(
+        "fault rule needs a \"mode\" (error, latency, malformed, drop, hang)"));
   }
   if (r.mode == FaultMode::kLatency && !j.contains("latency_ms")) r.latency_ms = 100;
-  *rule = r;
-  return true;
+  return r;
 }
 
 nlohmann::json FaultRuleToJson(const FaultRule& r) {
@@ -125,35 +123,33 @@ nlohmann::json FaultRuleToJson(const FaultRule& r) {
   return j;
 }
 
-bool FaultSet::Set(const nlohmann::json& config, std::string* error) {
+Status FaultSet::Set(const nlohmann::json& config) {
   const nlohmann::json* rules = &config;
   if (config.is_null() || (config.is_object() && config.empty())) {
     rules_.clear();
-    return true;
+    return {};
   }
   if (config.is_object()) {
     if (!config.contains("rules") || config.size() != 1) {
-      *error = "fault config must be {\"rules\":[...]} or an array of rules";
-      return false;
+      return std::unexpected(
+          Error::InvalidArgument("fault config must be {\"rules\":[...]} or an array of rules"));
     }
     rules = &config["rules"];
   }
   if (!rules->is_array()) {
-    *error = "fault config \"rules\" must be an array";
-    return false;
+    return std::unexpected(Error::InvalidArgument("fault config \"rules\" must be an array"));
   }
   std::vector<FaultRule> parsed;
   for (size_t i = 0; i < rules->size(); ++i) {
-    FaultRule rule;
-    std::string why;
-    if (!ParseFaultRule((*rules)[i], &rule, &why)) {
-      *error = "fault rule " + std::to_string(i) + ": " + why;
-      return false;
+    auto rule = ParseFaultRule((*rules)[i]);
+    if (!rule) {
+      return std::unexpected(
+          Error::InvalidArgument("fault rule " + std::to_string(i) + ": " + rule.error().message));
     }
-    parsed.push_back(rule);
+    parsed.push_back(*rule);
   }
   rules_ = std::move(parsed);
-  return true;
+  return {};
 }
 
 nlohmann::json FaultSet::ToJson() const {
@@ -182,20 +178,18 @@ FaultDecision FaultSet::Decide(const std::string& cloud, const std::string& oper
   return d;
 }
 
-bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* error) {
+Result<nlohmann::json> ParseFaultSpec(const std::string& spec) {
   const std::string help =
       " (expected [CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], e.g. CreateContainerInstance:drop, "
       "tione/*:error:0.5, *:latency:200ms)";
   if (!spec.empty() && spec.front() == '{') {
     nlohmann::json j = nlohmann::json::parse(spec, nullptr, false);
     if (j.is_discarded()) {
-      *error = "fault spec is not valid JSON: " + spec;
-      return false;
+      return std::unexpected(Error::InvalidArgument("fault spec is not valid JSON: " + spec));
     }
-    FaultRule r;
-    if (!ParseFaultRule(j, &r, error)) return false;
-    *rule = FaultRuleToJson(r);
-    return true;
+    auto r = ParseFaultRule(j);
+    if (!r) return std::unexpected(std::move(r.error()));
+    return FaultRuleToJson(*r);
   }
   std::vector<std::string> parts;
   size_t start = 0;
@@ -206,8 +200,7 @@ bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* 
     start = colon + 1;
   }
   if (parts.size() < 2 || parts.size() > 4 || parts[0].empty()) {
-    *error = "bad fault spec \"" + spec + "\"" + help;
-    return false;
+    return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec + "\"" + help));
   }
   FaultRule r;
   std::string op = parts[0];
@@ -215,27 +208,27 @@ bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* 
     r.cloud = op.substr(0, slash);
     op = op.substr(slash + 1);
     if (r.cloud != "scnet" && r.cloud != "tione") {
-      *error = "bad fault spec \"" + spec + "\": cloud must be scnet or tione" + help;
-      return false;
+      return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec +
+                                                    "\": cloud must be scnet or tione" + help));
     }
   }
   r.operation = op.empty() ? "*" : op;
   if (!ParseMode(parts[1], &r.mode)) {
-    *error = "bad fault spec \"" + spec + "\": unknown mode \"" + parts[1] +
-             "\" (error, latency, malformed, drop, hang)";
-    return false;
+    return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec +
+                                                  "\": unknown mode \"" + parts[1] +
+                                                  "\" (error, latency, malformed, drop, hang)"));
   }
   if (parts.size() >= 3 && !parts[2].empty()) {
     if (r.mode == FaultMode::kLatency) {
       if (!ParseMillis(parts[2], &r.latency_ms)) {
-        *error = "bad fault spec \"" + spec + "\": latency \"" + parts[2] +
-                 "\" is not a duration like 200ms or 1s";
-        return false;
+        return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec +
+                                                      "\": latency \"" + parts[2] +
+                                                      "\" is not a duration like 200ms or 1s"));
       }
     } else if (!ParseDouble(parts[2], &r.rate) || r.rate < 0 || r.rate > 1) {
-      *error = "bad fault spec \"" + spec + "\": rate \"" + parts[2] +
-               "\" must be a number between 0 and 1";
-      return false;
+      return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec + "\": rate \"" +
+                                                    parts[2] +
+                                                    "\" must be a number between 0 and 1"));
     }
   } else if (r.mode == FaultMode::kLatency) {
     r.latency_ms = 100;
@@ -243,14 +236,12 @@ bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* 
   if (parts.size() == 4) {
     double times = 0;
     if (!ParseDouble(parts[3], &times) || times < 1 || times != static_cast<int64_t>(times)) {
-      *error =
-          "bad fault spec \"" + spec + "\": times \"" + parts[3] + "\" must be a positive integer";
-      return false;
+      return std::unexpected(Error::InvalidArgument("bad fault spec \"" + spec + "\": times \"" +
+                                                    parts[3] + "\" must be a positive integer"));
     }
     r.times = static_cast<int64_t>(times);
   }
-  *rule = FaultRuleToJson(r);
-  return true;
+  return FaultRuleToJson(r);
 }
 
 }  // namespace converge::sim

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/random.h"
+#include "base/result.h"
 
 namespace converge::sim {
 
@@ -41,7 +42,9 @@ class FaultSet {
  public:
   // Accepts {"rules":[rule...]}, a bare array of rules, or null/{} (no faults).
   // A rule: {"cloud","operation","mode","rate","latency_ms","times"}.
-  bool Set(const nlohmann::json& config, std::string* error);
+  // kInvalidArgument naming the rule and field when invalid; the rules are then
+  // unchanged.
+  Status Set(const nlohmann::json& config);
   nlohmann::json ToJson() const;
   // Draws for every matching rule; latencies add up, the first firing
   // error/malformed/drop/hang rule decides the mode.
@@ -51,13 +54,15 @@ class FaultSet {
   std::vector<FaultRule> rules_;
 };
 
-bool ParseFaultRule(const nlohmann::json& j, FaultRule* rule, std::string* error);
+// kInvalidArgument naming the field when `j` is not a valid rule.
+Result<FaultRule> ParseFaultRule(const nlohmann::json& j);
 nlohmann::json FaultRuleToJson(const FaultRule& rule);
 
 // Parses one --fault SPEC into a fault rule (the JSON shape POST /_sim/faults takes
 // in "rules"): "[CLOUD/]OPERATION:MODE[:VALUE[:TIMES]]", e.g.
 // "CreateContainerInstance:drop", "tione/*:error:0.5", "*:latency:200ms". A SPEC starting
-// with '{' is taken as a JSON rule. False (with `error`) when malformed.
-bool ParseFaultSpec(const std::string& spec, nlohmann::json* rule, std::string* error);
+// with '{' is taken as a JSON rule. kInvalidArgument (with the expected syntax)
+// when malformed.
+Result<nlohmann::json> ParseFaultSpec(const std::string& spec);
 
 }  // namespace converge::sim

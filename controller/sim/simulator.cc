@@ -46,9 +46,9 @@ json Simulator::Impl::Stats() const {
   return {{"scnet", scnet_.ToJson()}, {"tione", tione_.ToJson()}};
 }
 
-bool Simulator::Impl::SetFaults(const json& faults, std::string* error) {
+Status Simulator::Impl::SetFaults(const json& faults) {
   std::lock_guard lock(mu_);
-  return faults_.Set(nlohmann::json(faults), error);
+  return faults_.Set(nlohmann::json(faults));
 }
 
 json Simulator::Impl::Faults() const {
@@ -56,9 +56,9 @@ json Simulator::Impl::Faults() const {
   return json(faults_.ToJson());
 }
 
-bool Simulator::Impl::ForceState(const json& request, std::string* error) {
+Status Simulator::Impl::ForceState(const json& request) {
   std::lock_guard lock(mu_);
-  return world_.ForceState(request, error);
+  return world_.ForceState(request);
 }
 
 void Simulator::Impl::Reset(bool state) {
@@ -66,8 +66,10 @@ void Simulator::Impl::Reset(bool state) {
   scnet_ = {};
   tione_ = {};
   if (state) {
-    std::string ignored;
-    world_.Load(fixture_, &ignored);
+    // The fixture loaded in Start(), so it loads again.
+    if (Status loaded = world_.Load(fixture_); !loaded) {
+      log::Warn("simulator reset", {{"error", loaded.error().message}});
+    }
   }
 }
 
@@ -81,45 +83,44 @@ json Simulator::Impl::ListInstances() {
   return world_.scnet().ListInstances();
 }
 
-bool Simulator::Impl::Start(std::string* error) {
-  std::string host;
-  int port = 0;
-  if (!net::SplitHostPort(options_.address, &host, &port)) {
-    *error = "simulator address \"" + options_.address +
-             "\" is not HOST:PORT with a port 0..65535 (e.g. 127.0.0.1:8089)";
-    return false;
+Status Simulator::Impl::Start() {
+  auto hp = net::SplitHostPort(options_.address);
+  if (!hp) {
+    return std::unexpected(
+        Error::InvalidArgument("simulator address \"" + options_.address +
+                               "\" is not HOST:PORT with a port 0..65535 (e.g. 127.0.0.1:8089)"));
   }
 
   if (!options_.fixture_file.empty()) {
     std::ifstream in(options_.fixture_file);
     if (!in) {
-      *error = "cannot read simulator fixture " + options_.fixture_file +
-               ": no such file or not readable";
-      return false;
+      return std::unexpected(Error::IOError("cannot read simulator fixture " +
+                                            options_.fixture_file +
+                                            ": no such file or not readable"));
     }
     std::stringstream text;
     text << in.rdbuf();
     json fixture = json::parse(text.str(), nullptr, false);
     if (fixture.is_discarded()) {
-      *error = "simulator fixture " + options_.fixture_file + " is not valid JSON";
-      return false;
+      return std::unexpected(Error::InvalidArgument("simulator fixture " + options_.fixture_file +
+                                                    " is not valid JSON"));
     }
     fixture_ = std::move(fixture);
   }
   {
     std::lock_guard lock(mu_);
-    std::string why;
-    if (!world_.Load(fixture_, &why)) {
-      *error = "simulator fixture " + options_.fixture_file + ": " + why;
-      return false;
+    if (Status loaded = world_.Load(fixture_); !loaded) {
+      return std::unexpected(Error::InvalidArgument("simulator fixture " + options_.fixture_file +
+                                                    ": " + loaded.error().message));
     }
-    if (!options_.faults.is_null() && !faults_.Set(options_.faults, &why)) {  // NOLINT
-      *error = "simulator faults: " + why;
-      return false;
+    if (!options_.faults.is_null()) {
+      if (Status set = faults_.Set(options_.faults); !set) {
+        return std::unexpected(Error::InvalidArgument("simulator faults: " + set.error().message));
+      }
     }
   }
 
-  const auto open = [&](const std::string& url, std::string* why) {
+  const auto open = [&](const std::string& url) -> Status {
     try {
       web::http::experimental::listener::http_listener_config config;
       config.set_timeout(std::chrono::seconds(30));
@@ -128,21 +129,22 @@ bool Simulator::Impl::Start(std::string* error) {
       listener->support([this](http_request req) { Handle(std::move(req)); });
       listener->open().wait();
       listener_ = std::move(listener);
-      return true;
+      return {};
     } catch (const std::exception& e) {
-      *why = e.what();
-      return false;
+      return std::unexpected(Error::Unavailable(e.what()));
     }
   };
-  std::string why;
-  if (!net::BindListener(host, port, open, &port_, &why)) {
-    *error = "simulator cannot listen on " + options_.address + ": " + why +
-             " (is the port in use? pick another with --addr, or port 0)";
-    return false;
+  auto port = net::BindListener(hp->host, hp->port, open);
+  if (!port) {
+    Error error = std::move(port.error());
+    error.message = "simulator cannot listen on " + options_.address + ": " + error.message +
+                    " (is the port in use? pick another with --addr, or port 0)";
+    return std::unexpected(std::move(error));
   }
-  authority_ = net::JoinHostPort(host, port_);
+  port_ = *port;
+  authority_ = net::JoinHostPort(hp->host, port_);
   stopping_ = false;
-  return true;
+  return {};
 }
 
 void Simulator::Impl::Stop() {
@@ -276,7 +278,6 @@ Answer Simulator::Impl::Admin(const Request& r) {
     body = json::parse(r.body, nullptr, false);
     if (body.is_discarded()) return bad("request body is not valid JSON");
   }
-  std::string error;
   if (r.path == "/_sim/stats" && r.method == "GET") return ok(Stats());
   if (r.path == "/_sim/reset" && r.method == "POST") {
     Reset(body.is_object() && body.contains("state") && body["state"] == true);
@@ -284,12 +285,12 @@ Answer Simulator::Impl::Admin(const Request& r) {
   }
   if (r.path == "/_sim/faults" && r.method == "GET") return ok(Faults());
   if (r.path == "/_sim/faults" && r.method == "POST") {
-    if (!SetFaults(body, &error)) return bad(error);
+    if (Status set = SetFaults(body); !set) return bad(set.error().message);
     return ok(Faults());
   }
   if (r.path == "/_sim/state" && r.method == "GET") return ok(State());
   if (r.path == "/_sim/state" && r.method == "POST") {
-    if (!ForceState(body, &error)) return bad(error);
+    if (Status forced = ForceState(body); !forced) return bad(forced.error().message);
     return ok({{"ok", true}});
   }
   return Answer{404, json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
@@ -302,16 +303,14 @@ Answer Simulator::Impl::Admin(const Request& r) {
 
 Simulator::Simulator(SimOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Simulator::~Simulator() = default;
-bool Simulator::Start(std::string* error) { return impl_->Start(error); }
+Status Simulator::Start() { return impl_->Start(); }
 void Simulator::Stop() { impl_->Stop(); }
 std::string Simulator::BaseUrl() const { return impl_->BaseUrl(); }
 int Simulator::Port() const { return impl_->Port(); }
 nlohmann::json Simulator::Stats() const { return nlohmann::json(impl_->Stats()); }
-bool Simulator::SetFaults(const nlohmann::json& faults, std::string* error) {
-  return impl_->SetFaults(json(faults), error);
-}
-bool Simulator::ForceState(const nlohmann::json& request, std::string* error) {
-  return impl_->ForceState(json(request), error);
+Status Simulator::SetFaults(const nlohmann::json& faults) { return impl_->SetFaults(json(faults)); }
+Status Simulator::ForceState(const nlohmann::json& request) {
+  return impl_->ForceState(json(request));
 }
 void Simulator::Reset(bool state) { impl_->Reset(state); }
 nlohmann::json Simulator::State() const { return nlohmann::json(impl_->State()); }

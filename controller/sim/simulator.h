@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
+
 namespace converge {
 class Clock;
 }
@@ -58,9 +60,10 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  // Binds the listener. False (with `error` set) when the address is unusable or
-  // the fixture cannot be loaded.
-  bool Start(std::string* error);
+  // Binds the listener. kInvalidArgument when the address, the fixture or the
+  // faults are invalid; kIOError when the fixture file cannot be read;
+  // kUnavailable (retryable) when the port is in use.
+  Status Start();
   // Stops serving; returns within about a second even with requests in flight
   // (held "hang" requests are released, injected latencies cut short). Idempotent.
   void Stop();
@@ -71,12 +74,13 @@ class Simulator {
   nlohmann::json Stats() const;
 
   // In-process admin API; each mirrors an endpoint under /_sim/.
-  // POST /_sim/faults: replaces the fault rules. False (with `error`) when invalid.
-  bool SetFaults(const nlohmann::json& faults, std::string* error);
+  // POST /_sim/faults: replaces the fault rules. kInvalidArgument when invalid.
+  Status SetFaults(const nlohmann::json& faults);
   // POST /_sim/state: forces a resource's status, e.g.
   // {"cloud":"scnet","kind":"instance","name":"x","status":"Failed"} (kind: instance |
-  // notebook; "id" may replace "name"). False (with `error`) when nothing matches.
-  bool ForceState(const nlohmann::json& request, std::string* error);
+  // notebook; "id" may replace "name"). kInvalidArgument when malformed,
+  // kNotFound when nothing matches.
+  Status ForceState(const nlohmann::json& request);
   // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
   void Reset(bool state = false);
   // GET /_sim/state: every resource with all its stored fields (instances as their detail):

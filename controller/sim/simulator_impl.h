@@ -51,15 +51,15 @@ class Simulator::Impl {
   explicit Impl(SimOptions options);
   ~Impl() { Stop(); }
 
-  bool Start(std::string* error);
+  Status Start();
   void Stop();
   std::string BaseUrl() const { return "http://" + authority_; }
   int Port() const { return port_; }
 
   json Stats() const;
-  bool SetFaults(const json& faults, std::string* error);
+  Status SetFaults(const json& faults);
   json Faults() const;
-  bool ForceState(const json& request, std::string* error);
+  Status ForceState(const json& request);
   void Reset(bool state);
   json State();
   json ListInstances();

@@ -111,11 +111,11 @@ void World::Clear() {
   }
 }
 
-bool World::Load(const json& fixture, std::string* error) {
+Status World::Load(const json& fixture) {
   Clear();
   if (!fixture.is_object()) {
-    *error = "fixture must be a JSON object with \"scnet\" and/or \"tione\"";
-    return false;
+    return std::unexpected(
+        Error::InvalidArgument("fixture must be a JSON object with \"scnet\" and/or \"tione\""));
   }
   struct Section {
     CloudWorld* cloud;
@@ -132,13 +132,13 @@ bool World::Load(const json& fixture, std::string* error) {
     if (!fixture.contains(s.table->cloud)) continue;
     const json& c = fixture[s.table->cloud];
     if (!c.is_object()) {
-      *error = std::string("fixture \"") + s.table->cloud + "\" must be an object";
-      return false;
+      return std::unexpected(Error::InvalidArgument(std::string("fixture \"") + s.table->cloud +
+                                                    "\" must be an object"));
     }
     if (!c.contains(key)) continue;
     if (!c[key].is_array()) {
-      *error = std::string("fixture ") + s.table->where + " must be an array";
-      return false;
+      return std::unexpected(
+          Error::InvalidArgument(std::string("fixture ") + s.table->where + " must be an array"));
     }
     s.entries = &c[key];
   }
@@ -150,27 +150,27 @@ bool World::Load(const json& fixture, std::string* error) {
       const std::string where =
           std::string("fixture ") + table.where + "[" + std::to_string(i) + "]";
       if (!e.is_object() || !e.contains(table.name_key) || !e[table.name_key].is_string()) {
-        *error = where + ": needs a string \"" + table.name_key + "\"";
-        return false;
+        return std::unexpected(
+            Error::InvalidArgument(where + ": needs a string \"" + table.name_key + "\""));
       }
       Resource r = s.cloud->NewResource(table.kind, s.cloud->NewRecord(table, e));
       const std::string status = Str(r.data[table.status_key]);
       if (!table.statuses.count(status)) {
-        *error = where + ": unknown " + table.status_key + " \"" + status + "\" (" +
-                 table.status_help + ")";
-        return false;
+        return std::unexpected(Error::InvalidArgument(where + ": unknown " + table.status_key +
+                                                      " \"" + status + "\" (" + table.status_help +
+                                                      ")"));
       }
       s.cloud->Restore(r, status);
       s.table->items.push_back(std::move(r));
     }
   }
-  return true;
+  return {};
 }
 
-bool World::ForceState(const json& req, std::string* error) {
+Status World::ForceState(const json& req) {
   if (!req.is_object()) {
-    *error = "state request must be a JSON object {cloud, kind, name|id, status}";
-    return false;
+    return std::unexpected(Error::InvalidArgument(
+        "state request must be a JSON object {cloud, kind, name|id, status}"));
   }
   const std::string cloud = Str(req.value("cloud", json()));
   std::string kind = Str(req.value("kind", json()));
@@ -186,20 +186,18 @@ bool World::ForceState(const json& req, std::string* error) {
     }
   }
   if (!table) {
-    *error =
+    return std::unexpected(Error::InvalidArgument(
         "state request needs cloud \"scnet\" with kind \"notebook\" or \"instance\", or "
-        "cloud \"tione\" with kind \"notebook\"";
-    return false;
+        "cloud \"tione\" with kind \"notebook\""));
   }
   if (!table->statuses.count(status)) {
     std::string known;
     for (const auto& s : table->statuses) known += (known.empty() ? "" : ", ") + s;
-    *error = "unknown status \"" + status + "\" for " + cloud + " " + kind + " (" + known + ")";
-    return false;
+    return std::unexpected(Error::InvalidArgument("unknown status \"" + status + "\" for " + cloud +
+                                                  " " + kind + " (" + known + ")"));
   }
   if (name.empty() && id.empty()) {
-    *error = "state request needs \"name\" or \"id\"";
-    return false;
+    return std::unexpected(Error::InvalidArgument("state request needs \"name\" or \"id\""));
   }
   int matched = 0;
   for (auto& r : table->items) {
@@ -210,11 +208,10 @@ bool World::ForceState(const json& req, std::string* error) {
     ++matched;
   }
   if (matched == 0) {
-    *error = "no " + cloud + " " + kind + " with " +
-             (id.empty() ? "name \"" + name : "id \"" + id) + "\"";
-    return false;
+    return std::unexpected(Error::NotFound("no " + cloud + " " + kind + " with " +
+                                           (id.empty() ? "name \"" + name : "id \"" + id) + "\""));
   }
-  return true;
+  return {};
 }
 
 json World::State() {

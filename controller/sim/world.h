@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/random.h"
+#include "base/result.h"
 #include "sim/simulator.h"
 
 namespace converge::sim {
@@ -111,11 +112,12 @@ class World {
   ~World();
 
   // Replaces the state with the fixture's ({"scnet":{"notebooks":[],"instances":[]},
-  // "tione":{"notebooks":[]}}). False (with `error` naming the entry) when invalid.
-  bool Load(const json& fixture, std::string* error);
+  // "tione":{"notebooks":[]}}). kInvalidArgument naming the entry when invalid.
+  Status Load(const json& fixture);
   void Clear();
-  // POST /_sim/state.
-  bool ForceState(const json& request, std::string* error);
+  // POST /_sim/state. kInvalidArgument for a malformed request, kNotFound when
+  // no resource matches.
+  Status ForceState(const json& request);
   // GET /_sim/state.
   json State();
 

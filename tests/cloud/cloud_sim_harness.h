@@ -108,8 +108,8 @@ class CloudSimTest : public ::testing::Test {
     ASSERT_FALSE(scratch_.path().empty())
         << "cannot create a directory in " << ::testing::TempDir();
     sim_ = std::make_unique<sim::Simulator>(options_);
-    std::string error;
-    ASSERT_TRUE(sim_->Start(&error)) << error;
+    converge::Status started = sim_->Start();
+    ASSERT_TRUE(started) << started.error().message;
   }
 
   // Restarts the simulator on the real clock, for tests of real request rates.
@@ -158,12 +158,12 @@ class CloudSimTest : public ::testing::Test {
   }
 
   void Fault(json rule) {
-    std::string error;
-    ASSERT_TRUE(sim_->SetFaults({{"rules", json::array({rule})}}, &error)) << error;
+    converge::Status set = sim_->SetFaults({{"rules", json::array({rule})}});
+    ASSERT_TRUE(set) << set.error().message;
   }
   void NoFaults() {
-    std::string error;
-    ASSERT_TRUE(sim_->SetFaults(json::object(), &error)) << error;
+    converge::Status set = sim_->SetFaults(json::object());
+    ASSERT_TRUE(set) << set.error().message;
   }
 
   // "127.0.0.1:PORT" of the simulator, as transport errors name it.

@@ -19,8 +19,8 @@ constexpr char kList[] = "/ai/openapi/v2/notebook/list";
 class FaultsTest : public SimTest {
  protected:
   void Fault(const json& rule) {
-    std::string error;
-    ASSERT_TRUE(sim_->SetFaults({{"rules", {rule}}}, &error)) << error;
+    Status set = sim_->SetFaults({{"rules", {rule}}});
+    ASSERT_TRUE(set) << set.error().message;
   }
   size_t InstanceCount() { return sim_->ListInstances().size(); }
 };
@@ -210,34 +210,64 @@ TEST(FaultSpecTest, ParsesTheCommandLineForm) {
        R"({"cloud":"*","operation":"CreateNotebook","mode":"hang","rate":1.0,"times":-1})"},
   };
   for (const auto& c : cases) {
-    json rule;
-    std::string error;
-    ASSERT_TRUE(ParseFaultSpec(c.spec, &rule, &error)) << c.spec << ": " << error;
-    EXPECT_EQ(rule, json::parse(c.expected)) << c.spec;
+    auto rule = ParseFaultSpec(c.spec);
+    ASSERT_TRUE(rule) << c.spec << ": " << rule.error().message;
+    EXPECT_EQ(*rule, json::parse(c.expected)) << c.spec;
   }
-  json rule;
-  std::string error;
-  EXPECT_FALSE(ParseFaultSpec("CreateNotebook", &rule, &error));
-  EXPECT_EQ(error,
+  const auto error = [](const std::string& spec) {
+    auto rule = ParseFaultSpec(spec);
+    if (rule) return std::string("parsed");
+    EXPECT_EQ(rule.error().code, Error::Code::kInvalidArgument) << spec;
+    return rule.error().message;
+  };
+  EXPECT_EQ(error("CreateNotebook"),
             "bad fault spec \"CreateNotebook\" (expected [CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], "
             "e.g. CreateContainerInstance:drop, tione/*:error:0.5, *:latency:200ms)");
-  EXPECT_FALSE(ParseFaultSpec("X:error:2", &rule, &error));
-  EXPECT_EQ(error, "bad fault spec \"X:error:2\": rate \"2\" must be a number between 0 and 1");
-  EXPECT_FALSE(ParseFaultSpec("aws/X:error", &rule, &error));
-  EXPECT_FALSE(ParseFaultSpec("X:explode", &rule, &error));
-  EXPECT_EQ(error,
+  EXPECT_EQ(error("X:error:2"),
+            "bad fault spec \"X:error:2\": rate \"2\" must be a number between 0 and 1");
+  EXPECT_EQ(error("aws/X:error"),
+            "bad fault spec \"aws/X:error\": cloud must be scnet or tione (expected "
+            "[CLOUD/]OPERATION:MODE[:VALUE[:TIMES]], e.g. CreateContainerInstance:drop, "
+            "tione/*:error:0.5, *:latency:200ms)");
+  EXPECT_EQ(error(R"({"mode":"explode"})"),
+            "fault rule field \"mode\" must be one of error, latency, malformed, drop, hang");
+  EXPECT_EQ(error("X:explode"),
             "bad fault spec \"X:explode\": unknown mode \"explode\" (error, latency, "
             "malformed, drop, hang)");
 }
 
+// The in-process admin API tells "nothing matches" (kNotFound) from a request
+// that is wrong (kInvalidArgument); POST /_sim/state answers 400 for both.
+TEST_F(FaultsTest, ForceStateAndSetFaultsReportTheKindOfFailure) {
+  Status ghost = sim_->ForceState({{"cloud", "tione"}, {"name", "ghost"}, {"status", "Stopped"}});
+  ASSERT_FALSE(ghost);
+  EXPECT_EQ(ghost.error().code, Error::Code::kNotFound);
+  EXPECT_EQ(ghost.error().message, "no tione notebook with name \"ghost\"");
+  Status nameless =
+      sim_->ForceState({{"cloud", "scnet"}, {"kind", "notebook"}, {"status", "Running"}});
+  ASSERT_FALSE(nameless);
+  EXPECT_EQ(nameless.error().code, Error::Code::kInvalidArgument);
+  EXPECT_EQ(nameless.error().message, "state request needs \"name\" or \"id\"");
+  Status bad_rule = sim_->SetFaults({{"rules", {{{"mode", "error"}, {"rate", 2}}}}});
+  ASSERT_FALSE(bad_rule);
+  EXPECT_EQ(bad_rule.error().code, Error::Code::kInvalidArgument);
+  EXPECT_EQ(bad_rule.error().message,
+            "fault rule 0: fault rule field \"rate\" must be a number between 0 and 1");
+}
+
 TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
-  std::string error;
+  // The error's message, after checking its code.
+  const auto error = [](Simulator& sim, Error::Code code) {
+    Status started = sim.Start();
+    if (started) return std::string("started");
+    EXPECT_EQ(started.error().code, code) << started.error().message;
+    return started.error().message;
+  };
   {
     SimOptions o;
     o.address = "nonsense";
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error,
+    EXPECT_EQ(error(sim, Error::Code::kInvalidArgument),
               "simulator address \"nonsense\" is not HOST:PORT with a port 0..65535 (e.g. "
               "127.0.0.1:8089)");
   }
@@ -245,8 +275,7 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     SimOptions o;
     o.address = "127.0.0.1:70000";
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error,
+    EXPECT_EQ(error(sim, Error::Code::kInvalidArgument),
               "simulator address \"127.0.0.1:70000\" is not HOST:PORT with a port 0..65535 (e.g. "
               "127.0.0.1:8089)");
   }
@@ -254,8 +283,7 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     SimOptions o;
     o.address = "sim.example.invalid:0";
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error,
+    EXPECT_EQ(error(sim, Error::Code::kInvalidArgument),
               "simulator cannot listen on sim.example.invalid:0: \"sim.example.invalid\" is not a "
               "local IP address such as 127.0.0.1 (is the port in use? pick another with --addr, "
               "or port 0)");
@@ -265,8 +293,7 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     o.address = "127.0.0.1:0";
     o.fixture_file = "/nonexistent/demo.json";
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error,
+    EXPECT_EQ(error(sim, Error::Code::kIOError),
               "cannot read simulator fixture /nonexistent/demo.json: no such file or not "
               "readable");
   }
@@ -279,10 +306,10 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     o.address = "127.0.0.1:0";
     o.fixture_file = path;
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_EQ(error, "simulator fixture " + path +
-                         ": fixture scnet.instances[0]: unknown status \"Up\" (Running, "
-                         "Deploying, Waiting, Terminated, Failed, Completed)");
+    EXPECT_EQ(error(sim, Error::Code::kInvalidArgument),
+              "simulator fixture " + path +
+                  ": fixture scnet.instances[0]: unknown status \"Up\" (Running, "
+                  "Deploying, Waiting, Terminated, Failed, Completed)");
   }
   {
     // A port that is taken.
@@ -297,8 +324,8 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
     SimOptions o;
     o.address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
     Simulator sim(o);
-    EXPECT_FALSE(sim.Start(&error));
-    EXPECT_NE(error.find("simulator cannot listen on " + o.address), std::string::npos) << error;
+    const std::string taken = error(sim, Error::Code::kUnavailable);
+    EXPECT_TRUE(taken.starts_with("simulator cannot listen on " + o.address + ": ")) << taken;
     ::close(fd);
   }
 }
@@ -310,7 +337,8 @@ TEST(SimulatorStartTest, DestructorWithoutStopIsBounded) {
     o.address = "127.0.0.1:0";
     Simulator sim(o);
     std::string error;
-    ASSERT_TRUE(sim.Start(&error)) << error;
+    Status started = sim.Start();
+    ASSERT_TRUE(started) << started.error().message;
     EXPECT_GT(sim.Port(), 0);
     EXPECT_EQ(sim.BaseUrl(), "http://127.0.0.1:" + std::to_string(sim.Port()));
   }

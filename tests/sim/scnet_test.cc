@@ -152,13 +152,11 @@ TEST_F(ScnetTest, CustomServiceValidatesParameters) {
 }
 
 TEST_F(ScnetTest, StoppingANotebookClearsItsService) {
-  std::string error;
-  ASSERT_TRUE(sim_->ForceState({{"cloud", "scnet"},
-                                {"kind", "notebook"},
-                                {"name", "2503021210191109"},
-                                {"status", "Terminated"}},
-                               &error))
-      << error;
+  Status forced = sim_->ForceState({{"cloud", "scnet"},
+                                    {"kind", "notebook"},
+                                    {"name", "2503021210191109"},
+                                    {"status", "Terminated"}});
+  ASSERT_TRUE(forced) << forced.error().message;
   json nb = Notebook("2503021210191109");
   EXPECT_EQ(nb["notebookStatus"], "Terminated");
   EXPECT_TRUE(nb["command"].is_null());
@@ -308,11 +306,11 @@ TEST_F(ScnetTest, RestartOnlyStoppedInstances) {
   EXPECT_EQ(ScnetPost(kRestart, json::object()).j,
             Envelope("10003", "missing required parameter instanceServiceId"));
   for (const char* stopped : {"Failed", "Terminated", "Completed"}) {
-    std::string error;
-    ASSERT_TRUE(sim_->ForceState(
-        {{"cloud", "scnet"}, {"kind", "instance"}, {"name", "legacy-ssh-box"}, {"status", stopped}},
-        &error))
-        << error;
+    Status forced = sim_->ForceState({{"cloud", "scnet"},
+                                      {"kind", "instance"},
+                                      {"name", "legacy-ssh-box"},
+                                      {"status", stopped}});
+    ASSERT_TRUE(forced) << forced.error().message;
     EXPECT_EQ(InstanceStatus(legacy), stopped);
     EXPECT_EQ(ScnetPost(std::string(kRestart) + "?instanceServiceId=" + legacy, json::object()).j,
               Envelope("0", "success", legacy));

@@ -63,8 +63,8 @@ class SimTest : public ::testing::Test {
 
   void StartSim() {
     sim_ = std::make_unique<Simulator>(options_);
-    std::string error;
-    ASSERT_TRUE(sim_->Start(&error)) << error;
+    Status started = sim_->Start();
+    ASSERT_TRUE(started) << started.error().message;
   }
 
   void SetUp() override { StartSim(); }

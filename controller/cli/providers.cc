@@ -1,0 +1,101 @@
+#include "cli/providers.h"
+
+#include <sstream>
+
+#include "cli/embedded_sim.h"
+#include "cli/secrets.h"
+#include "cloud/config.h"
+#include "cloud/provider_factory.h"
+#include "sim/simulator.h"
+
+namespace converge::cli {
+
+Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
+  Wiring out;
+  std::map<std::string, Built> next;
+  for (const auto& p : manifests.providers) {
+    const std::string& name = p.metadata.name;
+    cloud::ProviderConfig config;
+    config.name = name;
+    config.type = p.type == manifest::ProviderType::kScnet ? cloud::ProviderConfig::Type::kScnet
+                                                           : cloud::ProviderConfig::Type::kTione;
+    config.endpoint = p.endpoint;
+    config.region = p.region;
+    config.qps = p.rate_limit.qps;
+    config.burst = p.rate_limit.burst;
+    config.connect_timeout = p.connect_timeout;
+    config.request_timeout = p.request_timeout;
+    config.max_retries = p.max_retries;
+    config.ca_file = p.ca_file;
+    config.page_size = options_.page_size;
+    std::vector<Error> unusable;
+    if (options_.sim != nullptr) {
+      auto url = options_.sim->UrlFor(manifests, p);
+      if (url) {
+        config.endpoint = *url;
+      } else {
+        config.endpoint.clear();
+        unusable.push_back(std::move(url.error()));
+      }
+      config.ca_file.clear();
+      config.token = sim::kTestScnetToken;
+      config.secret_id = sim::kTestSecretId;
+      config.secret_key = sim::kTestSecretKey;
+      if (config.region.empty()) config.region = sim::kTestRegion;
+    } else {
+      auto resolve = [&](const std::optional<manifest::SecretRef>& ref, const char* field,
+                         std::string* out) {
+        if (!ref) return;
+        auto value = ResolveSecret(*ref, field);
+        if (value) {
+          *out = *value;
+        } else {
+          unusable.push_back(std::move(value.error()));
+        }
+      };
+      resolve(p.token, "token", &config.token);
+      resolve(p.secret_id, "secretId", &config.secret_id);
+      resolve(p.secret_key, "secretKey", &config.secret_key);
+    }
+    for (Error& what : unusable) {
+      config.config_error += (config.config_error.empty() ? "" : "; ") + what.message;
+      what.message = "provider " + name + ": " + what.message;
+      out.problems.push_back(std::move(what));
+    }
+    // Includes the resolved secrets, so a rotated token rebuilds the client. It
+    // stays in memory and is never printed.
+    std::ostringstream fp;
+    fp << static_cast<int>(config.type) << '\n'
+       << config.endpoint << '\n'
+       << config.region << '\n'
+       << config.token << '\n'
+       << config.secret_id << '\n'
+       << config.secret_key << '\n'
+       << config.qps << '\n'
+       << config.burst << '\n'
+       << config.connect_timeout.count() << '\n'
+       << config.request_timeout.count() << '\n'
+       << config.max_retries << '\n'
+       << config.ca_file << '\n'
+       << config.config_error;
+    auto old = built_.find(name);
+    if (old != built_.end() && old->second.fingerprint == fp.str()) {
+      next[name] = old->second;
+    } else {
+      cloud::ProviderDeps deps;
+      deps.observer = options_.observer;
+      reconcile::ProviderEntry entry;
+      entry.client = std::shared_ptr<cloud::Provider>(cloud::MakeProvider(config, deps));
+      entry.kinds = config.type == cloud::ProviderConfig::Type::kScnet
+                        ? std::vector<cloud::ResourceKind>{cloud::ResourceKind::kContainerInstance,
+                                                           cloud::ResourceKind::kNotebook}
+                        : std::vector<cloud::ResourceKind>{cloud::ResourceKind::kTiOneNotebook};
+      next[name] = Built{fp.str(), entry};
+    }
+    out.providers[name] = next[name].entry;
+  }
+  built_ = std::move(next);
+  return out;
+}
+
+}  // namespace converge::cli

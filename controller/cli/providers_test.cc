@@ -1,0 +1,45 @@
+#include "cli/providers.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+namespace converge::cli {
+namespace {
+
+manifest::Provider Scnet(const std::string& name, const std::string& token_env) {
+  manifest::Provider p;
+  p.metadata.name = name;
+  p.type = manifest::ProviderType::kScnet;
+  p.endpoint = "https://scnet.example.invalid";
+  p.token = manifest::SecretRef{manifest::SecretRef::Source::kEnv, token_env};
+  return p;
+}
+
+// A provider whose secret cannot be read is still built (its calls fail with
+// what is wrong); the problem keeps the code of the failure underneath and
+// names the provider.
+TEST(ProviderFactoryTest, AnUnreadableSecretIsAProblemWithItsCode) {
+  ::unsetenv("CONVERGE_PROVIDERS_TEST_UNSET");
+  ::setenv("CONVERGE_PROVIDERS_TEST_SET", "providers-test-token", 1);
+  manifest::ManifestSet manifests;
+  manifests.providers = {Scnet("broken", "CONVERGE_PROVIDERS_TEST_UNSET"),
+                         Scnet("fine", "CONVERGE_PROVIDERS_TEST_SET")};
+  ProviderFactory factory(WiringOptions{});
+  Wiring wiring = factory.Build(manifests);
+  EXPECT_EQ(wiring.providers.size(), 2u);
+  EXPECT_TRUE(wiring.providers.count("broken"));
+  EXPECT_TRUE(wiring.providers.count("fine"));
+  ASSERT_EQ(wiring.problems.size(), 1u);
+  EXPECT_EQ(wiring.problems[0].code, Error::Code::kNotFound);
+  EXPECT_EQ(wiring.problems[0].message,
+            "provider broken: spec.token: environment variable CONVERGE_PROVIDERS_TEST_UNSET is "
+            "not set; set it or use fromFile");
+
+  // Unchanged configuration: the same client carries over a rebuild.
+  Wiring again = factory.Build(manifests);
+  EXPECT_EQ(again.providers["fine"].client, wiring.providers["fine"].client);
+  EXPECT_EQ(again.problems.size(), 1u);
+}
+
+}  // namespace
+}  // namespace converge::cli
