@@ -11,7 +11,7 @@
 
 #include "base/log.h"
 #include "reconcile/fake_provider.h"
-#include "reconcile/test_specs.h"
+#include "support/manifests.h"
 
 namespace converge::reconcile {
 namespace {
@@ -22,25 +22,15 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 manifest::ContainerInstance Instance(const std::string& name) {
-  return testing::TestInstance(name);
+  return test_support::ContainerInstanceModel(name);
 }
 
 manifest::NotebookService Service() {
-  manifest::NotebookService ns;
-  ns.metadata.name = "webui";
-  ns.spec.provider = "scnet";
-  ns.spec.notebook = "2503021210191107";
-  ns.spec.port = 1223;
-  ns.spec.command = "python app.py";
-  return ns;
+  return test_support::NotebookServiceModel("webui", "python app.py");
 }
 
 manifest::TiOneNotebook TiOne(const std::string& name, const std::string& state) {
-  manifest::TiOneNotebook nb;
-  nb.metadata.name = name;
-  nb.spec.provider = "tione";
-  nb.spec.state = state;
-  return nb;
+  return test_support::TiOneNotebookModel(name, state);
 }
 
 class ControllerTest : public ::testing::Test {

@@ -1,26 +1,24 @@
-// Test harness: the simulator on 127.0.0.1:0 (real clock) with seven resources of
-// each kind, and providers built by MakeProvider pointed at it.
+// Test harness: the simulator on 127.0.0.1:0 (real clock; a simulated one in
+// CloudSimClockTest) with seven resources of each kind, and providers built by
+// MakeProvider pointed at it.
 #pragma once
 
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
-#include <fstream>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "cloud/provider.h"
 #include "cloud/provider_factory.h"
 #include "sim/simulator.h"
+#include "support/temp_dir.h"
 
 namespace converge::cloud::testing {
 
@@ -92,13 +90,8 @@ class CloudSimTest : public ::testing::Test {
     options_.notebook_restarting = std::chrono::milliseconds(50);
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
-    // Per process: ctest runs each test as its own process, several at once.
-    fixture_path_ = ::testing::TempDir() + "/converge_cloud_sim_fixture_" +
-                    std::to_string(::getpid()) + ".json";
-    std::ofstream(fixture_path_) << SevenOfEach().dump(2);
-    options_.fixture_file = fixture_path_;
+    options_.fixture_file = dir_.Write("fixture.json", SevenOfEach().dump(2));
   }
-  ~CloudSimTest() override { std::remove(fixture_path_.c_str()); }
 
   void SetUp() override { StartSim(); }
   void TearDown() override {
@@ -164,10 +157,20 @@ class CloudSimTest : public ::testing::Test {
     return calls.contains(operation) ? calls[operation].get<int64_t>() : 0;
   }
 
-  std::string fixture_path_;
+  test_support::TempDir dir_{"converge-cloud-sim"};
+  // The simulator's clock in CloudSimClockTest (starts at the real wall time, so
+  // TI-ONE signatures are fresh); the real clock otherwise.
+  SimulatedClock sim_clock_{std::chrono::system_clock::now()};
   sim::SimOptions options_;
   std::unique_ptr<sim::Simulator> sim_;
   RecordingObserver observer_;
+};
+
+// Lifecycles (Waiting, Deploying, Starting, Stopping...) move only when the test
+// advances sim_clock_: no sleeping.
+class CloudSimClockTest : public CloudSimTest {
+ protected:
+  CloudSimClockTest() { options_.clock = &sim_clock_; }
 };
 
 // A TI-ONE create request as the reconciler sends it.

@@ -156,7 +156,7 @@ TEST_F(CloudSimTest, RestartsAFailedContainerInstance) {
   EXPECT_EQ(Calls("scnet", "RestartContainerInstance"), 2);
 }
 
-TEST_F(CloudSimTest, StartsAScnetNotebookAndItsCustomService) {
+TEST_F(CloudSimClockTest, StartsAScnetNotebookAndItsCustomService) {
   auto scnet = Make(ScnetConfig());
   Result<std::vector<Observed>> nb = scnet->ListByName(ResourceKind::kNotebook, "nb-2");
   ASSERT_TRUE(nb);
@@ -169,7 +169,7 @@ TEST_F(CloudSimTest, StartsAScnetNotebookAndItsCustomService) {
   EXPECT_EQ(early.error().message,
             "notebook nb-2 is Terminated, not Running; start the notebook first");
   ASSERT_TRUE(scnet->StartNotebook(ResourceKind::kNotebook, id));
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  sim_clock_.Advance(std::chrono::milliseconds(120));
   Status service = scnet->StartNotebookService(id, 1223, "python app.py");
   ASSERT_TRUE(service) << service.error().ToString();
   nb = scnet->ListByName(ResourceKind::kNotebook, "nb-2");
@@ -179,7 +179,7 @@ TEST_F(CloudSimTest, StartsAScnetNotebookAndItsCustomService) {
   EXPECT_EQ((*nb)[0].service_port, 1223);
 }
 
-TEST_F(CloudSimTest, CreatesStopsAndStartsATiOneNotebook) {
+TEST_F(CloudSimClockTest, CreatesStopsAndStartsATiOneNotebook) {
   auto tione = Make(TioneConfig());
   Result<std::string> id = tione->CreateTiOneNotebook(TiOneCreate("notebook-test"));
   ASSERT_TRUE(id) << id.error().ToString();
@@ -192,10 +192,10 @@ TEST_F(CloudSimTest, CreatesStopsAndStartsATiOneNotebook) {
   EXPECT_EQ(detail->attributes.at("VolumeSizeInGB"), "10");
   EXPECT_EQ(detail->attributes.at("ImageInfo.ImageUrl"),
             "tione.tencentcloudcr.com/qcloud-ti-platform/llm-train:24.03");
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  sim_clock_.Advance(std::chrono::milliseconds(120));
   Status stopped = tione->StopNotebook(ResourceKind::kTiOneNotebook, *id);
   ASSERT_TRUE(stopped) << stopped.error().ToString();
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  sim_clock_.Advance(std::chrono::milliseconds(120));
   ASSERT_EQ(adapter.DescribeNotebook(*id)->status, "Stopped");
   Status started = tione->StartNotebook(ResourceKind::kTiOneNotebook, *id);
   ASSERT_TRUE(started) << started.error().ToString();

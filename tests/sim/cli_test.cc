@@ -8,9 +8,10 @@
 #include <string>
 #include <thread>
 
-#include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "support/http.h"
 
 namespace {
 
@@ -71,16 +72,14 @@ TEST(SimCliTest, ServesUntilSigterm) {
             "  TI-ONE SecretKey:    simulatorTESTSECRETKEY0000000000\n"
             "  TI-ONE region:       ap-shanghai\n");
 
-  web::http::client::http_client client(url);
-  web::http::http_request req(web::http::methods::GET);
-  req.set_request_uri("/ai/openapi/v2/notebook/list");
-  req.headers().add("token", "sim-scnet-token");
-  auto body = nlohmann::json::parse(client.request(req).get().extract_utf8string(true).get());
+  namespace test_support = converge::test_support;
+  nlohmann::json body = test_support::Send(url, {.path = "/ai/openapi/v2/notebook/list",
+                                                 .headers = {{"token", "sim-scnet-token"}}})
+                            .Json();
   EXPECT_EQ(body["data"]["total"], 3);
-  web::http::http_request list(web::http::methods::GET);
-  list.set_request_uri("/ai/openapi/v2/instance-service/task?limit=10&sort=desc");
-  list.headers().add("token", "sim-scnet-token");
-  body = nlohmann::json::parse(client.request(list).get().extract_utf8string(true).get());
+  body = test_support::Send(url, {.path = "/ai/openapi/v2/instance-service/task?limit=10&sort=desc",
+                                  .headers = {{"token", "sim-scnet-token"}}})
+             .Json();
   EXPECT_EQ(body["code"], "10001");  // the --fault rule
 
   kill(c.pid, SIGTERM);
