@@ -6,12 +6,12 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "support/http.h"
+#include "support/poll.h"
 
 namespace {
 
@@ -42,12 +42,10 @@ Child Spawn(std::vector<std::string> args) {
 
 // Waits up to `limit` for the child to exit; returns its exit code or -1.
 int WaitExit(pid_t pid, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  int status = 0;
+  const bool exited = converge::test_support::WaitFor(
+      [&] { return waitpid(pid, &status, WNOHANG) == pid; }, limit, std::chrono::milliseconds(20));
+  if (exited) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   return -1;
