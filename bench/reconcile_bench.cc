@@ -3,23 +3,20 @@
 //   build/bench/converge_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 
 #include "base/log.h"
 #include "cloud/provider_factory.h"
 #include "reconcile/controller.h"
 #include "reconcile/diff.h"
-#include "reconcile/test_specs.h"
 #include "sim/simulator.h"
+#include "support/manifests.h"
+#include "support/temp_dir.h"
 
 namespace converge {
 namespace {
 
 manifest::ContainerInstance Instance(int i) {
-  return reconcile::testing::TestInstance("bench-" + std::to_string(i));
+  return test_support::ContainerInstanceModel("bench-" + std::to_string(i));
 }
 
 double PeakRssMiB() {
@@ -65,12 +62,12 @@ void BM_SteadyStatePass(benchmark::State& state) {
                          {"description", "managed-by=converge"}});
     manifests.resources.push_back(Instance(i));
   }
-  const auto fixture = std::filesystem::temp_directory_path() /
-                       ("converge-bench-" + std::to_string(::getpid()) + ".json");
-  std::ofstream(fixture) << nlohmann::json{{"scnet", {{"instances", instances}}}}.dump();
+  const test_support::TempDir dir("converge-bench");
+  const std::string fixture =
+      dir.Write("fixture.json", nlohmann::json{{"scnet", {{"instances", instances}}}}.dump());
   sim::SimOptions options;
   options.address = "127.0.0.1:0";
-  options.fixture_file = fixture.string();
+  options.fixture_file = fixture;
   sim::Simulator simulator(options);
   if (Status started = simulator.Start(); !started) {
     state.SkipWithError(started.error().message.c_str());
@@ -92,7 +89,6 @@ void BM_SteadyStatePass(benchmark::State& state) {
   controller.SetManifests(std::move(manifests), std::move(providers));
   int actions = 0;
   for (auto _ : state) actions += controller.RunPass(true).actions;
-  std::filesystem::remove(fixture);
   if (actions != 0) state.SkipWithError("a steady-state pass acted");
   state.counters["resources"] = n;
   state.counters["list_calls"] =

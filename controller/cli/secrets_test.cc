@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "scratch_dir.h"
+#include "support/temp_dir.h"
 
 namespace converge::cli {
 namespace {
@@ -45,7 +45,7 @@ TEST(ResolveSecretTest, EnvironmentVariables) {
 }
 
 TEST(ResolveSecretTest, Files) {
-  const converge::testing::ScratchDir dir;
+  const converge::test_support::TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string missing = dir.path() + "/missing";
   auto unreadable = ResolveSecret(File(missing), "secretKey");

@@ -1,13 +1,14 @@
 #include "manifest/loader.h"
 
-#include "manifest/test_manifests.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+
+#include "support/manifests.h"
+#include "support/temp_dir.h"
 
 namespace converge::manifest {
 namespace {
@@ -17,8 +18,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-using testing::kTioneProvider;
-constexpr const char* kProvider = testing::kScnetProvider;
+constexpr const char* kTioneProvider = test_support::kTioneProviderYaml;
+constexpr const char* kProvider = test_support::kScnetProviderYaml;
 
 std::string Service(const std::string& name) {
   return "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +
@@ -39,22 +40,10 @@ std::vector<std::string> ServiceNames(const LoadResult& r) {
 
 class LoaderDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("converge-spec-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void Write(const std::string& rel, const std::string& text) {
-    const fs::path p = root_ / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-  std::string Path(const std::string& rel = "") const { return (root_ / rel).string(); }
+  void Write(const std::string& rel, const std::string& text) { dir_.Write(rel, text); }
+  std::string Path(const std::string& rel = "") const { return dir_.Path(rel); }
 
-  fs::path root_;
+  test_support::TempDir dir_{"converge-loader"};
 };
 
 TEST(Diagnostic, FormatsAllPartsAndLeavesOutEmptyOnes) {
@@ -346,7 +335,7 @@ TEST_F(LoaderDirTest, MissingPathHoldsNoManifests) {
 TEST_F(LoaderDirTest, DirectoryWithoutManifestFilesHoldsNoManifests) {
   Write("README.md", "# not a manifest\n");
   Write(".hidden.yaml", kProvider);
-  fs::create_directories(root_ / "empty");
+  fs::create_directories(fs::path(dir_.path()) / "empty");
   for (const std::string& dir : {Path(), Path("empty")}) {
     const LoadResult r = LoadPaths({dir});
     EXPECT_THAT(Lines(r), ElementsAre("no manifests found under " + dir +
@@ -360,7 +349,7 @@ TEST_F(LoaderDirTest, DirectoryWithoutManifestFilesHoldsNoManifests) {
 
 TEST_F(LoaderDirTest, EveryPathMustHoldAManifest) {
   Write("good/providers.yaml", kProvider);
-  fs::create_directories(root_ / "empty");
+  fs::create_directories(fs::path(dir_.path()) / "empty");
   const LoadResult r = LoadPaths({Path("good"), Path("empty"), Path("typo")});
   EXPECT_THAT(Lines(r),
               ElementsAre("no manifests found under " + Path("empty") +
@@ -428,7 +417,7 @@ TEST_F(LoaderDirTest, SameFileTwiceIsReadOnce) {
 TEST_F(LoaderDirTest, HugeFileIsRejectedBeforeReading) {
   Write("providers.yaml", kProvider);
   Write("huge.yaml", "");
-  fs::resize_file(root_ / "huge.yaml", 100u << 20);  // sparse: no 100 MB write
+  fs::resize_file(fs::path(dir_.path()) / "huge.yaml", 100u << 20);  // sparse: no 100 MB write
   const auto start = std::chrono::steady_clock::now();
   const LoadResult r = LoadPaths({Path()});
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
@@ -447,7 +436,7 @@ TEST_F(LoaderDirTest, RevisionDependsOnContentAndRelativePathsOnly) {
   EXPECT_EQ(x, LoadPaths({Path("x") + "/"}).manifests.revision);
   Write("y/sub/s.yaml", Service("two"));
   EXPECT_NE(x, LoadPaths({Path("y")}).manifests.revision);
-  fs::rename(root_ / "x/sub/s.yaml", root_ / "x/sub/renamed.yaml");
+  fs::rename(fs::path(dir_.path()) / "x/sub/s.yaml", fs::path(dir_.path()) / "x/sub/renamed.yaml");
   EXPECT_NE(x, LoadPaths({Path("x")}).manifests.revision);
 }
 

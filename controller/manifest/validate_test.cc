@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "manifest/loader.h"
-#include "manifest/test_manifests.h"
+#include "support/manifests.h"
 
 namespace converge::manifest {
 namespace {
@@ -18,8 +18,8 @@ using ::testing::Not;
 
 // Appended after each case (after the case's own lines, so its line numbers hold):
 // the providers that the resources in the cases refer to.
-const std::string kProviders =
-    std::string("\n---\n") + testing::kScnetProvider + "---\n" + testing::kTioneProvider;
+const std::string kProviders = std::string("\n---\n") + test_support::kScnetProviderYaml + "---\n" +
+                               test_support::kTioneProviderYaml;
 
 std::vector<std::string> Validate(const std::string& yaml) {
   const LoadResult result = LoadString(yaml + kProviders, "t.yaml");
@@ -42,67 +42,17 @@ TEST_P(ValidateTest, ReportsExactDiagnostics) {
   EXPECT_THAT(Validate(GetParam().yaml), ElementsAreArray(GetParam().want)) << GetParam().reason;
 }
 
-// A valid ContainerInstance; cases below change one thing at a time.
-std::string Instance(const std::string& spec_extra = "", const std::string& name = "ci") {
-  return "apiVersion: converge.dev/v1alpha1\n"
-         "kind: ContainerInstance\n"
-         "metadata: {name: " +
-         name +
-         "}\n"
-         "spec:\n"
-         "  provider: scnet-a\n"
-         "  taskType: jupyter\n"
-         "  image: {name: \"j:1\", path: \"r/j:1\"}\n"
-         "  resourceGroup: TeslaM40\n"
-         "  accelerator: {type: gpu, count: 1}\n"
-         "  memoryMB: 1024\n" +
-         spec_extra;
-}
-
-std::string Notebook(const std::string& spec_extra = "", const std::string& name = "nb") {
-  return "apiVersion: converge.dev/v1alpha1\n"
-         "kind: TiOneNotebook\n"
-         "metadata: {name: " +
-         name +
-         "}\n"
-         "spec:\n"
-         "  provider: tione-a\n"
-         "  resources: {instanceType: TI.S.MEDIUM.POST}\n"
-         "  image: {url: \"ccr/x:1\"}\n" +
-         spec_extra;
-}
-
-std::string Service(const std::string& spec_extra = "", const std::string& name = "svc",
-                    const std::string& notebook = "2503021210191107") {
-  return "apiVersion: converge.dev/v1alpha1\n"
-         "kind: NotebookService\n"
-         "metadata: {name: " +
-         name +
-         "}\n"
-         "spec:\n"
-         "  provider: scnet-a\n"
-         "  notebook: \"" +
-         notebook +
-         "\"\n"
-         "  command: python app.py\n"
-         "  port: 7860\n" +
-         spec_extra;
-}
-
-std::string ScnetProvider(const std::string& spec_body) {
-  return "apiVersion: converge.dev/v1alpha1\n"
-         "kind: Provider\n"
-         "metadata: {name: p}\n"
-         "spec:\n"
-         "  type: scnet\n" +
-         spec_body;
-}
+// Valid manifests of each kind (support/manifests.h); cases below change one thing at a time.
+using test_support::ContainerInstanceYaml;
+using test_support::NotebookServiceYaml;
+using test_support::ScnetProviderYaml;
+using test_support::TiOneNotebookYaml;
 
 const Case kCases[] = {
     // Documents and YAML.
-    {"valid instance", Instance(), {}},
-    {"valid notebook", Notebook(), {}},
-    {"valid service", Service(), {}},
+    {"valid instance", ContainerInstanceYaml(), {}},
+    {"valid notebook", TiOneNotebookYaml(), {}},
+    {"valid service", NotebookServiceYaml(), {}},
     {"syntax error",
      "apiVersion: [a, b\nkind: x\n",
      {"t.yaml:2:5: invalid YAML: end of sequence flow not found"}},
@@ -110,7 +60,7 @@ const Case kCases[] = {
      "- a\n- b\n",
      {"t.yaml:1:1: expected a mapping with apiVersion, kind, metadata and spec, got a sequence"}},
     {"duplicate key",
-     Instance("  cpu: 2\n  cpu: 3\n"),
+     ContainerInstanceYaml("  cpu: 2\n  cpu: 3\n"),
      {"t.yaml:12:3: ContainerInstance/ci: spec.cpu: duplicate key \"cpu\" (first at line 11)"}},
     {"unknown apiVersion",
      "apiVersion: converge.dev/v1\nkind: NotebookService\nmetadata: {name: s}\n"
@@ -140,10 +90,10 @@ const Case kCases[] = {
      "spec:\n  provider: scnet-a\n  notebook: \"1\"\n  port: 80\n",
      {"t.yaml:5:3: NotebookService/s: spec.command: required field is missing"}},
     {"integer given as a string",
-     Instance("  cpu: \"2\"\n"),
+     ContainerInstanceYaml("  cpu: \"2\"\n"),
      {"t.yaml:11:8: ContainerInstance/ci: spec.cpu: expected an integer, got a string"}},
     {"integer given as a float",
-     Instance("  replicas: 1.5\n"),
+     ContainerInstanceYaml("  replicas: 1.5\n"),
      {"t.yaml:11:13: ContainerInstance/ci: spec.replicas: expected an integer, got a number"}},
     {"string given as a number",
      "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: svc}\n"
@@ -151,20 +101,20 @@ const Case kCases[] = {
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: expected a string, got a number (quote "
       "it)"}},
     {"boolean given as a string",
-     Notebook("  logEnable: \"yes\"\n"),
+     TiOneNotebookYaml("  logEnable: \"yes\"\n"),
      {"t.yaml:8:14: TiOneNotebook/nb: spec.logEnable: expected a boolean (true or false), got a "
       "string"}},
     {"mapping given as a scalar",
-     Instance("  startScript: echo hi\n"),
+     ContainerInstanceYaml("  startScript: echo hi\n"),
      {"t.yaml:11:16: ContainerInstance/ci: spec.startScript: expected a mapping, got a string"}},
     {"sequence given as a mapping",
-     Instance("  ports: {port: 80}\n"),
+     ContainerInstanceYaml("  ports: {port: 80}\n"),
      {"t.yaml:11:10: ContainerInstance/ci: spec.ports: expected a sequence, got a mapping"}},
     {"null value",
-     Instance("  cpu:\n"),
+     ContainerInstanceYaml("  cpu:\n"),
      {"t.yaml:11:3: ContainerInstance/ci: spec.cpu: expected an integer, got null"}},
     {"unknown field with a suggestion",
-     Instance("  cpus: 3\n"),
+     ContainerInstanceYaml("  cpus: 3\n"),
      {"t.yaml:11:3: ContainerInstance/ci: spec.cpus: unknown field \"cpus\" (did you mean "
       "\"cpu\"?)"}},
     {"typo of a required field is reported once",
@@ -173,11 +123,11 @@ const Case kCases[] = {
      {"t.yaml:4:52: NotebookService/s: spec.comand: unknown field \"comand\" (did you mean "
       "\"command\"?)"}},
     {"unknown field without a suggestion",
-     Service("  replicas: 2\n"),
+     NotebookServiceYaml("  replicas: 2\n"),
      {"t.yaml:9:3: NotebookService/svc: spec.replicas: unknown field \"replicas\"; expected one "
       "of: provider, notebook, port, command"}},
     {"unknown nested field",
-     Instance("  mounts: [{source: /a, target: /b, mode: ro}]\n"),
+     ContainerInstanceYaml("  mounts: [{source: /a, target: /b, mode: ro}]\n"),
      {"t.yaml:11:37: ContainerInstance/ci: spec.mounts[0].mode: unknown field \"mode\"; "
       "expected one of: source, target, type"}},
     {"label value must be a string",
@@ -189,186 +139,188 @@ const Case kCases[] = {
 
     // Ranges and enums.
     {"port above range",
-     Service().replace(Service().find("7860"), 4, "70000"),
+     NotebookServiceYaml().replace(NotebookServiceYaml().find("7860"), 4, "70000"),
      {"t.yaml:8:9: NotebookService/svc: spec.port: must be between 1 and 65535, got 70000"}},
     {"container port zero",
-     Instance("  ports: [{port: 0}]\n"),
+     ContainerInstanceYaml("  ports: [{port: 0}]\n"),
      {"t.yaml:11:18: ContainerInstance/ci: spec.ports[0].port: must be between 1 and 65535, "
       "got 0"}},
     {"memory zero",
-     Instance().replace(Instance().find("1024"), 4, "0"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("1024"), 4, "0"),
      {"t.yaml:10:13: ContainerInstance/ci: spec.memoryMB: must be between 1 and 16777216, got "
       "0"}},
     {"replicas zero",
-     Instance("  replicas: 0\n"),
+     ContainerInstanceYaml("  replicas: 0\n"),
      {"t.yaml:11:13: ContainerInstance/ci: spec.replicas: must be between 1 and 1000, got 0"}},
     {"negative gpu",
-     Notebook("").replace(Notebook().find("instanceType:"), 0, "gpu: -1, "),
+     TiOneNotebookYaml("").replace(TiOneNotebookYaml().find("instanceType:"), 0, "gpu: -1, "),
      {"t.yaml:6:20: TiOneNotebook/nb: spec.resources.gpu: must be between 0 and 100000, got -1"}},
     {"timeout minutes over 59",
-     Instance("  timeout: \"01:60:00\"\n"),
+     ContainerInstanceYaml("  timeout: \"01:60:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"01:60:00\""}},
     {"timeout seconds over 59",
-     Instance("  timeout: \"01:00:75\"\n"),
+     ContainerInstanceYaml("  timeout: \"01:00:75\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"01:00:75\""}},
     {"timeout without hours",
-     Instance("  timeout: \"30:00\"\n"),
+     ContainerInstanceYaml("  timeout: \"30:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be HH:MM:SS (minutes and seconds "
       "below 60) or \"unlimited\", got \"30:00\""}},
     {"timeout zero",
-     Instance("  timeout: \"00:00:00\"\n"),
+     ContainerInstanceYaml("  timeout: \"00:00:00\"\n"),
      {"t.yaml:11:12: ContainerInstance/ci: spec.timeout: must be longer than 00:00:00; use "
       "\"unlimited\" for no limit"}},
     {"timeout long and unlimited are fine",
-     Instance("  timeout: \"120:30:00\"\n") + "---\n" + Instance("  timeout: unlimited\n", "ci2"),
+     ContainerInstanceYaml("  timeout: \"120:30:00\"\n") + "---\n" +
+         ContainerInstanceYaml("  timeout: unlimited\n", "ci2"),
      {}},
     {"accelerator type",
-     Instance().replace(Instance().find("type: gpu"), 9, "type: npu"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("type: gpu"), 9, "type: npu"),
      {"t.yaml:9:23: ContainerInstance/ci: spec.accelerator.type: must be one of mlu, dcu, gpu, "
       "cpu, got \"npu\" (did you mean \"gpu\"?)"}},
     {"task type",
-     Instance().replace(Instance().find("jupyter"), 7, "vnc"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("jupyter"), 7, "vnc"),
      {"t.yaml:6:13: ContainerInstance/ci: spec.taskType: must be one of ssh, jupyter, "
       "codeserver, rstudio, got \"vnc\""}},
     {"task type with a case typo",
-     Instance().replace(Instance().find("jupyter"), 7, "Jupyter"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("jupyter"), 7, "Jupyter"),
      {"t.yaml:6:13: ContainerInstance/ci: spec.taskType: must be one of ssh, jupyter, "
       "codeserver, rstudio, got \"Jupyter\" (did you mean \"jupyter\"?)"}},
     {"restart policy",
-     Instance("  restartPolicy: Sometimes\n"),
+     ContainerInstanceYaml("  restartPolicy: Sometimes\n"),
      {"t.yaml:11:18: ContainerInstance/ci: spec.restartPolicy: must be one of Always, OnFailure, "
       "Never, got \"Sometimes\""}},
     {"mount type",
-     Instance("  mounts: [{source: /a, target: /b, type: nfs}]\n"),
+     ContainerInstanceYaml("  mounts: [{source: /a, target: /b, type: nfs}]\n"),
      {"t.yaml:11:43: ContainerInstance/ci: spec.mounts[0].type: must be one of data, path, got "
       "\"nfs\""}},
     {"mount paths must be absolute",
-     Instance("  mounts: [{source: data, target: /b}]\n"),
+     ContainerInstanceYaml("  mounts: [{source: data, target: /b}]\n"),
      {"t.yaml:11:21: ContainerInstance/ci: spec.mounts[0].source: must be an absolute path "
       "(starting with \"/\"), got \"data\""}},
     {"protocol",
-     Instance("  ports: [{port: 22, protocol: TCP}]\n"),
+     ContainerInstanceYaml("  ports: [{port: 22, protocol: TCP}]\n"),
      {"t.yaml:11:32: ContainerInstance/ci: spec.ports[0].protocol: must be one of HTTP, SSH, got "
       "\"TCP\""}},
     {"start script scope and content",
-     Instance("  startScript: {scope: first, content: \"\"}\n"),
+     ContainerInstanceYaml("  startScript: {scope: first, content: \"\"}\n"),
      {"t.yaml:11:24: ContainerInstance/ci: spec.startScript.scope: must be one of all, header, "
       "got \"first\"",
       "t.yaml:11:40: ContainerInstance/ci: spec.startScript.content: must not be empty"}},
     {"cpu accelerator with a count",
-     Instance().replace(Instance().find("gpu, count: 1"), 13, "cpu, count: 2"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("gpu, count: 1"), 13,
+                                     "cpu, count: 2"),
      {"t.yaml:9:35: ContainerInstance/ci: spec.accelerator.count: must be 0 when "
       "accelerator.type is cpu, got 2"}},
     {"gpu accelerator without a count",
-     Instance().replace(Instance().find("gpu, count: 1"), 13, "gpu"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("gpu, count: 1"), 13, "gpu"),
      {"t.yaml:9:16: ContainerInstance/ci: spec.accelerator.count: must be at least 1 when "
       "accelerator.type is gpu (use type cpu for no accelerator)"}},
     {"duplicate ports and mount targets",
-     Instance("  ports: [{port: 80}, {port: 80, protocol: SSH}]\n"
-              "  mounts: [{source: /a, target: /m}, {source: /b, target: /m}]\n"),
+     ContainerInstanceYaml("  ports: [{port: 80}, {port: 80, protocol: SSH}]\n"
+                           "  mounts: [{source: /a, target: /m}, {source: /b, target: /m}]\n"),
      {"t.yaml:11:30: ContainerInstance/ci: spec.ports[1].port: duplicate port 80 (also at "
       "spec.ports[0])",
       "t.yaml:12:59: ContainerInstance/ci: spec.mounts[1].target: duplicate mount target \"/m\" "
       "(also at spec.mounts[0])"}},
     {"description too long",
-     Instance("  description: " + std::string(201, 'd') + "\n"),
+     ContainerInstanceYaml("  description: " + std::string(201, 'd') + "\n"),
      {"t.yaml:11:16: ContainerInstance/ci: spec.description: must be at most 200 characters, got "
       "201"}},
     {"state",
-     Notebook("  state: Paused\n"),
+     TiOneNotebookYaml("  state: Paused\n"),
      {"t.yaml:8:10: TiOneNotebook/nb: spec.state: must be one of Running, Stopped, got "
       "\"Paused\""}},
     {"charge type",
-     Notebook("  chargeType: SPOT\n"),
+     TiOneNotebookYaml("  chargeType: SPOT\n"),
      {"t.yaml:8:15: TiOneNotebook/nb: spec.chargeType: must be one of PREPAID, "
       "POSTPAID_BY_HOUR, got \"SPOT\""}},
     {"volume source type",
-     Notebook("  volumeSourceType: CBS\n"),
+     TiOneNotebookYaml("  volumeSourceType: CBS\n"),
      {"t.yaml:8:21: TiOneNotebook/nb: spec.volumeSourceType: must be one of FREE, "
       "CLOUD_PREMIUM, CLOUD_SSD, CFS, CFS_TURBO, GooseFSx, got \"CBS\" (did you mean \"CFS\"?)"}},
     {"image type",
-     Notebook().replace(Notebook().find("{url"), 1, "{type: DOCKER, "),
+     TiOneNotebookYaml().replace(TiOneNotebookYaml().find("{url"), 1, "{type: DOCKER, "),
      {"t.yaml:7:17: TiOneNotebook/nb: spec.image.type: must be one of SYSTEM, CCR, TCR, got "
       "\"DOCKER\""}},
     {"TCR image needs a registry id",
-     Notebook().replace(Notebook().find("{url"), 1, "{type: TCR, "),
+     TiOneNotebookYaml().replace(TiOneNotebookYaml().find("{url"), 1, "{type: TCR, "),
      {"t.yaml:7:10: TiOneNotebook/nb: spec.image.registryId: required when image.type is TCR"}},
     {"postpaid needs an instance type",
-     Notebook().replace(Notebook().find("{instanceType: TI.S.MEDIUM.POST}"), 32,
-                        "{cpu: 2000, memory: 4000}"),
+     TiOneNotebookYaml().replace(TiOneNotebookYaml().find("{instanceType: TI.S.MEDIUM.POST}"), 32,
+                                 "{cpu: 2000, memory: 4000}"),
      {"t.yaml:6:14: TiOneNotebook/nb: spec.resources.instanceType: required when chargeType is "
       "POSTPAID_BY_HOUR"}},
     {"prepaid needs a resource group, cpu and memory",
-     Notebook("  chargeType: PREPAID\n"),
+     TiOneNotebookYaml("  chargeType: PREPAID\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.resourceGroupId: required when chargeType is PREPAID",
       "t.yaml:6:14: TiOneNotebook/nb: spec.resources.cpu: must be greater than 0 when chargeType "
       "is PREPAID",
       "t.yaml:6:14: TiOneNotebook/nb: spec.resources.memory: must be greater than 0 when "
       "chargeType is PREPAID"}},
     {"auto stopping needs a stop time",
-     Notebook("  autoStopping: true\n"),
+     TiOneNotebookYaml("  autoStopping: true\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.automaticStopTime: must be between 1 and 720 when "
       "autoStopping is true"}},
     {"stop time without auto stopping",
-     Notebook("  automaticStopTime: 3\n"),
+     TiOneNotebookYaml("  automaticStopTime: 3\n"),
      {"t.yaml:8:22: TiOneNotebook/nb: spec.automaticStopTime: only valid when autoStopping is "
       "true"}},
     {"no direct internet needs a VPC",
-     Notebook("  directInternetAccess: false\n"),
+     TiOneNotebookYaml("  directInternetAccess: false\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.vpcId: required when directInternetAccess is false",
       "t.yaml:5:3: TiOneNotebook/nb: spec.subnetId: required when directInternetAccess is false"}},
     {"vpc without subnet",
-     Notebook("  vpcId: vpc-abc123\n"),
+     TiOneNotebookYaml("  vpcId: vpc-abc123\n"),
      {"t.yaml:5:3: TiOneNotebook/nb: spec.subnetId: required with vpcId"}},
     {"malformed ids",
-     Notebook("  vpcId: abc\n  subnetId: subnet-1\n"),
+     TiOneNotebookYaml("  vpcId: abc\n  subnetId: subnet-1\n"),
      {"t.yaml:8:10: TiOneNotebook/nb: spec.vpcId: must be a VPC id like vpc-hb7u9q6e, got "
       "\"abc\""}},
     {"managed-by tag is reserved",
-     Notebook("  tags: {managed-by: me}\n"),
+     TiOneNotebookYaml("  tags: {managed-by: me}\n"),
      {"t.yaml:8:22: TiOneNotebook/nb: spec.tags.managed-by: \"managed-by\" is set by Converge; "
       "remove it"}},
 
     // Names.
     {"empty name",
-     Instance("", "\"\""),
+     ContainerInstanceYaml("", "\"\""),
      {"t.yaml:3:18: ContainerInstance: metadata.name: must not be empty"}},
     {"instance name with a space",
-     Instance("", "\"my box\""),
+     ContainerInstanceYaml("", "\"my box\""),
      {"t.yaml:3:18: ContainerInstance/my box: metadata.name: must contain only letters, digits, "
       "'_', '-' and '.', and start with a letter or digit, got \"my box\""}},
     {"instance name too long",
-     Instance("", std::string(65, 'a')),
+     ContainerInstanceYaml("", std::string(65, 'a')),
      {"t.yaml:3:18: ContainerInstance/" + std::string(65, 'a') +
       ": metadata.name: must be at most 64 characters, got 65"}},
     {"TI-ONE name too long",
-     Notebook("", std::string(61, 'n')),
+     TiOneNotebookYaml("", std::string(61, 'n')),
      {"t.yaml:3:18: TiOneNotebook/" + std::string(61, 'n') +
       ": metadata.name: must be at most 60 characters, got 61"}},
     {"TI-ONE name with a dot",
-     Notebook("", "nb.1"),
+     TiOneNotebookYaml("", "nb.1"),
      {"t.yaml:3:18: TiOneNotebook/nb.1: metadata.name: must contain only letters, digits, '_' "
       "and '-', and start with a letter or digit, got \"nb.1\""}},
-    {"TI-ONE name at the limit", Notebook("", std::string(60, 'n')), {}},
+    {"TI-ONE name at the limit", TiOneNotebookYaml("", std::string(60, 'n')), {}},
     {"missing name",
      "apiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {labels: {a: b}}\n"
      "spec: {provider: scnet-a, notebook: \"1\", port: 80, command: c}\n",
      {"t.yaml:3:11: NotebookService: metadata.name: required field is missing"}},
     {"provider name must be a DNS label",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n")
-         .replace(ScnetProvider("").find("name: p"), 7, "name: Scnet_A"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n")
+         .replace(ScnetProviderYaml("").find("name: p"), 7, "name: Scnet_A"),
      {"t.yaml:3:18: Provider/Scnet_A: metadata.name: must be a lowercase DNS label: a-z, 0-9 "
       "and '-', starting and ending with a letter or digit, got \"Scnet_A\""}},
     {"notebook name with a space",
-     Service("", "svc", "my notebook"),
+     NotebookServiceYaml("", "svc", "my notebook"),
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: must contain only letters, digits, '_', "
       "'-' and '.', and start with a letter or digit, got \"my notebook\""}},
 
     // Providers.
     {"literal token",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: eyJhbGc.xyz\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: eyJhbGc.xyz\n"),
      {"t.yaml:7:10: Provider/p: spec.token: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"literal TI-ONE keys",
@@ -381,30 +333,30 @@ const Case kCases[] = {
       "t.yaml:9:14: Provider/t: spec.secretKey: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"numeric literal secret",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: 12345\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: 12345\n"),
      {"t.yaml:7:10: Provider/p: spec.token: literal secret values are not allowed; use "
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"secret with both sources",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T, fromFile: /t}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T, fromFile: /t}\n"),
      {"t.yaml:7:10: Provider/p: spec.token: set exactly one of fromEnv or fromFile, not both"}},
     {"secret with no source",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {}\n"),
      {"t.yaml:7:10: Provider/p: spec.token: set one of fromEnv or fromFile: use {fromEnv: NAME} "
       "or {fromFile: PATH}"}},
     {"secret env name is not echoed",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: eyJhbGc.xyz}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: eyJhbGc.xyz}\n"),
      {"t.yaml:7:20: Provider/p: spec.token.fromEnv: must be an environment variable name "
       "(letters, digits and '_', not starting with a digit)"}},
     {"secret source typo",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnvironment: T}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnvironment: T}\n"),
      {"t.yaml:7:11: Provider/p: spec.token.fromEnvironment: unknown field \"fromEnvironment\"; "
       "expected one of: fromEnv, fromFile"}},
     {"relative secret file",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromFile: token.txt}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromFile: token.txt}\n"),
      {"t.yaml:7:21: Provider/p: spec.token.fromFile: must be an absolute path (starting with "
       "\"/\"), got \"token.txt\""}},
     {"scnet provider without a token",
-     ScnetProvider("  endpoint: https://a.example.com\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n"),
      {"t.yaml:5:3: Provider/p: spec.token: required for a scnet provider; use {fromEnv: NAME} or "
       "{fromFile: PATH}"}},
     {"tione provider without credentials",
@@ -418,64 +370,66 @@ const Case kCases[] = {
       "NAME} or {fromFile: PATH}",
       "t.yaml:7:10: Provider/t: spec.token: only valid for a scnet provider; remove it"}},
     {"scnet provider with TI-ONE fields",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
-                   "  region: ap-shanghai\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                       "  region: ap-shanghai\n"),
      {"t.yaml:8:11: Provider/p: spec.region: only valid for a tione provider; remove it"}},
     {"provider type",
-     ScnetProvider("").replace(ScnetProvider("").find("scnet"), 5, "aws"),
+     ScnetProviderYaml("").replace(ScnetProviderYaml("").find("scnet"), 5, "aws"),
      {"t.yaml:5:3: Provider/p: spec.endpoint: required field is missing",
       "t.yaml:5:9: Provider/p: spec.type: must be one of scnet, tione, got \"aws\""}},
     {"endpoint scheme",
-     ScnetProvider("  endpoint: ftp://a.example.com\n  token: {fromEnv: T}\n"),
+     ScnetProviderYaml("  endpoint: ftp://a.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must be an http:// or https:// URL, e.g. "
       "https://api.example.com:443"}},
     {"endpoint without a host",
-     ScnetProvider("  endpoint: https://\n  token: {fromEnv: T}\n"),
+     ScnetProviderYaml("  endpoint: https://\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must be an http:// or https:// URL with a valid "
       "host, e.g. https://api.example.com:443"}},
     {"endpoint port",
-     ScnetProvider("  endpoint: https://a.example.com:99999\n"
-                   "  token: {fromEnv: T}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com:99999\n"
+                       "  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: port must be between 1 and 65535, got 99999"}},
     {"endpoint with credentials is not echoed",
-     ScnetProvider("  endpoint: https://admin:hunter2@a.example.com\n  token: {fromEnv: T}\n"),
+     ScnetProviderYaml("  endpoint: https://admin:hunter2@a.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must not contain credentials (user:password@); "
       "put secrets in token, secretId or secretKey"}},
     {"rate limit",
-     ScnetProvider("  endpoint: http://127.0.0.1:8089\n  token: {fromEnv: T}\n"
-                   "  rateLimit: {qps: 0, burst: 0}\n"),
+     ScnetProviderYaml("  endpoint: http://127.0.0.1:8089\n  token: {fromEnv: T}\n"
+                       "  rateLimit: {qps: 0, burst: 0}\n"),
      {"t.yaml:8:20: Provider/p: spec.rateLimit.qps: must be greater than 0 and at most 1000, got "
       "0",
       "t.yaml:8:30: Provider/p: spec.rateLimit.burst: must be between 1 and 1000, got 0"}},
     {"durations",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
-                   "  timeouts: {connect: 5 sec, request: 0s}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                       "  timeouts: {connect: 5 sec, request: 0s}\n"),
      {"t.yaml:8:23: Provider/p: spec.timeouts.connect: must be a duration like \"5s\", \"1m30s\" "
       "or \"500ms\", got \"5 sec\"",
       "t.yaml:8:39: Provider/p: spec.timeouts.request: must be greater than 0, got \"0s\""}},
     {"durations in the wrong unit order",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
-                   "  timeouts: {connect: 30s1m}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                       "  timeouts: {connect: 30s1m}\n"),
      {"t.yaml:8:23: Provider/p: spec.timeouts.connect: must be a duration like \"5s\", \"1m30s\" "
       "or \"500ms\", got \"30s1m\""}},
 
     // Across documents.
     {"duplicate names in one provider",
-     Instance() + "---\n" + Instance(),
+     ContainerInstanceYaml() + "---\n" + ContainerInstanceYaml(),
      {"t.yaml:3:18: ContainerInstance/ci: metadata.name: duplicate ContainerInstance name \"ci\" "
       "in provider \"scnet-a\" (also defined at t.yaml:14:18)",
       "t.yaml:14:18: ContainerInstance/ci: metadata.name: duplicate ContainerInstance name \"ci\" "
       "in provider \"scnet-a\" (also defined at t.yaml:3:18)"}},
-    {"same name in different kinds is fine", Instance("", "x") + "---\n" + Service("", "x"), {}},
+    {"same name in different kinds is fine",
+     ContainerInstanceYaml("", "x") + "---\n" + NotebookServiceYaml("", "x"),
+     {}},
     {"duplicate provider names",
-     ScnetProvider("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n") + "---\n" +
-         ScnetProvider("  endpoint: https://b.example.com\n  token: {fromEnv: T}\n"),
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n") + "---\n" +
+         ScnetProviderYaml("  endpoint: https://b.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:3:18: Provider/p: metadata.name: duplicate Provider name \"p\" (also defined at "
       "t.yaml:11:18)",
       "t.yaml:11:18: Provider/p: metadata.name: duplicate Provider name \"p\" (also defined at "
       "t.yaml:3:18)"}},
     {"two services on one notebook",
-     Service() + "---\n" + Service("", "other"),
+     NotebookServiceYaml() + "---\n" + NotebookServiceYaml("", "other"),
      {"t.yaml:6:13: NotebookService/svc: spec.notebook: notebook \"2503021210191107\" is also "
       "used by NotebookService \"other\"; a notebook runs one custom service (also defined at "
       "t.yaml:15:13)",
@@ -483,19 +437,19 @@ const Case kCases[] = {
       "used by NotebookService \"svc\"; a notebook runs one custom service (also defined at "
       "t.yaml:6:13)"}},
     {"unknown provider with a suggestion",
-     Instance().replace(Instance().find("scnet-a"), 7, "scnet-b"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("scnet-a"), 7, "scnet-b"),
      {"t.yaml:5:13: ContainerInstance/ci: spec.provider: Provider \"scnet-b\" not found (did you "
       "mean \"scnet-a\"?)"}},
     {"unknown provider",
-     Service().replace(Service().find("scnet-a"), 7, "hefei"),
+     NotebookServiceYaml().replace(NotebookServiceYaml().find("scnet-a"), 7, "hefei"),
      {"t.yaml:5:13: NotebookService/svc: spec.provider: Provider \"hefei\" not found; define a "
       "scnet Provider with that name"}},
     {"TI-ONE notebook on an SCNet provider",
-     Notebook().replace(Notebook().find("tione-a"), 7, "scnet-a"),
+     TiOneNotebookYaml().replace(TiOneNotebookYaml().find("tione-a"), 7, "scnet-a"),
      {"t.yaml:5:13: TiOneNotebook/nb: spec.provider: Provider \"scnet-a\" has type scnet; a "
       "TiOneNotebook needs a tione provider"}},
     {"container instance on a TI-ONE provider",
-     Instance().replace(Instance().find("scnet-a"), 7, "tione-a"),
+     ContainerInstanceYaml().replace(ContainerInstanceYaml().find("scnet-a"), 7, "tione-a"),
      {"t.yaml:5:13: ContainerInstance/ci: spec.provider: Provider \"tione-a\" has type tione; a "
       "ContainerInstance needs a scnet provider"}},
 };
@@ -513,13 +467,14 @@ TEST(ValidateSecrets, NeverEchoLiteralValues) {
 }
 
 TEST(ValidateAll, ReportsEveryErrorOfEveryDocumentInOneRun) {
-  const std::string yaml = Instance("  cpus: 1\n") + "---\n" + Notebook("  state: Up\n") + "---\n" +
-                           Service().replace(Service().find("7860"), 4, "0");
+  const std::string yaml =
+      ContainerInstanceYaml("  cpus: 1\n") + "---\n" + TiOneNotebookYaml("  state: Up\n") +
+      "---\n" + NotebookServiceYaml().replace(NotebookServiceYaml().find("7860"), 4, "0");
   EXPECT_EQ(Validate(yaml).size(), 3u);
 }
 
 TEST(ValidateAll, SortsByFileLineAndColumn) {
-  LoadResult result = LoadString(Instance("  replicas: 0\n  cpu: 0\n"), "t.yaml");
+  LoadResult result = LoadString(ContainerInstanceYaml("  replicas: 0\n  cpu: 0\n"), "t.yaml");
   std::vector<int> lines;
   for (const auto& d : result.errors) lines.push_back(d.location.line);
   EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end()));

@@ -15,30 +15,20 @@
 #include "reconcile/controller.h"
 #include "reconcile/fake_provider.h"
 #include "reconcile/journal.h"
-#include "reconcile/test_specs.h"
+#include "support/manifests.h"
 
 namespace converge::reconcile::testing {
 
 inline manifest::ContainerInstance Instance(const std::string& name) {
-  return testing::TestInstance(name);
+  return test_support::ContainerInstanceModel(name);
 }
 
 inline manifest::NotebookService Service() {
-  manifest::NotebookService ns;
-  ns.metadata.name = "webui";
-  ns.spec.provider = "scnet";
-  ns.spec.notebook = "2503021210191107";
-  ns.spec.port = 1223;
-  ns.spec.command = "python app.py";
-  return ns;
+  return test_support::NotebookServiceModel("webui", "python app.py");
 }
 
 inline manifest::TiOneNotebook TiOne(const std::string& name, const std::string& state) {
-  manifest::TiOneNotebook nb;
-  nb.metadata.name = name;
-  nb.spec.provider = "tione";
-  nb.spec.state = state;
-  return nb;
+  return test_support::TiOneNotebookModel(name, state);
 }
 
 // `Journal` is the journal type the controller writes to.

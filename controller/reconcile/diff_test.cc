@@ -6,34 +6,22 @@
 #include <gtest/gtest.h>
 
 #include "reconcile/desired.h"
-#include "reconcile/test_specs.h"
+#include "support/manifests.h"
 
 namespace converge::reconcile {
 namespace {
 
 manifest::ContainerInstance Instance(
     manifest::RestartPolicy policy = manifest::RestartPolicy::kOnFailure) {
-  return testing::TestInstance("bert", policy);
+  return test_support::ContainerInstanceModel("bert", policy);
 }
 
 manifest::NotebookService Service() {
-  manifest::NotebookService ns;
-  ns.metadata.name = "sdxl";
-  ns.spec.provider = "scnet";
-  ns.spec.notebook = "2503021210191107";
-  ns.spec.port = 1223;
-  ns.spec.command = "python entry.py --port 1223";
-  return ns;
+  return test_support::NotebookServiceModel("sdxl", "python entry.py --port 1223");
 }
 
 manifest::TiOneNotebook TiOne(const std::string& state) {
-  manifest::TiOneNotebook nb;
-  nb.metadata.name = "notebook-test";
-  nb.spec.provider = "tione";
-  nb.spec.state = state;
-  nb.spec.resources = {"TI.S.MEDIUM.POST", 2000, 4000, 0, ""};
-  nb.spec.image.url = "tione.tencentcloudcr.com/x:1";
-  return nb;
+  return test_support::TiOneNotebookModel("notebook-test", state);
 }
 
 cloud::Observed Obs(const std::string& name, const std::string& status) {

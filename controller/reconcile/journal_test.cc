@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include "support/temp_dir.h"
 
 namespace converge::reconcile {
 namespace {
@@ -14,14 +14,9 @@ namespace fs = std::filesystem;
 
 class FileJournalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("converge-journal-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  // The journal's directory, not created yet: Open creates it.
+  test_support::TempDir tmp_{"converge-journal"};
+  fs::path dir_ = fs::path(tmp_.path()) / "journal";
 };
 
 TEST_F(FileJournalTest, IntentsSurviveReopen) {

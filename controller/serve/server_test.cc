@@ -1,35 +1,32 @@
 #include "serve/server.h"
 
-#include <atomic>
-
-#include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 
 #include "base/net.h"
+#include "support/http.h"
 
 namespace converge::serve {
 namespace {
 
-struct Got {
-  int status;
-  std::string body;
-  std::string content_type;
-};
+using Got = test_support::Response;
 
 Got Get(const std::string& address, const std::string& path) {
-  web::http::client::http_client_config config;
-  config.set_timeout(std::chrono::seconds(5));
-  web::http::client::http_client client("http://" + address, config);
-  auto response = client.request(web::http::methods::GET, path).get();
-  return {response.status_code(), response.extract_string().get(),
-          response.headers().content_type()};
+  return test_support::Get("http://" + address, path);
+}
+
+Got Send(const std::string& address, const std::string& method, const std::string& path,
+         const std::string& body) {
+  return test_support::Send("http://" + address, {.method = method, .path = path, .body = body});
 }
 
 TEST(ServerTest, ServesEveryEndpointOnLoopback) {
-  std::atomic<bool> ready{false};  // read by the listener's threads
+  // Read on the server's threads while this one sets it.
+  std::atomic<bool> ready = false;
   Server server("127.0.0.1:0", Endpoints{[] { return std::string("converge_up 1\n"); },
                                          [] {
                                            return nlohmann::json{{"revision", "abc"}};
@@ -107,24 +104,18 @@ TEST(ServerTest, HostThatIsNoLocalAddressIsAClearError) {
 namespace converge::serve {
 namespace {
 
-Got Send(const std::string& address, const web::http::method& method, const std::string& path,
-         const std::string& body) {
-  web::http::client::http_client_config config;
-  config.set_timeout(std::chrono::seconds(5));
-  web::http::client::http_client client("http://" + address, config);
-  web::http::http_request req(method);
-  req.set_request_uri(path);
-  if (!body.empty()) req.set_body(body, "application/json");
-  auto response = client.request(req).get();
-  return {response.status_code(), response.extract_string().get(),
-          response.headers().content_type()};
-}
-
 // A reconcile hook that knows ContainerInstance/a and b on scnet.
+// Called on the server's threads; Calls() on the test's.
 struct FakeReconcile {
-  std::vector<std::vector<std::string>> calls;
+  std::vector<std::vector<std::string>> Calls() const {
+    std::lock_guard lock(mu);
+    return calls;
+  }
   reconcile::ResetResult operator()(const std::vector<std::string>& names) {
-    calls.push_back(names);
+    {
+      std::lock_guard lock(mu);
+      calls.push_back(names);
+    }
     reconcile::ResetResult r;
     for (const auto& n : names) {
       if (n != "ContainerInstance/a" && n != "ContainerInstance/b") r.unknown.push_back(n);
@@ -138,6 +129,9 @@ struct FakeReconcile {
     }
     return r;
   }
+
+  mutable std::mutex mu;
+  std::vector<std::vector<std::string>> calls;
 };
 
 Endpoints WithReconcile(FakeReconcile& fake, bool allow_remote = false) {
@@ -154,7 +148,7 @@ TEST(ServerReconcileTest, PostResetsTheNamedResources) {
   Status started = server.Start();
   ASSERT_TRUE(started) << started.error().message;
   const std::string addr = server.address();
-  const auto post = web::http::methods::POST;
+  const std::string post = "POST";
 
   Got one = Send(addr, post, "/reconcile", R"({"resources": ["ContainerInstance/b"]})");
   EXPECT_EQ(one.status, 200);
@@ -185,17 +179,18 @@ TEST(ServerReconcileTest, PostResetsTheNamedResources) {
   EXPECT_EQ(Send(addr, post, "/reconcile", "[1]").status, 400);
 
   // Exactly the well-formed requests reached the controller.
-  ASSERT_EQ(fake.calls.size(), 4u);
-  EXPECT_EQ(fake.calls[0], std::vector<std::string>{"ContainerInstance/b"});
-  EXPECT_TRUE(fake.calls[1].empty());
-  EXPECT_TRUE(fake.calls[2].empty());
+  const auto calls = fake.Calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0], std::vector<std::string>{"ContainerInstance/b"});
+  EXPECT_TRUE(calls[1].empty());
+  EXPECT_TRUE(calls[2].empty());
 
-  Got get = Send(addr, web::http::methods::GET, "/reconcile", "");
+  Got get = Send(addr, "GET", "/reconcile", "");
   EXPECT_EQ(get.status, 405);
   EXPECT_EQ(get.body, "use POST /reconcile (see `converge reconcile --help`)\n");
-  EXPECT_EQ(Send(addr, web::http::methods::PUT, "/reconcile", "{}").status, 405);
+  EXPECT_EQ(Send(addr, "PUT", "/reconcile", "{}").status, 405);
   EXPECT_EQ(Send(addr, post, "/status", "{}").status, 405);
-  EXPECT_EQ(fake.calls.size(), 4u);
+  EXPECT_EQ(fake.Calls().size(), 4u);
 }
 
 // The peer rule of POST /reconcile, without a network: tests may only use

@@ -4,14 +4,12 @@
 #pragma once
 
 #include <atomic>
-#include <fstream>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -20,8 +18,8 @@
 #include "cloud/config.h"
 #include "cloud/provider.h"
 #include "cloud/provider_factory.h"
-#include "scratch_dir.h"
 #include "sim/simulator.h"
+#include "support/temp_dir.h"
 
 namespace converge::cloud::testing {
 
@@ -94,9 +92,7 @@ class CloudSimTest : public ::testing::Test {
     options_.tione_starting = std::chrono::milliseconds(50);
     options_.tione_stopping = std::chrono::milliseconds(50);
     options_.clock = &clock_;
-    const std::string path = scratch_.path() + "/fixture.json";
-    std::ofstream(path) << SevenOfEach().dump(2);
-    options_.fixture_file = path;
+    options_.fixture_file = dir_.Write("fixture.json", SevenOfEach().dump(2));
   }
 
   void SetUp() override { StartSim(); }
@@ -105,8 +101,7 @@ class CloudSimTest : public ::testing::Test {
   }
 
   void StartSim() {
-    ASSERT_FALSE(scratch_.path().empty())
-        << "cannot create a directory in " << ::testing::TempDir();
+    ASSERT_FALSE(dir_.path().empty()) << "cannot create a directory in " << ::testing::TempDir();
     sim_ = std::make_unique<sim::Simulator>(options_);
     converge::Status started = sim_->Start();
     ASSERT_TRUE(started) << started.error().message;
@@ -175,7 +170,7 @@ class CloudSimTest : public ::testing::Test {
     return calls.contains(operation) ? calls[operation].get<int64_t>() : 0;
   }
 
-  converge::testing::ScratchDir scratch_;
+  test_support::TempDir dir_{"converge-cloud-sim"};
   SimulatedClock clock_{std::chrono::system_clock::now()};
   sim::SimOptions options_;
   std::unique_ptr<sim::Simulator> sim_;

@@ -220,10 +220,9 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
                                            check);
 
   // Trusted through spec.caFile, but issued for another name than 127.0.0.1.
-  c.ca_file = ::testing::TempDir() + "/converge_tls_ca_" + std::to_string(::getpid()) + ".pem";
+  c.ca_file = dir_.Path("ca.pem");
   server.WriteCertificate(c.ca_file);
   Result<std::string> other_host = Make(c)->CreateTiOneNotebook(TiOneCreate("other-host"));
-  std::remove(c.ca_file.c_str());
   ASSERT_FALSE(other_host);
   EXPECT_FALSE(other_host.error().outcome_unknown);
   EXPECT_EQ(other_host.error().message,
@@ -241,15 +240,13 @@ TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
   http::CpprestOptions options;
   options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
   options.request_timeout = std::chrono::milliseconds(3000);
-  options.ca_file =
-      ::testing::TempDir() + "/converge_tls_ca_ip_" + std::to_string(::getpid()) + ".pem";
+  options.ca_file = dir_.Path("ca.pem");
   server.WriteCertificate(options.ca_file);
   auto transport = http::MakeCpprestTransport(options);
   ASSERT_TRUE(transport) << transport.error().message;
   http::HttpRequest request;
   request.fresh_connection = true;
   Result<http::HttpResponse> answer = (*transport)->Send(request);
-  std::remove(options.ca_file.c_str());  // read at each connection
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(answer->body, "{}");

@@ -50,7 +50,7 @@ class MissingSecretTest : public ::testing::Test {
     return {{"E2E_SCNET_TOKEN", sim::kTestScnetToken}};
   }
 
-  TempDir dir_;
+  TempDir dir_{"converge-e2e"};
   SimProcess sim_{dir_};
 };
 
@@ -62,7 +62,7 @@ TEST_F(MissingSecretTest, RunReconcilesTheOtherProviderAndNamesEveryMissingVaria
   nlohmann::json nb;
   ASSERT_TRUE(WaitFor(
       [&] {
-        const auto status = HttpGet("http://" + addr, "/status").Json();
+        const auto status = Get("http://" + addr, "/status").Json();
         if (!status.is_object() || !status.contains("resources")) return false;
         bool bert_ready = false;
         for (const auto& r : status["resources"]) {

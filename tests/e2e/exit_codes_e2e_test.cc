@@ -79,7 +79,7 @@ class ExitCodesTest : public ::testing::Test {
     env["E2E_SCNET_TOKEN"] = kWrongToken;
     return env;
   }
-  TempDir dir_;
+  TempDir dir_{"converge-e2e"};
   int runs_ = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "e2e/harness.h"
 
-#include <cpprest/http_client.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "base/net.h"
 #include "sim/simulator.h"
@@ -58,18 +56,19 @@ void Process::Signal(int sig) {
 
 std::optional<int> Process::Wait(std::chrono::milliseconds timeout) {
   if (exit_code_) return exit_code_;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return exit_code_;
-    }
-    if (r < 0) return exit_code_ = -1;
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitFor(
+      [&] {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+          exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        } else if (r < 0) {
+          exit_code_ = -1;
+        }
+        return exit_code_.has_value();
+      },
+      timeout, std::chrono::milliseconds(20));
+  return exit_code_;
 }
 
 std::string Process::Log() const {
@@ -77,64 +76,6 @@ std::string Process::Log() const {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-namespace {
-
-HttpResult Request(const std::string& base_url, const web::http::method& method,
-                   const std::string& path, const nlohmann::json* body) {
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(5));
-    web::http::client::http_client client(base_url, config);
-    web::http::http_request req(method);
-    req.set_request_uri(path);
-    if (body) req.set_body(body->dump(), "application/json");
-    auto response = client.request(req).get();
-    return {response.status_code(), response.extract_string().get()};
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
-}  // namespace
-
-HttpResult HttpGet(const std::string& base_url, const std::string& path) {
-  return Request(base_url, web::http::methods::GET, path, nullptr);
-}
-
-HttpResult HttpPost(const std::string& base_url, const std::string& path,
-                    const nlohmann::json& body) {
-  return Request(base_url, web::http::methods::POST, path, &body);
-}
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-}
-
-TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "converge-e2e-XXXXXX").string();
-  path_ = ::mkdtemp(tmpl.data());
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-std::string TempDir::Write(const std::string& relative, const std::string& content) const {
-  const fs::path p = fs::path(path_) / relative;
-  fs::create_directories(p.parent_path());
-  // Write then rename, as editors and git do, so a watcher never reads half a file.
-  const fs::path tmp = p.string() + ".tmp~";
-  std::ofstream(tmp) << content;
-  fs::rename(tmp, p);
-  return p.string();
 }
 
 SimProcess::SimProcess(const TempDir& dir, std::vector<std::string> extra_args,
@@ -149,15 +90,13 @@ SimProcess::SimProcess(const TempDir& dir, std::vector<std::string> extra_args,
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, dir.path() + "/sim.log");
-  WaitFor([&] { return HttpGet(url_, "/_sim/stats").status == 200; }, std::chrono::seconds(10));
+  WaitFor([&] { return Get(url_, "/_sim/stats").status == 200; }, std::chrono::seconds(10));
 }
 
-nlohmann::json SimProcess::Stats() const { return HttpGet(url_, "/_sim/stats").Json(); }
-nlohmann::json SimProcess::State() const { return HttpGet(url_, "/_sim/state").Json(); }
-void SimProcess::ResetStats() const { HttpPost(url_, "/_sim/reset", nlohmann::json::object()); }
-void SimProcess::Force(const nlohmann::json& request) const {
-  HttpPost(url_, "/_sim/state", request);
-}
+nlohmann::json SimProcess::Stats() const { return Get(url_, "/_sim/stats").Json(); }
+nlohmann::json SimProcess::State() const { return Get(url_, "/_sim/state").Json(); }
+void SimProcess::ResetStats() const { Post(url_, "/_sim/reset", nlohmann::json::object()); }
+void SimProcess::Force(const nlohmann::json& request) const { Post(url_, "/_sim/state", request); }
 
 int SimProcess::CountInstances(const std::string& name) const {
   const auto state = State();

@@ -13,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/http.h"
+#include "support/poll.h"
+#include "support/temp_dir.h"
+
 namespace converge::e2e {
 
 // A child process with its stdout and stderr in one log file.
@@ -38,30 +42,15 @@ class Process {
   std::optional<int> exit_code_;
 };
 
-// GET/POST on loopback; status 0 when the request failed.
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
-};
-HttpResult HttpGet(const std::string& base_url, const std::string& path);
-HttpResult HttpPost(const std::string& base_url, const std::string& path,
-                    const nlohmann::json& body);
+// GET/POST on loopback (support/http.h); status 0 when the request failed.
+using test_support::Get;
+using test_support::Post;
 
-// Polls `condition` every 100 ms until true or `timeout`; returns the last value.
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+// Polls a condition until true or a timeout (support/poll.h).
+using test_support::WaitFor;
 
-// A scratch directory removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& relative, const std::string& content) const;
-
- private:
-  std::string path_;
-};
+// A unique scratch directory removed on destruction (support/temp_dir.h).
+using test_support::TempDir;
 
 // `converge sim` on a free loopback port, fast lifecycles.
 class SimProcess {

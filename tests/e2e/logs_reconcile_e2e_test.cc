@@ -40,7 +40,7 @@ std::pair<int, std::string> Converge(const TempDir& dir, const std::string& log,
 }
 
 TEST(LogsReconcileE2ETest, ListFailureIsLoggedAndClearedAndReconcileCutsTheBackoffShort) {
-  TempDir dir;
+  TempDir dir{"converge-e2e"};
   SimProcess sim(dir);
   dir.Write("m/providers.yaml", ProvidersYaml(sim.url()));
   dir.Write("m/resources.yaml",
@@ -56,7 +56,7 @@ TEST(LogsReconcileE2ETest, ListFailureIsLoggedAndClearedAndReconcileCutsTheBacko
               dir.path() + "/run.log", SimEnv());
   const std::string url = "http://" + addr;
   auto bert = [&] {
-    const auto s = HttpGet(url, "/status").Json();
+    const auto s = Get(url, "/status").Json();
     return s.is_object() && s["resources"].size() == 1 ? s["resources"][0] : nlohmann::json();
   };
   auto condition = [&](const nlohmann::json& r, const std::string& type) {
@@ -82,7 +82,7 @@ TEST(LogsReconcileE2ETest, ListFailureIsLoggedAndClearedAndReconcileCutsTheBacko
 
   // The cloud starts failing every list of instances. bert is in sync (next look
   // in 60 s), so `converge reconcile` asks for a pass now.
-  ASSERT_EQ(HttpPost(sim.url(), "/_sim/faults", nlohmann::json::parse(R"({"rules": [
+  ASSERT_EQ(Post(sim.url(), "/_sim/faults", nlohmann::json::parse(R"({"rules": [
                 {"cloud": "scnet", "operation": "ListContainerInstances", "mode": "error"}]})"))
                 .status,
             200);
@@ -109,7 +109,7 @@ TEST(LogsReconcileE2ETest, ListFailureIsLoggedAndClearedAndReconcileCutsTheBacko
 
   // The cloud recovers; `converge reconcile` makes the look happen now, not at
   // nextRetryTime, and the condition and the log say the error is gone.
-  ASSERT_EQ(HttpPost(sim.url(), "/_sim/faults", nlohmann::json::object()).status, 200);
+  ASSERT_EQ(Post(sim.url(), "/_sim/faults", nlohmann::json::object()).status, 200);
   const int64_t next_retry = bert()["nextRetryTimeMs"].get<int64_t>();
   ASSERT_GT(next_retry, NowMs() + 1000) << "the backoff is too short to show anything";
   const auto [code2, out2] =

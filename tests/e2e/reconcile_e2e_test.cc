@@ -79,7 +79,7 @@ class RunProcess {
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Process>(argv, dir.path() + "/run.log", SimEnv());
   }
-  nlohmann::json Status() const { return HttpGet("http://" + addr_, "/status").Json(); }
+  nlohmann::json Status() const { return Get("http://" + addr_, "/status").Json(); }
   // Resources whose Synced and Ready conditions are both True.
   size_t ReadyCount() const {
     const auto s = Status();
@@ -111,7 +111,7 @@ class E2ETest : public ::testing::Test {
     dir_.Write("m/providers.yaml", ProvidersYaml(sim_url));
     dir_.Write("m/resources.yaml", resources);
   }
-  TempDir dir_;
+  TempDir dir_{"converge-e2e"};
 };
 
 TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
@@ -176,7 +176,17 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   ASSERT_TRUE(
       WaitFor([&] { return sim.Calls("scnet", "RestartContainerInstance") == 1; }, seconds(10)))
       << run.Log();
-  std::this_thread::sleep_for(seconds(1));
+  // The pass that restarted "always" listed "never" Failed too; once /status shows that,
+  // the pass has decided about "never" (no sleeping for a pass).
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& r : run.Status().value("resources", nlohmann::json::array())) {
+          if (r.value("name", "") == "never") return r["observed"].value("state", "") == "Failed";
+        }
+        return false;
+      },
+      seconds(10)))
+      << run.Log();
   EXPECT_EQ(sim.Calls("scnet", "RestartContainerInstance"), 1);
 
   // An invalid revision is not applied; the previous one keeps reconciling.
@@ -195,7 +205,7 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
 
   // SIGHUP reloads the manifests (still the broken revision: still rejected).
   const auto load_errors = [&] {
-    const std::string m = HttpGet("http://" + run.addr(), "/metrics").body;
+    const std::string m = Get("http://" + run.addr(), "/metrics").body;
     const auto at = m.find("\nconverge_spec_load_errors_total ");
     return at == std::string::npos ? -1 : std::stoi(m.substr(at + 33));
   };
@@ -281,10 +291,23 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
   WriteManifests(sim.url(), Instance("a") + Instance("b") + TiOne("t", "Running"));
   RunProcess run(dir_);
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(3); }, seconds(30))) << run.Log();
-  // Let one more pass publish the settled state.
-  std::this_thread::sleep_for(milliseconds(800));
+  // The metrics publish the settled state after /status: wait for them, not for a pass.
   const std::string url = "http://" + run.addr();
-  const HttpResult scraped = HttpGet(url, "/metrics");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const std::string m = Get(url, "/metrics").body;
+        return Sample(m,
+                      "converge_resources{kind=\"ContainerInstance\",provider=\"scnet\",ready="
+                      "\"True\",sync=\"True\"}") == 2 &&
+               Sample(m,
+                      "converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready="
+                      "\"True\",sync=\"True\"}") == 1 &&
+               Sample(m, "converge_unmanaged_resources{kind=\"ContainerInstance\",provider="
+                         "\"scnet\"}") == 1;
+      },
+      seconds(10)))
+      << run.Log();
+  const test_support::Response scraped = Get(url, "/metrics");
   ASSERT_EQ(scraped.status, 200);
   const std::string& m = scraped.body;
 
@@ -371,14 +394,14 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
               dir_.path() + "/run.log", env);
   ASSERT_TRUE(WaitFor(
       [&] {
-        const auto s = HttpGet("http://" + addr, "/status").Json();
+        const auto s = Get("http://" + addr, "/status").Json();
         return s.is_object() && s["providers"].size() == 2 &&
                !s["providers"][0]["error"].get<std::string>().empty();
       },
       seconds(20)))
       << run.Log();
-  const std::string status = HttpGet("http://" + addr, "/status").body;
-  const std::string metrics = HttpGet("http://" + addr, "/metrics").body;
+  const std::string status = Get("http://" + addr, "/status").body;
+  const std::string metrics = Get("http://" + addr, "/metrics").body;
   EXPECT_THAT(status, ::testing::HasSubstr("10009"));
   // The run really logged the failing requests at debug level, and the plan read
   // the notebook list (whose answer carries the sshPassword).

@@ -14,8 +14,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/temp_dir.h"
+
 namespace {
 
+namespace test_support = converge::test_support;
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -43,15 +46,6 @@ std::vector<std::string> SplitLines(const std::string& text) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("converge-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Bounded: a command that does not finish within 20 s is killed (exit 124).
   Result Converge(const std::string& args) {
     const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
@@ -67,11 +61,11 @@ class CliTest : public ::testing::Test {
   }
 
   std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
+    return tmp_.Write(name, text);
   }
 
-  fs::path dir_;
+  test_support::TempDir tmp_{"converge-validate-cli"};
+  const fs::path dir_ = tmp_.path();
 };
 
 constexpr char kBad[] = R"(apiVersion: converge.dev/v1alpha1

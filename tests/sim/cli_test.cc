@@ -6,11 +6,12 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 
-#include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "support/http.h"
+#include "support/poll.h"
 
 namespace {
 
@@ -41,12 +42,10 @@ Child Spawn(std::vector<std::string> args) {
 
 // Waits up to `limit` for the child to exit; returns its exit code or -1.
 int WaitExit(pid_t pid, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  int status = 0;
+  const bool exited = converge::test_support::WaitFor(
+      [&] { return waitpid(pid, &status, WNOHANG) == pid; }, limit, std::chrono::milliseconds(20));
+  if (exited) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   return -1;
@@ -71,16 +70,14 @@ TEST(SimCliTest, ServesUntilSigterm) {
             "  TI-ONE SecretKey:    simulatorTESTSECRETKEY0000000000\n"
             "  TI-ONE region:       ap-shanghai\n");
 
-  web::http::client::http_client client(url);
-  web::http::http_request req(web::http::methods::GET);
-  req.set_request_uri("/ai/openapi/v2/notebook/list");
-  req.headers().add("token", "sim-scnet-token");
-  auto body = nlohmann::json::parse(client.request(req).get().extract_utf8string(true).get());
+  namespace test_support = converge::test_support;
+  nlohmann::json body = test_support::Send(url, {.path = "/ai/openapi/v2/notebook/list",
+                                                 .headers = {{"token", "sim-scnet-token"}}})
+                            .Json();
   EXPECT_EQ(body["data"]["total"], 3);
-  web::http::http_request list(web::http::methods::GET);
-  list.set_request_uri("/ai/openapi/v2/instance-service/task?limit=10&sort=desc");
-  list.headers().add("token", "sim-scnet-token");
-  body = nlohmann::json::parse(client.request(list).get().extract_utf8string(true).get());
+  body = test_support::Send(url, {.path = "/ai/openapi/v2/instance-service/task?limit=10&sort=desc",
+                                  .headers = {{"token", "sim-scnet-token"}}})
+             .Json();
   EXPECT_EQ(body["code"], "10001");  // the --fault rule
 
   kill(c.pid, SIGTERM);

@@ -3,9 +3,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "scratch_dir.h"
+#include <thread>
+
 #include "sim/faults.h"
 #include "sim_harness.h"
+#include "support/poll.h"
+#include "support/temp_dir.h"
 
 namespace converge::sim::testing {
 namespace {
@@ -140,7 +143,10 @@ TEST_F(FaultsTest, HangTimesTheClientOutAndStopStillReturnsPromptly) {
 TEST_F(FaultsTest, StopCutsInjectedLatencyShort) {
   Fault({{"operation", "ListNotebooks"}, {"mode", "latency"}, {"latency_ms", 60000}});
   std::thread client([&] { ScnetGet(kList); });
-  std::this_thread::sleep_for(milliseconds(100));
+  // Stop once the request is being held (counted before the pause starts).
+  EXPECT_TRUE(
+      test_support::WaitFor([&] { return sim_->Stats()["scnet"]["faults"]["latency"] == 1; },
+                            milliseconds(5000), milliseconds(5)));
   const auto start = Steady::now();
   sim_->Stop();
   EXPECT_LT(Steady::now() - start, milliseconds(2000));
@@ -298,10 +304,10 @@ TEST(SimulatorStartTest, ReportsUnusableAddressesAndFixtures) {
               "readable");
   }
   {
-    const converge::testing::ScratchDir dir;
-    ASSERT_FALSE(dir.path().empty());
-    const std::string path = dir.path() + "/bad_fixture.json";
-    std::ofstream(path) << R"({"scnet":{"instances":[{"instanceServiceName":"x","status":"Up"}]}})";
+    const test_support::TempDir dir("converge-sim-fixture");
+    const std::string path =
+        dir.Write("bad_fixture.json",
+                  R"({"scnet":{"instances":[{"instanceServiceName":"x","status":"Up"}]}})");
     SimOptions o;
     o.address = "127.0.0.1:0";
     o.fixture_file = path;

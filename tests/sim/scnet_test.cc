@@ -242,11 +242,11 @@ TEST_F(ScnetTest, CreateValidatesEveryRequiredField) {
   int_port["containerPortInfoList"][0]["containerPort"] = 18888;
   EXPECT_FALSE(CreateInstance(int_port).empty());
 
-  web::http::http_request req(web::http::methods::POST);
-  req.set_request_uri(kTask);
-  req.headers().add("token", kTestScnetToken);
-  req.set_body(std::string("{not json"), "application/json");
-  EXPECT_EQ(Send(req).j,
+  EXPECT_EQ(Send({.method = "POST",
+                  .path = kTask,
+                  .headers = {{"token", kTestScnetToken}},
+                  .body = "{not json"})
+                .j,
             Envelope("10004", "invalid parameter: the request body is not a JSON object"));
 }
 

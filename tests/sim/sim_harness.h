@@ -8,13 +8,13 @@
 #include <sstream>
 #include <string>
 
-#include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "cloud/tione/tc3_signer.h"
 #include "sim/simulator.h"
+#include "support/http.h"
 
 namespace converge::sim::testing {
 
@@ -72,38 +72,29 @@ class SimTest : public ::testing::Test {
     if (sim_) sim_->Stop();
   }
 
-  Resp Send(web::http::http_request req,
-            std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    web::http::client::http_client_config config;
-    config.set_timeout(timeout);
-    web::http::client::http_client client(sim_->BaseUrl(), config);
+  Resp Send(test_support::Request req) {
+    test_support::Response response = test_support::Send(sim_->BaseUrl(), req);
     Resp out;
-    try {
-      web::http::http_response response = client.request(req).get();
-      out.status = response.status_code();
-      out.body = response.extract_utf8string(true).get();
-      out.j = json::parse(out.body, nullptr, false);
-    } catch (const std::exception& e) {
-      out.transport_error = e.what();
-    }
+    out.status = response.status;
+    out.j = response.Json();
+    out.body = std::move(response.body);
+    out.transport_error = std::move(response.transport_error);
     return out;
   }
 
   Resp ScnetGet(const std::string& path_and_query, const std::string& token = kTestScnetToken) {
-    web::http::http_request req(web::http::methods::GET);
-    req.set_request_uri(path_and_query);
-    if (!token.empty()) req.headers().add("token", token);
+    test_support::Request req{.method = "GET", .path = path_and_query};
+    if (!token.empty()) req.headers.emplace_back("token", token);
     return Send(req);
   }
 
   Resp ScnetPost(const std::string& path_and_query, const json& body,
                  const std::string& token = kTestScnetToken,
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    web::http::http_request req(web::http::methods::POST);
-    req.set_request_uri(path_and_query);
-    if (!token.empty()) req.headers().add("token", token);
-    req.set_body(body.dump(), "application/json");
-    return Send(req, timeout);
+    test_support::Request req{
+        .method = "POST", .path = path_and_query, .body = body.dump(), .timeout = timeout};
+    if (!token.empty()) req.headers.emplace_back("token", token);
+    return Send(req);
   }
 
   Resp Tione(const std::string& action, const json& params, const TioneCall& call = {},
@@ -124,22 +115,25 @@ class SimTest : public ::testing::Test {
     in.timestamp = ts;
     in.sign_action_header = call.sign_action;
     const auto signature = cloud::tione::SignTc3(in);
-    web::http::http_request req(web::http::methods::POST);
-    req.set_request_uri("/");
-    req.headers().add("Host", in.host);
-    if (!action.empty()) req.headers().add("X-TC-Action", action);
-    if (!call.version.empty()) req.headers().add("X-TC-Version", call.version);
-    if (!call.region.empty()) req.headers().add("X-TC-Region", call.region);
-    req.headers().add("X-TC-Timestamp", std::to_string(ts));
-    if (!call.omit_authorization) req.headers().add("Authorization", signature.authorization);
-    req.set_body(call.body_override.empty() ? payload : call.body_override, call.content_type);
-    return Send(req, timeout);
+    test_support::Request req{.method = "POST",
+                              .path = "/",
+                              .body = call.body_override.empty() ? payload : call.body_override,
+                              .content_type = call.content_type,
+                              .timeout = timeout};
+    req.headers.emplace_back("Host", in.host);
+    if (!action.empty()) req.headers.emplace_back("X-TC-Action", action);
+    if (!call.version.empty()) req.headers.emplace_back("X-TC-Version", call.version);
+    if (!call.region.empty()) req.headers.emplace_back("X-TC-Region", call.region);
+    req.headers.emplace_back("X-TC-Timestamp", std::to_string(ts));
+    if (!call.omit_authorization) {
+      req.headers.emplace_back("Authorization", signature.authorization);
+    }
+    return Send(req);
   }
 
   Resp Admin(const std::string& method, const std::string& path, const json& body = nullptr) {
-    web::http::http_request req(method);
-    req.set_request_uri(path);
-    if (!body.is_null()) req.set_body(body.dump(), "application/json");
+    test_support::Request req{.method = method, .path = path};
+    if (!body.is_null()) req.body = body.dump();
     return Send(req);
   }
 
