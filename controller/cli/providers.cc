@@ -44,7 +44,7 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
       if (config.region.empty()) config.region = sim::kTestRegion;
     } else {
       auto resolve = [&](const std::optional<manifest::SecretRef>& ref, const char* field,
-                         std::string* out) {
+                         Secret* out) {
         if (!ref) return;
         auto value = ResolveSecret(*ref, field);
         if (value) {
@@ -56,21 +56,24 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
       resolve(p.token, "token", &config.token);
       resolve(p.secret_id, "secretId", &config.secret_id);
       resolve(p.secret_key, "secretKey", &config.secret_key);
+      resolve(p.session_token, "sessionToken", &config.session_token);
     }
     for (Error& what : unusable) {
       config.config_error += (config.config_error.empty() ? "" : "; ") + what.message;
       what.message = "provider " + name + ": " + what.message;
       out.problems.push_back(std::move(what));
     }
-    // Includes the resolved secrets, so a rotated token rebuilds the client. It
-    // stays in memory and is never printed.
+    // Includes each secret's source (a fixed value, or its file: a file's new
+    // content is read by the provider itself, base/secret.h). It stays in memory
+    // and is never printed.
     std::ostringstream fp;
     fp << static_cast<int>(config.type) << '\n'
        << config.endpoint << '\n'
        << config.region << '\n'
-       << config.token << '\n'
-       << config.secret_id << '\n'
-       << config.secret_key << '\n'
+       << config.token.Identity() << '\n'
+       << config.secret_id.Identity() << '\n'
+       << config.secret_key.Identity() << '\n'
+       << config.session_token.Identity() << '\n'
        << config.qps << '\n'
        << config.burst << '\n'
        << config.connect_timeout.count() << '\n'

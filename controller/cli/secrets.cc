@@ -1,14 +1,12 @@
 #include "cli/secrets.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "base/redact.h"
 
 namespace converge::cli {
 
-Result<std::string> ResolveSecret(const manifest::SecretRef& ref, const std::string& field) {
+Result<Secret> ResolveSecret(const manifest::SecretRef& ref, const std::string& field) {
   const std::string where = "spec." + field + ": ";
   if (ref.source == manifest::SecretRef::Source::kEnv) {
     const char* value = std::getenv(ref.ref.c_str());
@@ -21,23 +19,9 @@ Result<std::string> ResolveSecret(const manifest::SecretRef& ref, const std::str
                                                     " is empty; set it or use fromFile"));
     }
     RegisterSecret(value);
-    return std::string(value);
+    return Secret(std::string(value));
   }
-  std::ifstream in(ref.ref);
-  if (!in) {
-    return std::unexpected(Error::IOError(where + "cannot read secret file " + ref.ref +
-                                          "; check the path and its permissions"));
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string value = buf.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) {
-    return std::unexpected(Error::InvalidArgument(where + "secret file " + ref.ref +
-                                                  " is empty; write the secret to it"));
-  }
-  RegisterSecret(value);
-  return value;
+  return Secret::FromFile(ref.ref, "spec." + field);
 }
 
 }  // namespace converge::cli

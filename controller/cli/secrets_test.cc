@@ -41,7 +41,7 @@ TEST(ResolveSecretTest, EnvironmentVariables) {
   ::setenv("CONVERGE_SECRETS_TEST_SET", "s3cr3t-value", 1);
   auto set = ResolveSecret(Env("CONVERGE_SECRETS_TEST_SET"), "token");
   ASSERT_TRUE(set) << set.error().message;
-  EXPECT_EQ(*set, "s3cr3t-value");
+  EXPECT_EQ(set->Current(), "s3cr3t-value");
 }
 
 TEST(ResolveSecretTest, Files) {
@@ -66,7 +66,17 @@ TEST(ResolveSecretTest, Files) {
   std::ofstream(good) << "file-s3cr3t\r\n";
   auto value = ResolveSecret(File(good), "token");
   ASSERT_TRUE(value) << value.error().message;
-  EXPECT_EQ(*value, "file-s3cr3t");
+  EXPECT_EQ(value->Current(), "file-s3cr3t");
+}
+
+// A file secret is read again when the file changes: no restart, no SIGHUP.
+TEST(ResolveSecretTest, AFileSecretFollowsTheFile) {
+  const converge::test_support::TempDir dir;
+  auto value = ResolveSecret(File(dir.Write("key", "first-s3cr3t\n")), "sessionToken");
+  ASSERT_TRUE(value) << value.error().message;
+  EXPECT_EQ(value->Current(), "first-s3cr3t");
+  dir.Write("key", "second-s3cr3t-rotated\n");
+  EXPECT_EQ(value->Current(), "second-s3cr3t-rotated");
 }
 
 }  // namespace

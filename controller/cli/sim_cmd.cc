@@ -14,7 +14,7 @@ namespace {
 constexpr char kSimUsage[] =
     R"(usage: converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
                     [--tione-rate 20] [--scnet-rate 0] [--delays fast|normal]
-                    [--instance-list-key list|records]
+                    [--instance-list-key list|records] [--tione-session-token TOKEN]
 
 Serves the embedded simulator of SCNet and TI-ONE until SIGINT/SIGTERM. Prints its
 URL and every test credential it accepts (they are not secrets).
@@ -26,6 +26,10 @@ URL and every test credential it accepts (they are not secrets).
   --scnet-rate N         SCNet requests per second before HTTP 429 (0 = off)
   --delays fast|normal   lifecycle delays: fast (sub-second) or normal (seconds; default)
   --instance-list-key K  key of the container-instance list page: list (default) or records
+  --tione-session-token TOKEN
+                         TI-ONE temporary credentials: every TI-ONE request must carry
+                         X-TC-Token TOKEN (default: X-TC-Token is not checked); POST
+                         /_sim/credentials changes it and the keys while serving
 )";
 
 Result<double> ParseRate(const std::string& flag, const std::string& text) {
@@ -51,7 +55,8 @@ int RunSim(int argc, char** argv) {
                                             {"tione-rate"},
                                             {"scnet-rate"},
                                             {"delays"},
-                                            {"instance-list-key"}}},
+                                            {"instance-list-key"},
+                                            {"tione-session-token"}}},
                                  argc, argv, &exit_code);
   if (!args) return exit_code;
   sim::SimOptions options;
@@ -85,6 +90,7 @@ int RunSim(int argc, char** argv) {
     std::cerr << "converge sim: --instance-list-key must be list or records\n";
     return 1;
   }
+  options.tione_session_token = args->Get("tione-session-token");
   nlohmann::json rules = nlohmann::json::array();
   if (auto it = args->values.find("fault"); it != args->values.end()) {
     for (const auto& spec : it->second) {
@@ -115,8 +121,11 @@ int RunSim(int argc, char** argv) {
             << "  TI-ONE SecretId:     " << sim::kTestSecretId << "\n"
             << "  TI-ONE SecretKey:    " << sim::kTestSecretKey << "\n"
             << "  TI-ONE region:       " << sim::kTestRegion << "\n"
+            << (options.tione_session_token.empty()
+                    ? std::string()
+                    : "  TI-ONE X-TC-Token:   " + options.tione_session_token + "\n")
             << "  admin:               " << simulator.BaseUrl()
-            << "/_sim/stats, /_sim/faults, /_sim/state, /_sim/reset\n"
+            << "/_sim/stats, /_sim/faults, /_sim/state, /_sim/reset, /_sim/credentials\n"
             << "Press Ctrl-C to stop.\n"
             << std::flush;
   int signal_number = 0;

@@ -99,6 +99,9 @@ int RunStatus(int argc, char** argv) {
   }
   for (const auto& p : snap.providers) {
     if (!p.error.empty()) std::cout << "provider " << p.name << ": " << p.error << "\n";
+    if (!p.secret_problem.empty()) {
+      std::cout << "provider " << p.name << ": " << p.secret_problem << "\n";
+    }
   }
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows = {

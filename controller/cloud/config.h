@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "base/secret.h"
+
 namespace converge::cloud {
 
 struct ProviderConfig {
@@ -13,11 +15,13 @@ struct ProviderConfig {
   Type type = Type::kScnet;
   std::string endpoint;  // http(s)://host[:port]
   std::string region;    // TI-ONE X-TC-Region
-  // Resolved secrets. Never logged; the CLI registers them with RegisterSecret().
-  std::string token;       // SCNet
-  std::string secret_id;   // TI-ONE
-  std::string secret_key;  // TI-ONE
-  double qps = 10;         // token bucket shared by every call to this provider; <= 0: no limit
+  // Secrets, each a fixed value or a file re-read when it changes (base/secret.h).
+  // Never logged; MakeProvider registers fixed values with RegisterSecret().
+  Secret token;          // SCNet
+  Secret secret_id;      // TI-ONE
+  Secret secret_key;     // TI-ONE
+  Secret session_token;  // TI-ONE, optional: temporary credentials, sent as X-TC-Token
+  double qps = 10;       // token bucket shared by every call to this provider; <= 0: no limit
   int burst = 20;
   // cpprestsdk has one timeout for the whole exchange, connect included:
   // request_timeout; connect_timeout is used only when request_timeout is 0.

@@ -65,8 +65,9 @@ std::unique_ptr<Provider> Misconfigured(const ProviderConfig& config, std::strin
 }  // namespace
 
 std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const ProviderDeps& deps) {
-  for (const std::string* secret : {&config.token, &config.secret_id, &config.secret_key}) {
-    RegisterSecret(*secret);
+  for (const Secret* secret :
+       {&config.token, &config.secret_id, &config.secret_key, &config.session_token}) {
+    RegisterSecret(secret->Current());
   }
   if (!config.config_error.empty()) return Misconfigured(config, config.config_error);
   const bool scnet = config.type == ProviderConfig::Type::kScnet;
@@ -102,7 +103,8 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
     return std::make_unique<scnet::ScnetProvider>(config.name, config.token, config.page_size,
                                                   std::move(caller));
   }
-  tione::Credentials credentials{config.secret_id, config.secret_key, config.region};
+  tione::CredentialSources credentials{config.secret_id, config.secret_key, config.region,
+                                       config.session_token};
   return std::make_unique<tione::TiOneProvider>(config.name, std::move(credentials),
                                                 endpoint->host_header, endpoint->host,
                                                 config.page_size, std::move(caller));

@@ -51,6 +51,7 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
       if (s.contains("token")) p.token = ToSecret(s["token"]);
       if (s.contains("secretId")) p.secret_id = ToSecret(s["secretId"]);
       if (s.contains("secretKey")) p.secret_key = ToSecret(s["secretKey"]);
+      if (s.contains("sessionToken")) p.session_token = ToSecret(s["sessionToken"]);
       p.rate_limit.qps = p.type == ProviderType::kTione ? 20 : 10;
       if (s.contains("rateLimit")) {
         Set(s["rateLimit"], "qps", &p.rate_limit.qps);

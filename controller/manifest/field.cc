@@ -101,6 +101,10 @@ std::vector<Field> ProviderSpec() {
       SecretField("secretKey",
                   "Tencent Cloud SecretKey for TC3-HMAC-SHA256 signing. Required for "
                   "type tione; not allowed for scnet."),
+      SecretField("sessionToken",
+                  "Tencent Cloud session token of temporary credentials (a CAM role, STS), "
+                  "sent as X-TC-Token with the temporary SecretId and SecretKey. Optional "
+                  "for type tione; not allowed for scnet."),
       Field{.name = "rateLimit",
             .type = FT::kObject,
             .description = "Token bucket toward this provider, shared by every resource on it.",

@@ -453,3 +453,22 @@ TEST(Examples, AreValid) {
 
 }  // namespace
 }  // namespace converge::manifest
+
+namespace converge::manifest {
+namespace {
+
+TEST(LoadString, TiOneSessionToken) {
+  const LoadResult r = LoadString(
+      "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: t}\nspec:\n"
+      "  type: tione\n  endpoint: https://tione.tencentcloudapi.com\n  region: ap-guangzhou\n"
+      "  secretId: {fromFile: /run/id}\n  secretKey: {fromFile: /run/key}\n"
+      "  sessionToken: {fromFile: /run/session}\n",
+      "s.yaml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.manifests.providers.size(), 1u);
+  ASSERT_TRUE(r.manifests.providers[0].session_token.has_value());
+  EXPECT_EQ(r.manifests.providers[0].session_token->Describe(), "file /run/session");
+}
+
+}  // namespace
+}  // namespace converge::manifest

@@ -45,11 +45,12 @@ struct RateLimit {
 struct Provider {
   ObjectMeta metadata;
   ProviderType type = ProviderType::kScnet;
-  std::string endpoint;                 // http(s)://host[:port]; required
-  std::string region;                   // tione: required (X-TC-Region); scnet: unused
-  std::optional<SecretRef> token;       // scnet: required
-  std::optional<SecretRef> secret_id;   // tione: required
-  std::optional<SecretRef> secret_key;  // tione: required
+  std::string endpoint;                    // http(s)://host[:port]; required
+  std::string region;                      // tione: required (X-TC-Region); scnet: unused
+  std::optional<SecretRef> token;          // scnet: required
+  std::optional<SecretRef> secret_id;      // tione: required
+  std::optional<SecretRef> secret_key;     // tione: required
+  std::optional<SecretRef> session_token;  // tione: optional (temporary credentials)
   RateLimit rate_limit;
   std::chrono::milliseconds connect_timeout{5000};   // timeouts.connect, Default: 5s
   std::chrono::milliseconds request_timeout{30000};  // timeouts.request, Default: 30s

@@ -60,7 +60,7 @@ void Rules::CheckProvider() {
       scnet ? std::vector<std::string>{"token"}
             : std::vector<std::string>{"region", "secretId", "secretKey"};
   const std::vector<std::string> foreign =
-      scnet ? std::vector<std::string>{"region", "secretId", "secretKey"}
+      scnet ? std::vector<std::string>{"region", "secretId", "secretKey", "sessionToken"}
             : std::vector<std::string>{"token"};
   for (const auto& name : own) {
     const std::string path = "spec." + name;

@@ -373,6 +373,16 @@ const Case kCases[] = {
      ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
                        "  region: ap-shanghai\n"),
      {"t.yaml:8:11: Provider/p: spec.region: only valid for a tione provider; remove it"}},
+    {"scnet provider with a session token",
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                       "  sessionToken: {fromEnv: S}\n"),
+     {"t.yaml:8:17: Provider/p: spec.sessionToken: only valid for a tione provider; remove it"}},
+    {"literal TI-ONE session token",
+     "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: t}\nspec:\n"
+     "  type: tione\n  endpoint: https://tione.tencentcloudapi.com\n  region: ap-guangzhou\n"
+     "  secretId: {fromEnv: A}\n  secretKey: {fromEnv: B}\n  sessionToken: tmp-token-value\n",
+     {"t.yaml:10:17: Provider/t: spec.sessionToken: literal secret values are not allowed; use "
+      "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"provider type",
      ScnetProviderYaml("").replace(ScnetProviderYaml("").find("scnet"), 5, "aws"),
      {"t.yaml:5:3: Provider/p: spec.endpoint: required field is missing",

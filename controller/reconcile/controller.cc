@@ -108,6 +108,9 @@ Observations Controller::Observe(const std::vector<std::string>& names) {
         std::lock_guard lock(mu_);
         auto& ps = provider_status_[name];
         ps.name = name;
+        if (auto it = providers.find(name); it != providers.end() && it->second.client) {
+          ps.secret_problem = it->second.client->SecretProblem();
+        }
         if (error) {
           ps.error = error->ToString();
           list_failure_log_.Failed(name, *error, clock_.Now());

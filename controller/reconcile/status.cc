@@ -80,7 +80,9 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   }
   nlohmann::json providers = nlohmann::json::array();
   for (const auto& p : s.providers) {
-    providers.push_back({{"name", p.name}, {"listed", p.listed}, {"error", p.error}});
+    nlohmann::json provider = {{"name", p.name}, {"listed", p.listed}, {"error", p.error}};
+    if (!p.secret_problem.empty()) provider["secretProblem"] = p.secret_problem;
+    providers.push_back(std::move(provider));
   }
   nlohmann::json j = {{"revision", s.revision},    {"specValid", s.spec_valid},
                       {"specError", s.spec_error}, {"ready", s.ready},
@@ -103,8 +105,8 @@ Result<StatusSnapshot> FromJson(const nlohmann::json& j) {
     snap.last_successful_sync_ms = GetTime(j, "lastSuccessfulSyncTime");
     snap.ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
-      snap.providers.push_back(
-          {p.value("name", ""), p.value("listed", false), p.value("error", "")});
+      snap.providers.push_back({p.value("name", ""), p.value("listed", false), p.value("error", ""),
+                                p.value("secretProblem", "")});
     }
     for (const auto& r : j["resources"]) {
       ResourceStatus s;

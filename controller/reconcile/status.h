@@ -61,6 +61,9 @@ struct ProviderStatus {
   std::string name;
   bool listed = false;  // a full list of every kind succeeded at least once
   std::string error;    // the last list error, "" when the last list worked
+  // Why a secret file's newest content is not in use (calls go on with the value
+  // read before; cloud::Provider::SecretProblem), "" when every secret is fine.
+  std::string secret_problem;
 };
 
 struct StatusSnapshot {

@@ -70,3 +70,29 @@ TEST(StatusJsonTest, FromJsonRejectsWhatIsNoStatusDocument) {
 
 }  // namespace
 }  // namespace converge::reconcile
+
+namespace converge::reconcile {
+namespace {
+
+// A provider whose secret file cannot be read shows why (never a value) in
+// /status as secretProblem; a provider without a problem has no such key.
+TEST(StatusJsonTest, ProvidersCarryTheirSecretProblem) {
+  StatusSnapshot s;
+  s.providers.push_back({"ok", true, "", ""});
+  s.providers.push_back({"rotating", true, "",
+                         "spec.token: cannot read secret file /run/t; the value read before is "
+                         "still used; check the path and its permissions"});
+  const nlohmann::json j = ToJson(s);
+  EXPECT_EQ(j["providers"][0], nlohmann::json::parse(R"({"name":"ok","listed":true,"error":""})"));
+  EXPECT_EQ(j["providers"][1]["secretProblem"],
+            "spec.token: cannot read secret file /run/t; the value read before is still used; "
+            "check the path and its permissions");
+  auto parsed = FromJson(j);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->providers.size(), 2u);
+  EXPECT_EQ(parsed->providers[0].secret_problem, "");
+  EXPECT_EQ(parsed->providers[1].secret_problem, s.providers[1].secret_problem);
+}
+
+}  // namespace
+}  // namespace converge::reconcile

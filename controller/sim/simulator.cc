@@ -46,6 +46,32 @@ json Simulator::Impl::Stats() const {
   return {{"scnet", scnet_.ToJson()}, {"tione", tione_.ToJson()}};
 }
 
+Status Simulator::Impl::SetCredentials(const json& request) {
+  const std::map<std::string, std::string SimOptions::*> fields = {
+      {"secretId", &SimOptions::tione_secret_id},
+      {"secretKey", &SimOptions::tione_secret_key},
+      {"sessionToken", &SimOptions::tione_session_token}};
+  if (!request.is_object() || !request.contains("tione") || !request["tione"].is_object()) {
+    return std::unexpected(
+        Error::InvalidArgument("credentials: expected {\"tione\": {\"secretId\"?, \"secretKey\"?, "
+                               "\"sessionToken\"?}}"));
+  }
+  for (const auto& [key, value] : request["tione"].items()) {
+    auto it = fields.find(key);
+    if (it == fields.end() || !value.is_string() ||
+        (key != "sessionToken" && value.get<std::string>().empty())) {
+      return std::unexpected(Error::InvalidArgument(
+          "credentials: tione." + key +
+          " is not one of secretId, secretKey (non-empty strings) or sessionToken (a string)"));
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& [key, value] : request["tione"].items()) {
+    options_.*(fields.at(key)) = value.get<std::string>();
+  }
+  return {};
+}
+
 Status Simulator::Impl::SetFaults(const json& faults) {
   std::lock_guard lock(mu_);
   return faults_.Set(nlohmann::json(faults));
@@ -288,6 +314,10 @@ Answer Simulator::Impl::Admin(const Request& r) {
     if (Status set = SetFaults(body); !set) return bad(set.error().message);
     return ok(Faults());
   }
+  if (r.path == "/_sim/credentials" && r.method == "POST") {
+    if (Status set = SetCredentials(body); !set) return bad(set.error().message);
+    return ok({{"ok", true}});
+  }
   if (r.path == "/_sim/state" && r.method == "GET") return ok(State());
   if (r.path == "/_sim/state" && r.method == "POST") {
     if (Status forced = ForceState(body); !forced) return bad(forced.error().message);
@@ -295,7 +325,8 @@ Answer Simulator::Impl::Admin(const Request& r) {
   }
   return Answer{404, json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
                                          " (GET /_sim/stats, POST /_sim/reset, GET|POST "
-                                         "/_sim/faults, GET|POST /_sim/state)"}})
+                                         "/_sim/faults, GET|POST /_sim/state, POST "
+                                         "/_sim/credentials)"}})
                          .dump()};
 }
 
@@ -308,6 +339,9 @@ void Simulator::Stop() { impl_->Stop(); }
 std::string Simulator::BaseUrl() const { return impl_->BaseUrl(); }
 int Simulator::Port() const { return impl_->Port(); }
 nlohmann::json Simulator::Stats() const { return nlohmann::json(impl_->Stats()); }
+Status Simulator::SetCredentials(const nlohmann::json& request) {
+  return impl_->SetCredentials(json(request));
+}
 Status Simulator::SetFaults(const nlohmann::json& faults) { return impl_->SetFaults(json(faults)); }
 Status Simulator::ForceState(const nlohmann::json& request) {
   return impl_->ForceState(json(request));

@@ -42,6 +42,12 @@ struct SimOptions {
   std::string fixture_file;  // initial state (JSON), optional
   nlohmann::json faults;     // initial fault config, same shape as POST /_sim/faults
   int64_t clock_skew_tolerance_seconds = 300;
+  // The TI-ONE credentials accepted (POST /_sim/credentials replaces them while
+  // serving, to test rotation). An empty session token: X-TC-Token is ignored;
+  // otherwise every request must carry exactly it (temporary credentials).
+  std::string tione_secret_id = kTestSecretId;
+  std::string tione_secret_key = kTestSecretKey;
+  std::string tione_session_token;
   // Key of the SCNet container-instance list page: "list" or "records" (the real
   // shape is unconfirmed; clients must accept both). Default: "list".
   std::string instance_list_key = "list";
@@ -81,6 +87,10 @@ class Simulator {
   // notebook; "id" may replace "name"). kInvalidArgument when malformed,
   // kNotFound when nothing matches.
   Status ForceState(const nlohmann::json& request);
+  // POST /_sim/credentials: replaces the TI-ONE credentials accepted, e.g.
+  // {"tione":{"secretKey":"...","sessionToken":"..."}}; each field optional, ""
+  // for sessionToken stops checking X-TC-Token. kInvalidArgument when malformed.
+  Status SetCredentials(const nlohmann::json& request);
   // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
   void Reset(bool state = false);
   // GET /_sim/state: every resource with all its stored fields (instances as their detail):

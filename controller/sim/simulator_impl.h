@@ -60,6 +60,7 @@ class Simulator::Impl {
   Status SetFaults(const json& faults);
   json Faults() const;
   Status ForceState(const json& request);
+  Status SetCredentials(const json& request);
   void Reset(bool state);
   json State();
   json ListInstances();

@@ -39,6 +39,16 @@ json TioneEnvelope(const TioneReply& reply, const std::string& request_id) {
   return {{"Response", response}};
 }
 
+// "host:port" -> "host", "[::1]:port" -> "[::1]"; anything else unchanged.
+std::string HostWithoutPort(const std::string& host) {
+  const size_t colon = host.rfind(':');
+  if (colon == std::string::npos) return host;
+  const size_t bracket = host.rfind(']');
+  if (bracket != std::string::npos && bracket > colon) return host;          // "[::1]"
+  if (bracket == std::string::npos && host.find(':') != colon) return host;  // bare IPv6
+  return host.substr(0, colon);
+}
+
 const std::set<std::string> kRegions = {
     "ap-beijing", "ap-shanghai", "ap-guangzhou", "ap-nanjing",       "ap-chongqing",
     "ap-chengdu", "ap-hongkong", "ap-singapore", "ap-shanghai-fsi",  "ap-shenzhen-fsi",
@@ -77,7 +87,7 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
                       "The Authorization Credential must be "
                       "SecretId/YYYY-MM-DD/service/tc3_request.");
   }
-  if (scope[0] != kTestSecretId) {
+  if (scope[0] != options_.tione_secret_id) {
     return TioneError("AuthFailure.SecretIdNotFound",
                       "The SecretId is not found, please ensure that your SecretId is correct.");
   }
@@ -116,8 +126,8 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
         "The credential scope service `" + scope[2] + "` does not match `" + kTioneService + "`.");
   }
   cloud::tione::Tc3Input in;
-  in.secret_id = kTestSecretId;
-  in.secret_key = kTestSecretKey;
+  in.secret_id = options_.tione_secret_id;
+  in.secret_key = options_.tione_secret_key;
   in.host = Trim(r.Header("host"));
   in.service = kTioneService;
   in.action = Trim(r.Header("x-tc-action"));
@@ -125,11 +135,29 @@ std::optional<TioneReply> Simulator::Impl::VerifyTc3(const Request& r) {
   in.payload = r.body;
   in.timestamp = ts;
   in.sign_action_header = signed_headers.ends_with("x-tc-action");
-  const std::string expected = cloud::tione::SignTc3(in).signature;
-  if (!SameSecret(expected, parts["Signature"])) {
+  bool signed_ok = SameSecret(cloud::tione::SignTc3(in).signature, parts["Signature"]);
+  // Tencent's SDKs sign the host without the port (the Host header carries it):
+  // accept either.
+  if (const std::string bare = HostWithoutPort(in.host); !signed_ok && bare != in.host) {
+    in.host = bare;
+    signed_ok = SameSecret(cloud::tione::SignTc3(in).signature, parts["Signature"]);
+  }
+  if (!signed_ok) {
     return TioneError("AuthFailure.SignatureFailure",
                       "The provided credentials could not be validated. Please check your "
                       "signature is correct.");
+  }
+  if (!options_.tione_session_token.empty()) {
+    const std::string token = Trim(r.Header("x-tc-token"));
+    if (token.empty()) {
+      return TioneError("AuthFailure.TokenFailure",
+                        "The X-TC-Token header is missing; temporary credentials need their "
+                        "session token.");
+    }
+    if (!SameSecret(token, options_.tione_session_token)) {
+      return TioneError("AuthFailure.TokenFailure",
+                        "The session token (X-TC-Token) is invalid or expired.");
+    }
   }
   return std::nullopt;
 }

@@ -48,6 +48,8 @@ struct TioneCall {
   std::string region = kTestRegion;
   std::string content_type = "application/json";
   std::string body_override;  // sent instead of the signed body when non-empty
+  std::string signed_host;    // the host signed over; "" = the Host header (with the port)
+  std::string session_token;  // sent as X-TC-Token when non-empty
 };
 
 class SimTest : public ::testing::Test {
@@ -107,7 +109,8 @@ class SimTest : public ::testing::Test {
     cloud::tione::Tc3Input in;
     in.secret_id = call.secret_id;
     in.secret_key = call.secret_key;
-    in.host = "127.0.0.1:" + std::to_string(sim_->Port());
+    const std::string host_header = "127.0.0.1:" + std::to_string(sim_->Port());
+    in.host = call.signed_host.empty() ? host_header : call.signed_host;
     in.service = kTioneService;
     in.action = action;
     in.content_type = call.content_type;
@@ -120,7 +123,8 @@ class SimTest : public ::testing::Test {
                               .body = call.body_override.empty() ? payload : call.body_override,
                               .content_type = call.content_type,
                               .timeout = timeout};
-    req.headers.emplace_back("Host", in.host);
+    req.headers.emplace_back("Host", host_header);
+    if (!call.session_token.empty()) req.headers.emplace_back("X-TC-Token", call.session_token);
     if (!action.empty()) req.headers.emplace_back("X-TC-Action", action);
     if (!call.version.empty()) req.headers.emplace_back("X-TC-Version", call.version);
     if (!call.region.empty()) req.headers.emplace_back("X-TC-Region", call.region);

@@ -176,6 +176,60 @@ TEST_F(TioneTest, AcceptsBothSignedHeaderVariants) {
   EXPECT_FALSE(r.j["Response"].contains("Error")) << r.body;
 }
 
+// Tencent's SDKs sign over the host without the port; the Host header has it.
+TEST_F(TioneTest, AcceptsASignatureOverTheHostWithoutThePort) {
+  TioneCall sdk_style;
+  sdk_style.signed_host = "127.0.0.1";
+  Resp r = Tione("DescribeNotebooks", json::object(), sdk_style);
+  EXPECT_FALSE(r.j["Response"].contains("Error")) << r.body;
+  TioneCall other_host;
+  other_host.signed_host = "127.0.0.2";
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), other_host)),
+            ErrorJson("AuthFailure.SignatureFailure",
+                      "The provided credentials could not be validated. Please check your "
+                      "signature is correct."));
+  TioneCall other_port;
+  other_port.signed_host = "127.0.0.1:1";
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), other_port))["Code"],
+            "AuthFailure.SignatureFailure");
+  EXPECT_EQ(sim_->Stats()["tione"]["rejected"]["auth"], 2) << sim_->Stats().dump();
+}
+
+// Temporary credentials: with a session token configured every request must carry
+// it as X-TC-Token; POST /_sim/credentials rotates it and the keys while serving.
+TEST_F(TioneTest, ChecksTheSessionTokenAndRotatesCredentials) {
+  ASSERT_TRUE(sim_->SetCredentials({{"tione", {{"sessionToken", "session-one"}}}}));
+  const json token_failure_missing = ErrorJson(
+      "AuthFailure.TokenFailure",
+      "The X-TC-Token header is missing; temporary credentials need their session token.");
+  const json token_failure = ErrorJson("AuthFailure.TokenFailure",
+                                       "The session token (X-TC-Token) is invalid or expired.");
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object())), token_failure_missing);
+  TioneCall with_token;
+  with_token.session_token = "session-one";
+  EXPECT_FALSE(
+      Tione("DescribeNotebooks", json::object(), with_token).j["Response"].contains("Error"));
+
+  Resp rotated =
+      Admin("POST", "/_sim/credentials",
+            {{"tione", {{"secretKey", "rotated-key-2"}, {"sessionToken", "session-two"}}}});
+  EXPECT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), with_token))["Code"],
+            "AuthFailure.SignatureFailure");
+  with_token.secret_key = "rotated-key-2";
+  EXPECT_EQ(TioneErrorOf(Tione("DescribeNotebooks", json::object(), with_token)), token_failure);
+  with_token.session_token = "session-two";
+  EXPECT_FALSE(
+      Tione("DescribeNotebooks", json::object(), with_token).j["Response"].contains("Error"));
+  EXPECT_EQ(sim_->Stats()["tione"]["rejected"]["auth"], 3) << sim_->Stats().dump();
+
+  Resp bad = Admin("POST", "/_sim/credentials", {{"tione", {{"secretKey", ""}}}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.j["error"],
+            "credentials: tione.secretKey is not one of secretId, secretKey (non-empty strings) "
+            "or sessionToken (a string)");
+}
+
 TEST_F(TioneTest, RejectsBadCredentials) {
   const json signature_failure =
       ErrorJson("AuthFailure.SignatureFailure",

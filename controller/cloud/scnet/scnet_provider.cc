@@ -17,7 +17,7 @@ std::vector<Observed> ExactMatches(std::vector<Observed> all, const std::string&
 
 }  // namespace
 
-ScnetProvider::ScnetProvider(std::string name, std::string token, int page_size,
+ScnetProvider::ScnetProvider(std::string name, Secret token, int page_size,
                              std::unique_ptr<http::ApiCaller> caller)
     : name_(std::move(name)),
       token_(std::move(token)),
@@ -46,7 +46,7 @@ Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string tar
         http::HttpRequest r;
         r.method = "GET";
         r.target = target;
-        r.headers = {{"token", token_}};
+        r.headers = {{"token", token_.Current()}};
         return r;
       },
       InterpretResponse);
@@ -60,7 +60,7 @@ Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind
         http::HttpRequest r;
         r.method = "POST";
         r.target = target;
-        r.headers = {{"token", token_}};
+        r.headers = {{"token", token_.Current()}};
         r.body = body;
         r.content_type = "application/json";
         return r;

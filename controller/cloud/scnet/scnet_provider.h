@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "base/secret.h"
 #include "cloud/http/api_caller.h"
 #include "cloud/http/paging.h"
 #include "cloud/provider.h"
@@ -15,10 +16,12 @@ namespace converge::cloud::scnet {
 // other kinds are Error kInvalid.
 class ScnetProvider : public Provider {
  public:
-  ScnetProvider(std::string name, std::string token, int page_size,
+  // `token` is read (a file re-read when it changes) for every attempt.
+  ScnetProvider(std::string name, Secret token, int page_size,
                 std::unique_ptr<http::ApiCaller> caller);
 
   const std::string& name() const override { return name_; }
+  std::string SecretProblem() const override { return token_.Problem(); }
   Result<std::vector<Observed>> List(ResourceKind kind) override;
   Result<std::vector<Observed>> ListByName(ResourceKind kind, const std::string& name) override;
   Result<std::string> CreateContainerInstance(const ContainerInstanceCreate& req) override;
@@ -44,7 +47,7 @@ class ScnetProvider : public Provider {
   Error Fail(Error error, const char* operation) const;
 
   const std::string name_;
-  const std::string token_;
+  const Secret token_;
   const int page_size_;
   const std::unique_ptr<http::ApiCaller> caller_;
 };

@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "cloud/http/scripted_transport.h"
 #include "cloud/scnet/scnet_api.h"
+#include "support/temp_dir.h"
 
 namespace converge::cloud::scnet {
 namespace {
@@ -56,6 +59,39 @@ TEST_F(ScnetProviderTest, ListsContainerInstancesAcrossPages) {
   for (const auto& r : transport_->requests()) {
     EXPECT_THAT(r.headers, ElementsAre(std::pair<std::string, std::string>("token", "tok-value")));
   }
+}
+
+// A token read from a file follows the file: the next request carries the new
+// value, without rebuilding the provider.
+TEST(ScnetProviderSecretTest, AFileTokenIsReadAgainWhenItChanges) {
+  test_support::TempDir dir("scnet-provider-test");
+  auto token = Secret::FromFile(dir.Write("token", "file-token-one\n"), "spec.token");
+  ASSERT_TRUE(token) << token.error().message;
+  SimulatedClock clock;
+  PinnedRandom random(0);
+  auto transport = std::make_unique<http::ScriptedTransport>();
+  http::ScriptedTransport* wire = transport.get();
+  auto caller = std::make_unique<http::ApiCaller>("hefei", std::move(transport), 0, 1,
+                                                  http::RetryPolicy{}, clock, random, nullptr);
+  ScnetProvider provider("hefei", *token, 50, std::move(caller));
+  const std::string empty_page = R"({"code":"0","data":{"total":0,"records":[]}})";
+  wire->Answer(200, empty_page);
+  ASSERT_TRUE(provider.List(ResourceKind::kContainerInstance));
+  dir.Write("token", "file-token-two-rotated\n");
+  wire->Answer(200, empty_page);
+  ASSERT_TRUE(provider.List(ResourceKind::kContainerInstance));
+  ASSERT_EQ(wire->requests().size(), 2u);
+  using H = std::pair<std::string, std::string>;
+  EXPECT_THAT(wire->requests()[0].headers, ElementsAre(H{"token", "file-token-one"}));
+  EXPECT_THAT(wire->requests()[1].headers, ElementsAre(H{"token", "file-token-two-rotated"}));
+  EXPECT_EQ(provider.SecretProblem(), "");
+  std::filesystem::remove(dir.Path("token"));
+  wire->Answer(200, empty_page);
+  ASSERT_TRUE(provider.List(ResourceKind::kContainerInstance));
+  EXPECT_THAT(wire->requests()[2].headers, ElementsAre(H{"token", "file-token-two-rotated"}));
+  EXPECT_EQ(provider.SecretProblem(),
+            "spec.token: cannot read secret file " + dir.Path("token") +
+                "; the value read before is still used; check the path and its permissions");
 }
 
 TEST_F(ScnetProviderTest, ListByNameFiltersServerSideAndKeepsExactMatches) {

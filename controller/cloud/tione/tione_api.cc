@@ -64,6 +64,9 @@ http::HttpRequest SignedRequest(const std::string& action, const std::string& bo
       {"X-TC-Region", credentials.region},
       {"Authorization", signature.authorization},
   };
+  if (!credentials.session_token.empty()) {
+    request.headers.emplace_back("X-TC-Token", credentials.session_token);
+  }
   return request;
 }
 

@@ -34,11 +34,13 @@ struct Credentials {
   std::string secret_id;
   std::string secret_key;
   std::string region;
+  std::string session_token;  // temporary credentials (CAM role, STS); "" for none
 };
 
 // The signed POST / request for one action: Host (as sent, with any port),
 // Content-Type, X-TC-Action, X-TC-Version, X-TC-Timestamp, X-TC-Region,
-// Authorization (TC3-HMAC-SHA256 over content-type;host).
+// Authorization (TC3-HMAC-SHA256 over content-type;host), and X-TC-Token when
+// the credentials have a session token (sent, not signed).
 http::HttpRequest SignedRequest(const std::string& action, const std::string& body,
                                 const std::string& host_header, const std::string& host,
                                 const Credentials& credentials, int64_t timestamp);

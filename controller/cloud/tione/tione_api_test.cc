@@ -266,6 +266,22 @@ TEST(TiOneSigningTest, SignedRequestCarriesTheCommonHeaders) {
                              H{"Authorization", authorization}));
 }
 
+// Temporary credentials: the session token goes in X-TC-Token, outside the
+// signature (SignedHeaders stays content-type;host).
+TEST(TiOneSigningTest, ASessionTokenIsSentAsXTcTokenAndNotSigned) {
+  Credentials creds{"AKIDtmp", "tmp-secret-key", "ap-shanghai"};
+  const http::HttpRequest without =
+      SignedRequest("DescribeNotebook", "{}", "127.0.0.1:8089", "127.0.0.1", creds, 1551113065);
+  creds.session_token = "session-token-value";
+  const http::HttpRequest with =
+      SignedRequest("DescribeNotebook", "{}", "127.0.0.1:8089", "127.0.0.1", creds, 1551113065);
+  using H = std::pair<std::string, std::string>;
+  ASSERT_EQ(with.headers.size(), without.headers.size() + 1);
+  EXPECT_EQ(with.headers.back(), (H{"X-TC-Token", "session-token-value"}));
+  EXPECT_EQ(with.headers[4], without.headers[4]);  // the same Authorization
+  EXPECT_EQ(with.headers[4].first, "Authorization");
+}
+
 TEST(TiOneBodiesTest, DescribeNotebooksWithNameFilter) {
   EXPECT_EQ(DescribeNotebooksBody(0, 20, ""), R"({"Offset":0,"Limit":20})");
   EXPECT_EQ(DescribeNotebooksBody(4, 2, "nb"),

@@ -13,8 +13,8 @@ constexpr int kMaxLimit = 100;
 
 }  // namespace
 
-TiOneProvider::TiOneProvider(std::string name, Credentials credentials, std::string host_header,
-                             std::string host, int page_size,
+TiOneProvider::TiOneProvider(std::string name, CredentialSources credentials,
+                             std::string host_header, std::string host, int page_size,
                              std::unique_ptr<http::ApiCaller> caller)
     : name_(std::move(name)),
       credentials_(std::move(credentials)),
@@ -22,6 +22,16 @@ TiOneProvider::TiOneProvider(std::string name, Credentials credentials, std::str
       host_(std::move(host)),
       page_size_(page_size > 0 ? std::min(page_size, kMaxLimit) : 50),
       caller_(std::move(caller)) {}
+
+std::string TiOneProvider::SecretProblem() const {
+  std::string out;
+  for (const Secret* s :
+       {&credentials_.secret_id, &credentials_.secret_key, &credentials_.session_token}) {
+    const std::string problem = s->Problem();
+    if (!problem.empty()) out += (out.empty() ? "" : "; ") + problem;
+  }
+  return out;
+}
 
 Error TiOneProvider::Fail(Error error, const char* operation) const {
   error.provider = name_;
@@ -46,7 +56,9 @@ Result<nlohmann::json> TiOneProvider::Call(const char* action, http::CallKind ki
         const int64_t timestamp = std::chrono::duration_cast<std::chrono::seconds>(
                                       caller_->clock().WallNow().time_since_epoch())
                                       .count();
-        return SignedRequest(action, body, host_header_, host_, credentials_, timestamp);
+        const Credentials now{credentials_.secret_id.Current(), credentials_.secret_key.Current(),
+                              credentials_.region, credentials_.session_token.Current()};
+        return SignedRequest(action, body, host_header_, host_, now, timestamp);
       },
       InterpretResponse);
 }

@@ -4,21 +4,32 @@
 #include <memory>
 #include <string>
 
+#include "base/secret.h"
 #include "cloud/http/api_caller.h"
 #include "cloud/provider.h"
 #include "cloud/tione/tione_api.h"
 
 namespace converge::cloud::tione {
 
+// Where a TI-ONE provider's credentials come from: each secret is read (a file
+// re-read when it changes) for every attempt.
+struct CredentialSources {
+  Secret secret_id;
+  Secret secret_key;
+  std::string region;
+  Secret session_token;  // optional
+};
+
 // Thread-safe (see Provider). Holds kTiOneNotebook resources; other kinds are
 // Error kInvalid. Each attempt is signed afresh with the clock's wall time.
 class TiOneProvider : public Provider {
  public:
   // `host_header` is the Host as sent (host[:port]); `host` is without the port.
-  TiOneProvider(std::string name, Credentials credentials, std::string host_header,
+  TiOneProvider(std::string name, CredentialSources credentials, std::string host_header,
                 std::string host, int page_size, std::unique_ptr<http::ApiCaller> caller);
 
   const std::string& name() const override { return name_; }
+  std::string SecretProblem() const override;
   Result<std::vector<Observed>> List(ResourceKind kind) override;
   Result<std::vector<Observed>> ListByName(ResourceKind kind, const std::string& name) override;
   Result<std::string> CreateContainerInstance(const ContainerInstanceCreate& req) override;
@@ -40,7 +51,7 @@ class TiOneProvider : public Provider {
   Error Fail(Error error, const char* operation) const;
 
   const std::string name_;
-  const Credentials credentials_;
+  const CredentialSources credentials_;
   const std::string host_header_;
   const std::string host_;
   const int page_size_;

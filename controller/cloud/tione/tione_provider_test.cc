@@ -37,8 +37,9 @@ class TiOneProviderTest : public ::testing::Test {
         "sh", std::move(transport), 0, 1,
         http::RetryPolicy{3, std::chrono::seconds(2), std::chrono::seconds(5)}, clock_, random_,
         nullptr);
-    provider_ = std::make_unique<TiOneProvider>("sh", Credentials{"AKIDx", "skey", "ap-shanghai"},
-                                                "127.0.0.1:9", "127.0.0.1", 2, std::move(caller));
+    provider_ =
+        std::make_unique<TiOneProvider>("sh", CredentialSources{"AKIDx", "skey", "ap-shanghai"},
+                                        "127.0.0.1:9", "127.0.0.1", 2, std::move(caller));
   }
 
   SimulatedClock clock_;
