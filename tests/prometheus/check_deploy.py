@@ -3,7 +3,7 @@
 
 The Kubernetes manifests, the systemd unit, the Dockerfile and prometheus.yml must agree on
 what the controller really serves: port 9464, /metrics, /healthz, /readyz, the state
-directory, the credential environment variables and the `converge` job name the alert
+directory, the credential files (the Secret volume) and the `converge` job name the alert
 rules match on. deploy/kubernetes/prometheusrule.yaml must hold exactly the rules of
 deploy/prometheus/alerts.yml.
 
@@ -33,6 +33,7 @@ RULE_FILE = os.path.join(K8S, "prometheusrule.yaml")
 METRICS_PORT = 9464
 STATE_DIR = "/var/lib/converge"
 MANIFEST_DIR = "/etc/converge/manifests"
+CREDENTIALS_DIR = "/etc/converge/credentials"
 
 RULE_HEADER = """\
 # Generated from deploy/prometheus/alerts.yml (the same rules; tests/prometheus/check_deploy.py
@@ -150,12 +151,25 @@ class Checker:
         ex(man.get("configMap", {}).get("name") == cm["metadata"]["name"],
            f"{MANIFEST_DIR} must be mounted from the ConfigMap {cm['metadata']['name']}")
 
+        # Credentials come as files from a Secret volume, so a rotated Secret is used without a
+        # restart: mounted whole (a subPath mount is never updated), read-only, and every
+        # fromFile of the example manifests names one of its keys.
         secret = one(docs, "Secret")
-        refs = [e["secretRef"]["name"] for e in c.get("envFrom", []) if "secretRef" in e]
-        ex(refs == [secret["metadata"]["name"]], "envFrom must reference the credentials Secret")
-        from_env = set(re.findall(r"fromEnv:\s*([A-Z_][A-Z0-9_]*)", "\n".join(cm["data"].values())))
-        ex(from_env == set(secret.get("stringData", {})),
-           f"Secret keys {sorted(secret.get('stringData', {}))} != fromEnv names {sorted(from_env)}")
+        creds = volumes.get(mounts.get(CREDENTIALS_DIR), {})
+        ex(creds.get("secret", {}).get("secretName") == secret["metadata"]["name"],
+           f"{CREDENTIALS_DIR} must be mounted from the Secret {secret['metadata']['name']}")
+        cmount = [m for m in c.get("volumeMounts", []) if m["mountPath"] == CREDENTIALS_DIR]
+        ex(cmount and cmount[0].get("readOnly") is True and "subPath" not in cmount[0],
+           f"{CREDENTIALS_DIR} must be mounted read-only and without subPath (never updated)")
+        ex(not c.get("envFrom"), "credentials come from the Secret volume (fromFile), not envFrom: "
+           "environment variables are not updated when the Secret is rotated")
+        manifests_text = "\n".join(cm["data"].values())
+        ex(not re.findall(r"fromEnv:", manifests_text),
+           "the example Provider manifests must read credentials with fromFile (rotation)")
+        from_file = set(re.findall(r"fromFile:\s*" + re.escape(CREDENTIALS_DIR) + r"/([A-Za-z0-9_.-]+)",
+                                   manifests_text))
+        ex(from_file == set(secret.get("stringData", {})),
+           f"Secret keys {sorted(secret.get('stringData', {}))} != fromFile names {sorted(from_file)}")
         ex(all(v.startswith("<") and v.endswith(">") for v in secret.get("stringData", {}).values()),
            "the example Secret must hold <placeholders>, never real values")
 
