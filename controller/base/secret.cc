@@ -119,6 +119,7 @@ std::string Secret::Current() const {
 std::string Secret::Problem() const {
   if (file_ == nullptr) return "";
   std::lock_guard lock(file_->mu);
+  file_->Refresh();
   return file_->problem;
 }
 

@@ -38,8 +38,8 @@ class Secret {
   // The value to use now (see the class comment). "" for an empty fixed value.
   std::string Current() const;
   bool empty() const { return file_ == nullptr && value_.empty(); }
-  // Why the file's newest content is not in use ("" when the last check read it
-  // fine, and always for a fixed value): "spec.token: cannot read secret file /x;
+  // Checks the file as Current() does, then says why its newest content is not in
+  // use ("" when it is, and always for a fixed value): "spec.token: cannot read secret file /x;
   // the value read before is still used; check the path and its permissions".
   std::string Problem() const;
   // What identifies the secret's source: the fixed value, or "file:" + path. For

@@ -13,6 +13,7 @@ namespace converge::cli {
 Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
   Wiring out;
   std::map<std::string, Built> next;
+  std::map<std::string, Secret> next_file_secrets;
   for (const auto& p : manifests.providers) {
     const std::string& name = p.metadata.name;
     cloud::ProviderConfig config;
@@ -46,9 +47,16 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
       auto resolve = [&](const std::optional<manifest::SecretRef>& ref, const char* field,
                          Secret* out) {
         if (!ref) return;
+        const bool file = ref->source == manifest::SecretRef::Source::kFile;
+        const std::string key = std::string(field) + '\n' + ref->ref;
+        if (auto known = file_secrets_.find(key); file && known != file_secrets_.end()) {
+          *out = next_file_secrets[key] = known->second;
+          return;
+        }
         auto value = ResolveSecret(*ref, field);
         if (value) {
           *out = *value;
+          if (file) next_file_secrets[key] = *value;
         } else {
           unusable.push_back(std::move(value.error()));
         }
@@ -98,6 +106,7 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
     out.providers[name] = next[name].entry;
   }
   built_ = std::move(next);
+  file_secrets_ = std::move(next_file_secrets);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/secret.h"
 #include "cloud/request_observer.h"
 #include "manifest/model.h"
 #include "reconcile/controller.h"
@@ -36,7 +37,10 @@ struct [[nodiscard]] Wiring {
 
 // Builds the providers a manifest set names. Keeps a provider whose resolved
 // configuration did not change, so its rate limiter and the controller's state
-// carry over a reload. Not thread-safe.
+// carry over a reload. A file secret read by an earlier Build is reused, not read
+// afresh: it follows its file anyway (base/secret.h), and a file that is
+// unreadable at a reload keeps its last good value instead of making the provider
+// unusable. Not thread-safe.
 class ProviderFactory {
  public:
   explicit ProviderFactory(WiringOptions options) : options_(std::move(options)) {}
@@ -53,6 +57,8 @@ class ProviderFactory {
   };
   WiringOptions options_;
   std::map<std::string, Built> built_;
+  // The file secrets of the last Build, by field and path.
+  std::map<std::string, Secret> file_secrets_;
 };
 
 }  // namespace converge::cli

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
+
+#include "support/temp_dir.h"
+
 namespace converge::cli {
 namespace {
 
@@ -39,6 +43,35 @@ TEST(ProviderFactoryTest, AnUnreadableSecretIsAProblemWithItsCode) {
   Wiring again = factory.Build(manifests);
   EXPECT_EQ(again.providers["fine"].client, wiring.providers["fine"].client);
   EXPECT_EQ(again.problems.size(), 1u);
+}
+
+// A file secret that becomes unreadable before a reload (SIGHUP, a manifest
+// change) keeps the provider and its last good value: the problem is the
+// provider's secret problem, not a new unusable provider.
+TEST(ProviderFactoryTest, AReloadKeepsAFileSecretThatBecameUnreadable) {
+  const test_support::TempDir dir("providers-test");
+  manifest::ManifestSet manifests;
+  manifests.providers = {Scnet("filed", "UNUSED")};
+  manifests.providers[0].token =
+      manifest::SecretRef{manifest::SecretRef::Source::kFile, dir.Write("token", "file-token-1\n")};
+  ProviderFactory factory(WiringOptions{});
+  Wiring first = factory.Build(manifests);
+  ASSERT_TRUE(first.problems.empty());
+  std::filesystem::remove(dir.Path("token"));
+  Wiring reloaded = factory.Build(manifests);
+  EXPECT_TRUE(reloaded.problems.empty());
+  EXPECT_EQ(reloaded.providers["filed"].client, first.providers["filed"].client);
+  EXPECT_EQ(reloaded.providers["filed"].client->SecretProblem(),
+            "spec.token: cannot read secret file " + dir.Path("token") +
+                "; the value read before is still used; check the path and its permissions");
+
+  // A fresh factory (a restart) cannot use the provider, and says so.
+  ProviderFactory restarted(WiringOptions{});
+  Wiring fresh = restarted.Build(manifests);
+  ASSERT_EQ(fresh.problems.size(), 1u);
+  EXPECT_EQ(fresh.problems[0].message, "provider filed: spec.token: cannot read secret file " +
+                                           dir.Path("token") +
+                                           "; check the path and its permissions");
 }
 
 }  // namespace
