@@ -105,12 +105,15 @@ Observations Controller::Observe(const std::vector<std::string>& names) {
   }
   Observations obs =
       ObserveProviders(providers, names, [&](const std::string& name, const cloud::Error* error) {
+        // Outside the lock: it may stat a secret file.
+        const auto it = providers.find(name);
+        std::string secret_problem = it != providers.end() && it->second.client
+                                         ? it->second.client->SecretProblem()
+                                         : std::string();
         std::lock_guard lock(mu_);
         auto& ps = provider_status_[name];
         ps.name = name;
-        if (auto it = providers.find(name); it != providers.end() && it->second.client) {
-          ps.secret_problem = it->second.client->SecretProblem();
-        }
+        ps.secret_problem = std::move(secret_problem);
         if (error) {
           ps.error = error->ToString();
           list_failure_log_.Failed(name, *error, clock_.Now());

@@ -239,6 +239,28 @@ TEST_F(ControllerTest, ListFailureMarksResourcesAndKeepsReadinessFalse) {
   EXPECT_EQ(scnet_->CountCalls("Create"), 0);
 }
 
+// A provider's secret problem (a file secret that cannot be read; calls go on
+// with the value read before) is in the status after each list, and clears.
+TEST_F(ControllerTest, TheProvidersSecretProblemIsInTheStatus) {
+  Install({Instance("bert")});
+  auto problem_of = [&](const std::string& name) {
+    for (const auto& p : controller_.Snapshot().providers) {
+      if (p.name == name) return p.secret_problem;
+    }
+    return std::string("no such provider");
+  };
+  scnet_->SetSecretProblem(
+      "spec.token: cannot read secret file /run/t; the value read before "
+      "is still used; check the path and its permissions");
+  controller_.RunPass(false);
+  EXPECT_EQ(problem_of("scnet"),
+            "spec.token: cannot read secret file /run/t; the value read before is still used; "
+            "check the path and its permissions");
+  scnet_->SetSecretProblem("");
+  controller_.RunPass(true);
+  EXPECT_EQ(problem_of("scnet"), "");
+}
+
 // SCNet's answer to a wrong token, as the adapter classifies it: final.
 cloud::Error TokenRejected() {
   cloud::Error e;

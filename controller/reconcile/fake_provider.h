@@ -18,6 +18,10 @@ class FakeProvider : public cloud::Provider {
  public:
   explicit FakeProvider(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
+  std::string SecretProblem() const override {
+    std::lock_guard lock(mu_);
+    return secret_problem_;
+  }
 
   cloud::Result<std::vector<cloud::Observed>> List(cloud::ResourceKind kind) override;
   cloud::Result<std::vector<cloud::Observed>> ListByName(cloud::ResourceKind kind,
@@ -45,6 +49,10 @@ class FakeProvider : public cloud::Provider {
   void OnCall(std::function<void(const std::string& call)> hook) { hook_ = std::move(hook); }
   int CountCalls(const std::string& prefix) const;
   void ClearCalls();
+  void SetSecretProblem(std::string problem) {
+    std::lock_guard lock(mu_);
+    secret_problem_ = std::move(problem);
+  }
 
  private:
   std::optional<cloud::Error> TakeFailure(const std::string& op, bool* commit);
@@ -57,6 +65,7 @@ class FakeProvider : public cloud::Provider {
   std::vector<std::string> calls_;
   int next_id_ = 1;
   std::function<void(const std::string&)> hook_;
+  std::string secret_problem_;
 };
 
 // Errors shaped like the adapters': a lost answer and a definite refusal.
