@@ -28,7 +28,8 @@ manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
 (`converge reconcile`). Exits 1 at once when a PATH holds no manifest. Manifest
 files are watched: a change is applied within a second; a revision that fails
 validation is not applied (the last good one keeps running and the error is
-reported). A provider whose secret cannot be read fails only its own resources.
+reported). A provider whose secret cannot be read fails only its own resources;
+a fromFile secret is read again when its file changes (no restart or SIGHUP).
 SIGHUP reloads and resets every resource's backoff (a pass at once); SIGTERM/SIGINT
 drain in-flight calls and exit within 10 s.
   --metrics-addr ADDR  listen address for /metrics etc. (default 127.0.0.1:9464)

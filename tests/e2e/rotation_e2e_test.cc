@@ -90,7 +90,7 @@ class RotationTest : public ::testing::Test {
 
 TEST_F(RotationTest, ASecretVolumeUpdateIsUsedWithoutARestartAndNeverShown) {
   Process run({ConvergeBinary(), "run", dir_.path() + "/m", "--metrics-addr", addr_, "--state-dir",
-               dir_.path() + "/state", "--poll", "300ms", "--resync", "1s"},
+               dir_.path() + "/state", "--poll", "300ms", "--resync", "1s", "--log-level", "debug"},
               dir_.path() + "/run.log", SimEnv());
   // The old credentials work: the notebook is created and listed.
   ASSERT_TRUE(WaitFor(
@@ -136,6 +136,15 @@ TEST_F(RotationTest, ASecretVolumeUpdateIsUsedWithoutARestartAndNeverShown) {
       << "no call with the old credentials after the swap was seen";
   EXPECT_EQ(sim_.CountInstances("nb"), 1);
   EXPECT_TRUE(run.Running());
+
+  // A plan now reads the rotated files, works with them, and shows none of them.
+  Process plan({ConvergeBinary(), "plan", dir_.path() + "/m"}, dir_.path() + "/plan.log", SimEnv());
+  ASSERT_EQ(plan.Wait(seconds(30)), std::optional<int>(0)) << plan.Log();
+  EXPECT_THAT(plan.Log(), HasSubstr("\n  = TiOneNotebook/nb  [tione] in sync: Running\n"))
+      << plan.Log();
+  for (const char* secret : {kOldKey, kOldToken, kNewKey, kNewToken}) {
+    EXPECT_THAT(plan.Log(), Not(HasSubstr(secret)));
+  }
 
   // The volume goes away: the provider keeps the values it read, reports it once
   // per secret, and goes on working.
