@@ -169,6 +169,12 @@ TEST_F(RotationTest, ASecretVolumeUpdateIsUsedWithoutARestartAndNeverShown) {
   EXPECT_EQ(Provider()["error"], "");
   EXPECT_EQ(sim_.Stats()["tione"]["rejected"]["auth"].get<int64_t>(), refused);
 
+  Process status_cmd({ConvergeBinary(), "status", "--addr", addr_}, dir_.path() + "/status.log");
+  ASSERT_EQ(status_cmd.Wait(seconds(30)), std::optional<int>(0)) << status_cmd.Log();
+  EXPECT_THAT(status_cmd.Log(),
+              HasSubstr("\nprovider tione: spec.secretKey: cannot read secret file " +
+                        dir_.Path("creds/secretKey") + "; the value read before"))
+      << status_cmd.Log();
   const std::string status = Get("http://" + addr_, "/status").body;
   const std::string metrics = Get("http://" + addr_, "/metrics").body;
   run.Signal(SIGTERM);
