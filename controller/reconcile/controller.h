@@ -34,7 +34,9 @@ namespace converge::reconcile {
 
 struct Tracked;
 struct Observations;
+struct ObservePlan;
 struct PassContext;
+class SweepSchedule;
 
 struct ControllerOptions {
   std::chrono::milliseconds resync{30000};  // Default: 30s, jittered by up to +10%
@@ -62,6 +64,9 @@ class ControllerMetrics {
 struct ProviderEntry {
   std::shared_ptr<cloud::Provider> client;
   std::vector<cloud::ResourceKind> kinds;
+  // The list page size: a kind with more resources due on their own than its
+  // whole list has pages is listed whole instead of looked up name by name.
+  int page_size = 50;
 };
 using ProviderMap = std::map<std::string, ProviderEntry>;
 
@@ -122,8 +127,8 @@ class Controller {
   // diff, act, schedule. Thread-safe with respect to status readers.
   PassResult RunPass(bool all);
 
-  // Runs passes until Stop(): each as soon as some resource is due or Wake() is
-  // called, waiting through the Clock (so a SimulatedClock drives it in tests).
+  // Runs passes until Stop(): each as soon as a provider's sweep or some resource
+  // is due or Wake() is called, waiting through the Clock (so a SimulatedClock drives it in tests).
   // Returns after the pass in flight (if any) has finished.
   void Run();
   void Stop();
@@ -143,13 +148,14 @@ class Controller {
 
  private:
   PassContext Context();
-  // Lists the named providers, records each one's listing on its status, and
-  // updates the unmanaged list.
-  Observations Observe(const std::vector<std::string>& providers);
-  // The resources a pass looks at (all, or those due) and the providers to list;
-  // false when there is nothing to do.
-  bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due,
-                  std::vector<std::string>* providers);
+  // Lists what `plan` says, records each sweep on its provider's status and
+  // schedule, and updates the unmanaged list.
+  Observations Observe(const ObservePlan& plan);
+  // The resources a pass looks at and what to list: every provider whose sweep is
+  // due (all when `all`) with all its resources, and the resources due on their
+  // own (by name, or a kind's whole list when cheaper); false when there is
+  // nothing to do.
+  bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due, ObservePlan* plan);
   // Records t's observation; a mutating action to perform, or nullopt when done.
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
                                  bool* pass_ok);
@@ -174,6 +180,9 @@ class Controller {
   // when a resource's spec changes.
   std::map<std::string, std::shared_ptr<Tracked>> tracked_;
   std::map<std::string, ProviderStatus> provider_status_;
+  std::unique_ptr<SweepSchedule> sweeps_;
+  // How many objects the last whole list of each (provider, kind) held.
+  std::map<std::pair<std::string, cloud::ResourceKind>, size_t> list_sizes_;
   ListFailureLog list_failure_log_;
   std::vector<UnmanagedResource> unmanaged_;
   std::string spec_error_;
