@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,26 @@ bool IsManifestName(const fs::path& p) {
 
 constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE |
                            IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF;
+
+// Filesystems whose changes made elsewhere inotify does not report: polled.
+bool OnNetworkFilesystem(const std::string& path) {
+  struct statfs fs {};
+  if (::statfs(path.c_str(), &fs) != 0) return false;
+  switch (static_cast<uint32_t>(fs.f_type)) {
+    case 0x6969:      // NFS
+    case 0x517B:      // SMB
+    case 0xFF534D42:  // CIFS
+    case 0xFE534D42:  // SMB2
+    case 0x65735546:  // FUSE (sshfs, s3fs, gcsfuse, ...)
+    case 0x01021997:  // 9p
+    case 0x00C36400:  // Ceph
+    case 0x5346414F:  // AFS
+    case 0x0BD00BD0:  // Lustre
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace
 
@@ -66,6 +87,13 @@ ManifestWatcher::~ManifestWatcher() { Stop(); }
 void ManifestWatcher::Start() {
   signature_ = ManifestSignature(paths_);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  for (const auto& path : paths_) {
+    if (options_.use_inotify && OnNetworkFilesystem(path)) {
+      log::Info("manifests are on a network filesystem; polled instead of watched with inotify",
+                {{"path", path}, {"every", std::to_string(options_.poll.count()) + "ms"}});
+      options_.use_inotify = false;
+    }
+  }
   if (options_.use_inotify) {
     inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (inotify_fd_ < 0) {

@@ -3,9 +3,10 @@
 // delete in any watched directory (every directory under the paths except
 // hidden ones such as .git); a change is confirmed by the manifests' signature
 // (path, mtime, size of each manifest file the loader reads), so events that
-// change no manifest cost no reload. Polling the signature stays as the fallback:
-// every `poll` when inotify is unavailable, and every `safety_poll` alongside it
-// for filesystems whose changes inotify does not see (some network mounts).
+// change no manifest cost no reload. Polling the signature is the fallback:
+// every `poll` when inotify is unavailable or a path is on a network filesystem
+// (NFS, SMB, FUSE, 9p, ...: changes made on another host raise no event), and
+// every `safety_poll` beside inotify.
 #pragma once
 
 #include <chrono>
@@ -23,8 +24,8 @@ std::string ManifestSignature(const std::vector<std::string>& paths);
 
 struct WatchOptions {
   bool use_inotify = true;
-  std::chrono::milliseconds poll{250};          // without inotify
-  std::chrono::milliseconds safety_poll{5000};  // with inotify
+  std::chrono::milliseconds poll{250};           // without inotify
+  std::chrono::milliseconds safety_poll{60000};  // with inotify
   // Events arriving within this of each other are one change (an editor's
   // write-rename-chmod, a git checkout).
   std::chrono::milliseconds settle{5};
