@@ -44,10 +44,14 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
   std::lock_guard lock(mu_);
   const SteadyTime now = clock_.Now();
   std::map<std::string, std::shared_ptr<Tracked>> next;
-  for (const auto& r : manifests.resources) {
+  std::vector<std::shared_ptr<Tracked>> order;
+  order.reserve(manifests.resources.size());
+  WantedNames wanted;
+  for (auto& r : manifests.resources) {
+    wanted.insert({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r)), CloudNameOf(r)});
     const std::string key = ResourceKey(r);
     const std::string fp = Fingerprint(r);
-    const std::string& provider = manifest::ProviderOf(r);
+    const std::string provider = manifest::ProviderOf(r);  // a copy: r is moved below
     auto old = tracked_.find(key);
     const bool provider_changed = providers_.count(provider) == 0 ||
                                   providers.count(provider) == 0 ||
@@ -58,22 +62,26 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
       // entry (which a pass in flight may be reading) is kept as it is.
       t = old->second;
     } else {
-      t = std::make_shared<Tracked>(r, random_, options_);
+      // Moved: the controller keeps each resource once, in its Tracked.
+      t = std::make_shared<Tracked>(std::move(r), random_, options_);
       if (old != tracked_.end()) {
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
       } else {
-        t->status.kind = manifest::KindName(manifest::KindOf(r));
-        t->status.name = manifest::MetaOf(r).name;
+        t->status.kind = manifest::KindName(manifest::KindOf(t->resource));
+        t->status.name = manifest::MetaOf(t->resource).name;
         t->status.provider = provider;
       }
       t->status.terminal = false;
       t->fingerprint = fp;
       t->next_due = now;
     }
+    order.push_back(t);
     next[key] = std::move(t);
   }
   tracked_ = std::move(next);
+  order_ = std::move(order);
+  wanted_ = std::move(wanted);
   std::map<std::string, ProviderStatus> statuses;
   for (const auto& [name, entry] : providers) {
     auto it = provider_status_.find(name);
@@ -83,7 +91,7 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
   }
   provider_status_ = std::move(statuses);
   sweeps_->Configure(providers, providers_, now);
-  manifests_ = std::move(manifests);
+  revision_ = std::move(manifests.revision);
   providers_ = std::move(providers);
   have_manifests_ = true;
   spec_error_.clear();
@@ -130,7 +138,7 @@ Observations Controller::Observe(const ObservePlan& plan) {
   for (const auto& [provider, kinds] : obs.lists) {
     for (const auto& [kind, list] : kinds) list_sizes_[{provider, kind}] = list.size();
   }
-  unmanaged_ = FindUnmanaged(manifests_.resources, providers_, obs, unmanaged_);
+  unmanaged_ = FindUnmanaged(wanted_, providers_, obs, unmanaged_);
   return obs;
 }
 
@@ -245,17 +253,18 @@ PlanResult Controller::Plan() {
   std::lock_guard pass_lock(pass_mu_);
   PlanResult plan;
   ObservePlan all;
-  std::vector<manifest::Resource> resources;
+  std::vector<std::shared_ptr<Tracked>> tracked;  // in manifest order
   {
     std::lock_guard lock(mu_);
     for (const auto& [name, entry] : providers_) all.sweep.push_back(name);
-    resources = manifests_.resources;
+    tracked = order_;
   }
   const Observations obs = Observe(all);
   for (const auto& [provider, error] : obs.errors) {
     plan.errors[provider] = error.ToString();
   }
-  for (const auto& r : resources) {
+  for (const auto& t : tracked) {
+    const manifest::Resource& r = t->resource;
     PlanItem item;
     item.kind = manifest::KindName(manifest::KindOf(r));
     item.name = manifest::MetaOf(r).name;
@@ -270,8 +279,7 @@ PlanResult Controller::Plan() {
     o.matches = obs.Matches(r);
     if (std::holds_alternative<manifest::NotebookService>(r)) {
       std::lock_guard lock(mu_);
-      auto it = tracked_.find(ResourceKey(r));
-      o.notebook_rebooted = it != tracked_.end() && it->second->notebook_rebooted;
+      o.notebook_rebooted = t->notebook_rebooted;
     }
     const Action a = Diff(r, o);
     item.action = a.type;
@@ -381,7 +389,7 @@ StatusSnapshot Controller::Snapshot() const {
 
 StatusSnapshot Controller::SnapshotLocked() const {
   StatusSnapshot s;
-  s.revision = manifests_.revision;
+  s.revision = revision_;
   s.spec_valid = spec_error_.empty();
   s.spec_error = spec_error_;
   s.last_successful_sync_ms = last_successful_sync_ms_;

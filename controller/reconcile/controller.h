@@ -17,7 +17,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -174,7 +176,10 @@ class Controller {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool wake_ = false;
-  manifest::ManifestSet manifests_;
+  std::string revision_;
+  // The resources in manifest order (for Plan), and their cloud names.
+  std::vector<std::shared_ptr<Tracked>> order_;
+  std::set<std::tuple<std::string, cloud::ResourceKind, std::string>> wanted_;
   ProviderMap providers_;
   // By resource key. Shared with passes in flight; entries are replaced, not mutated,
   // when a resource's spec changes.

@@ -107,13 +107,9 @@ Observations ObserveProviders(const ProviderMap& providers, const ObservePlan& p
   return obs;
 }
 
-std::vector<UnmanagedResource> FindUnmanaged(const std::vector<manifest::Resource>& resources,
+std::vector<UnmanagedResource> FindUnmanaged(const WantedNames& wanted,
                                              const ProviderMap& providers, const Observations& obs,
                                              const std::vector<UnmanagedResource>& previous) {
-  std::set<std::tuple<std::string, cloud::ResourceKind, std::string>> wanted;
-  for (const auto& r : resources) {
-    wanted.insert({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r)), CloudNameOf(r)});
-  }
   std::vector<UnmanagedResource> unmanaged;
   for (const auto& u : previous) {
     if (!obs.swept.count(u.provider) && providers.count(u.provider)) unmanaged.push_back(u);

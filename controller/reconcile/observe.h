@@ -74,9 +74,12 @@ using OnListed =
 Observations ObserveProviders(const ProviderMap& providers, const ObservePlan& plan,
                               const OnListed& listed);
 
-// What the sweeps hold that no resource in `resources` declares. Providers not
-// swept this time keep their `previous` entries while they are still configured.
-std::vector<UnmanagedResource> FindUnmanaged(const std::vector<manifest::Resource>& resources,
+// (provider, kind, cloud name) of every resource the manifests declare.
+using WantedNames = std::set<std::tuple<std::string, cloud::ResourceKind, std::string>>;
+
+// What the sweeps hold that no manifest declares (`wanted`). Providers not swept
+// this time keep their `previous` entries while they are still configured.
+std::vector<UnmanagedResource> FindUnmanaged(const WantedNames& wanted,
                                              const ProviderMap& providers, const Observations& obs,
                                              const std::vector<UnmanagedResource>& previous);
 
