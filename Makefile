@@ -2,6 +2,7 @@
 # packages), configures, builds incrementally and runs.
 #   make demo   run the controller against the embedded simulator
 #   make test   build and run every test with ctest
+#   make bench  Release build in build-release, then the scale benchmark (bench/bench.py)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 # Line tables only (-g1): backtraces keep file:line, and a clean build takes about a
@@ -14,7 +15,7 @@ DEBIAN_PACKAGES := cmake make g++ pkg-config libcpprest-dev libyaml-cpp-dev nloh
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(BUILD_DIR)/.deps-installed
 
-.PHONY: all deps configure build test demo clean format
+.PHONY: all deps configure build test demo clean format bench
 
 all: build
 
@@ -48,6 +49,17 @@ test: build
 demo: build
 	$(BUILD_DIR)/converge validate manifests/examples
 	$(BUILD_DIR)/converge run --sim manifests/examples
+
+# Not part of `make test`: a Release build of its own (BENCH_BUILD_DIR), then
+# bench/bench.py against `converge sim` in its own process, and the in-process
+# Google Benchmark rows. BENCH_ARGS passes options (e.g. BENCH_ARGS='--n 2000').
+BENCH_BUILD_DIR ?= build-release
+BENCH_ARGS ?=
+bench: $(STAMP)
+	cmake -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DCONVERGE_ENABLE_TESTING=OFF
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target converge converge_bench
+	python3 bench/bench.py --converge $(BENCH_BUILD_DIR)/converge \
+	  --bench $(BENCH_BUILD_DIR)/bench/converge_bench $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

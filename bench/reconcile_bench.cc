@@ -6,6 +6,9 @@
 
 #include "base/log.h"
 #include "cloud/provider_factory.h"
+#include "cloud/scnet/scnet_api.h"
+#include "cloud/tione/tc3_signer.h"
+#include "manifest/loader.h"
 #include "reconcile/controller.h"
 #include "reconcile/diff.h"
 #include "sim/simulator.h"
@@ -46,6 +49,68 @@ void BM_DiffInSyncInstance(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(reconcile::Diff(desired, obs));
 }
 BENCHMARK(BM_DiffInSyncInstance);
+
+// Loading and validating N manifests, one ContainerInstance a file plus a Provider.
+void BM_LoadManifests(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const test_support::TempDir dir("converge-bench-load");
+  dir.Write("provider.yaml", test_support::kScnetProviderYaml);
+  for (int i = 0; i < n; ++i) {
+    dir.Write("ci-" + std::to_string(i) + ".yaml",
+              test_support::ContainerInstanceYaml("", "ci-" + std::to_string(i)));
+  }
+  for (auto _ : state) {
+    manifest::LoadResult loaded = manifest::LoadPaths({dir.path()});
+    if (!loaded.ok()) state.SkipWithError(loaded.errors.front().ToString().c_str());
+    benchmark::DoNotOptimize(loaded);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_LoadManifests)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// One TC3-HMAC-SHA256 signature of a DescribeNotebooks request.
+void BM_SignTc3(benchmark::State& state) {
+  cloud::tione::Tc3Input in;
+  in.secret_id = "AKIDbenchmark";
+  in.secret_key = "benchmark-secret-key";
+  in.host = "tione.tencentcloudapi.com";
+  in.service = "tione";
+  in.action = "DescribeNotebooks";
+  in.content_type = "application/json; charset=utf-8";
+  in.payload = R"({"Offset":0,"Limit":100})";
+  in.timestamp = 1795460647;
+  for (auto _ : state) benchmark::DoNotOptimize(cloud::tione::SignTc3(in));
+}
+BENCHMARK(BM_SignTc3);
+
+// Parsing one SCNet container-instance list page of 50 items from its JSON text.
+void BM_ParseInstancePage(benchmark::State& state) {
+  nlohmann::json items = nlohmann::json::array();
+  for (int i = 0; i < 50; ++i) {
+    items.push_back({{"id", "id-" + std::to_string(i)},
+                     {"instanceServiceName", "bench-" + std::to_string(i)},
+                     {"status", "Running"},
+                     {"description", "managed-by=converge"},
+                     {"cpuNumber", 3},
+                     {"ramSize", 15360},
+                     {"gpuNumber", 1},
+                     {"taskType", "jupyter"},
+                     {"acceleratorType", "gpu"},
+                     {"resourceGroup", "TeslaM40"},
+                     {"taskNumber", 1},
+                     {"timeoutLimit", "unlimited"},
+                     {"version", "jupyter:4.4-py3.7-cpu"},
+                     {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"},
+                     {"createTime", "2026-11-23 10:00:00"}});
+  }
+  const std::string text = nlohmann::json{{"total", 10000}, {"list", items}}.dump();
+  for (auto _ : state) {
+    auto page = cloud::scnet::ParseInstancePage(nlohmann::json::parse(text));
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetItemsProcessed(state.iterations() * 50);
+}
+BENCHMARK(BM_ParseInstancePage);
 
 // A steady-state full pass over N Running container instances: list every page
 // from the simulator over loopback HTTP (real SCNet adapter), diff each, no action.
@@ -96,7 +161,7 @@ void BM_SteadyStatePass(benchmark::State& state) {
       static_cast<double>(state.iterations());
   state.counters["peak_rss_MiB"] = PeakRssMiB();
 }
-BENCHMARK(BM_SteadyStatePass)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SteadyStatePass)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace converge

@@ -97,6 +97,7 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
       deps.observer = options_.observer;
       reconcile::ProviderEntry entry;
       entry.client = std::shared_ptr<cloud::Provider>(cloud::MakeProvider(config, deps));
+      entry.page_size = config.page_size;
       entry.kinds = config.type == cloud::ProviderConfig::Type::kScnet
                         ? std::vector<cloud::ResourceKind>{cloud::ResourceKind::kContainerInstance,
                                                            cloud::ResourceKind::kNotebook}

@@ -1,9 +1,7 @@
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <atomic>
 #include <condition_variable>
-#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -12,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/embedded_sim.h"
+#include "cli/manifest_watcher.h"
 #include "cli/manifests.h"
 #include "cli/providers.h"
 #include "manifest/field.h"
@@ -26,7 +25,8 @@ constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
 Reconciles continuously: lists every provider, acts on what differs from the
 manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
 (`converge reconcile`). Exits 1 at once when a PATH holds no manifest. Manifest
-files are watched: a change is applied within a second; a revision that fails
+files are watched (inotify; polling where the filesystem has none): a change is
+applied within milliseconds; a revision that fails
 validation is not applied (the last good one keeps running and the error is
 reported). A provider whose secret cannot be read fails only its own resources;
 a fromFile secret is read again when its file changes (no restart or SIGHUP).
@@ -48,41 +48,12 @@ drain in-flight calls and exit within 10 s.
                        its checkout as PATH (see deploy/kubernetes/)
 )";
 
-namespace fs = std::filesystem;
-
-// (path, mtime, size) of every manifest file under `paths`: a change in any is a
-// new revision to load.
-std::string ManifestSignature(const std::vector<std::string>& paths) {
-  std::string sig;
-  auto add = [&sig](const fs::path& p) {
-    struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) return;
-    sig += p.string() + ':' + std::to_string(st.st_mtim.tv_sec) + '.' +
-           std::to_string(st.st_mtim.tv_nsec) + ':' + std::to_string(st.st_size) + '\n';
-  };
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<fs::path> files;
-      for (auto it = fs::recursive_directory_iterator(path, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        const auto ext = it->path().extension();
-        if (ext == ".yaml" || ext == ".yml") files.push_back(it->path());
-      }
-      std::sort(files.begin(), files.end());
-      for (const auto& f : files) add(f);
-    } else {
-      add(path);
-    }
-  }
-  return sig;
-}
-
 struct Signals {
   std::mutex mu;
   std::condition_variable cv;
   bool stop = false;
   bool reload = false;
+  bool changed = false;  // the watcher saw a manifest change
 };
 
 }  // namespace
@@ -201,7 +172,6 @@ int RunRun(int argc, char** argv) {
                {"providers", std::to_string(loaded.manifests.providers.size())}});
     controller.SetManifests(std::move(loaded.manifests), std::move(wiring.providers));
   };
-  std::string signature = ManifestSignature(paths);
   apply(std::move(initial));
 
   serve::Endpoints endpoints{
@@ -257,25 +227,28 @@ int RunRun(int argc, char** argv) {
     sig.cv.notify_all();
   });
 
-  // Watch the manifests until told to stop.
+  // Watch the manifests until told to stop: inotify, polling as the fallback.
+  ManifestWatcher watcher(paths, WatchOptions{}, [&] {
+    std::lock_guard lock(sig.mu);
+    sig.changed = true;
+    sig.cv.notify_all();
+  });
+  watcher.Start();
   {
     std::unique_lock lock(sig.mu);
     while (!sig.stop) {
-      sig.cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return sig.stop || sig.reload; });
+      sig.cv.wait(lock, [&] { return sig.stop || sig.reload || sig.changed; });
       if (sig.stop) break;
       const bool forced = sig.reload;
-      sig.reload = false;
+      sig.reload = sig.changed = false;
       lock.unlock();
-      const std::string now = ManifestSignature(paths);
-      if (forced || now != signature) {
-        signature = now;
-        log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
-        apply(manifest::LoadPaths(paths));
-      }
+      log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
+      apply(manifest::LoadPaths(paths));
       if (forced) controller.ResetBackoff({});
       lock.lock();
     }
   }
+  watcher.Stop();
 
   // Drain: the pass in flight finishes its calls (each bounded by its timeout);
   // exit regardless after 8 s, leaving create intents for the next start.

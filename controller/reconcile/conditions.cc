@@ -1,5 +1,7 @@
 #include "reconcile/conditions.h"
 
+#include <algorithm>
+
 #include "reconcile/desired.h"
 #include "reconcile/intents.h"
 
@@ -45,9 +47,24 @@ void SetCondition(Condition& c, const std::string& status, const std::string& re
 
 bool CannotPassOnRetry(const cloud::Error& e) { return !e.retryable && !e.outcome_unknown; }
 
+namespace {
+
+// t waits for its provider's next sweep.
+void AwaitSweep(const PassContext& ctx, Tracked& t) {
+  t.next_due = SteadyTime::max();
+  const SteadyTime sweep = ctx.sweeps.Next(manifest::ProviderOf(t.resource));
+  const SteadyTime now = ctx.clock.Now();
+  const auto wait =
+      sweep == SteadyTime::max() ? ctx.options.resync : duration_cast<milliseconds>(sweep - now);
+  t.status.next_retry_ms = ctx.WallMs() + std::max<int64_t>(0, wait.count());
+}
+
+}  // namespace
+
 void Schedule(const PassContext& ctx, Tracked& t, const Action& action, bool call_failed) {
-  Duration delay;
   const bool failed = call_failed || action.type == ActionType::kError;
+  t.status.consecutive_failures = failed ? t.status.consecutive_failures + 1 : 0;
+  Duration delay;
   if (failed) {
     delay = t.backoff.Next();
   } else if (IsMutating(action.type) || action.type == ActionType::kWait) {
@@ -55,20 +72,25 @@ void Schedule(const PassContext& ctx, Tracked& t, const Action& action, bool cal
     delay = ctx.options.poll;
   } else {
     t.backoff.Reset();
-    const double jitter = 1.0 + 0.1 * ctx.random.Uniform();
-    delay = duration_cast<Duration>(ctx.options.resync * jitter);
+    AwaitSweep(ctx, t);  // in sync: the provider's sweep looks at it again
+    return;
   }
   t.next_due = ctx.clock.Now() + delay;
   t.status.next_retry_ms = ctx.WallMs() + duration_cast<milliseconds>(delay).count();
-  t.status.consecutive_failures = failed ? t.status.consecutive_failures + 1 : 0;
 }
 
 void RecordObserveError(const PassContext& ctx, Tracked& t, const std::string& provider,
-                        const cloud::Error& error, int64_t now_ms) {
+                        const cloud::Error& error, bool sweep, int64_t now_ms) {
   SetCondition(t.status.synced, "False", "ObserveError",
                "cannot list provider " + provider + ": " + error.ToString(), now_ms);
   t.status.terminal = CannotPassOnRetry(error);
   t.status.last_attempt_ms = now_ms;
+  if (sweep) {
+    // The provider's sweep failed: its retry (the provider's backoff) looks again.
+    ++t.status.consecutive_failures;
+    AwaitSweep(ctx, t);
+    return;
+  }
   Action failed;
   failed.type = ActionType::kError;
   Schedule(ctx, t, failed, true);

@@ -22,12 +22,14 @@ void SetCondition(Condition& c, const std::string& status, const std::string& re
 bool CannotPassOnRetry(const cloud::Error& e);
 
 // Schedules t's next look: soon while a transition is under way, with jittered
-// exponential backoff after an error, at the jittered resync period when in sync.
+// exponential backoff after an error, at its provider's next sweep when in sync.
 void Schedule(const PassContext& ctx, Tracked& t, const Action& action, bool call_failed);
 
-// A provider that could not be listed: Synced False/ObserveError, backoff.
+// A provider that could not be listed: Synced False/ObserveError. After a failed
+// sweep (`sweep`) t waits for the sweep's retry; after a failed lookup of its
+// own, for its own backoff.
 void RecordObserveError(const PassContext& ctx, Tracked& t, const std::string& provider,
-                        const cloud::Error& error, int64_t now_ms);
+                        const cloud::Error& error, bool sweep, int64_t now_ms);
 
 // What was listed for t (its id, state, drift), whatever the action.
 void RecordListed(Tracked& t, const Action& action, const Observation& o);

@@ -9,6 +9,7 @@
 #include "reconcile/desired.h"
 #include "reconcile/executor.h"
 #include "reconcile/observe.h"
+#include "reconcile/sweeps.h"
 #include "reconcile/tracked.h"
 
 namespace converge::reconcile {
@@ -18,7 +19,12 @@ using std::chrono::milliseconds;
 
 Controller::Controller(ControllerOptions options, Journal& journal, Clock& clock, Random& random,
                        ControllerMetrics* metrics)
-    : options_(options), intents_(journal), clock_(clock), random_(random), metrics_(metrics) {}
+    : options_(options),
+      intents_(journal),
+      clock_(clock),
+      random_(random),
+      metrics_(metrics),
+      sweeps_(std::make_unique<SweepSchedule>(options_, random_)) {}
 
 Controller::~Controller() { Stop(); }
 
@@ -26,7 +32,7 @@ int64_t Controller::WallMs() const {
   return duration_cast<milliseconds>(clock_.WallNow().time_since_epoch()).count();
 }
 
-PassContext Controller::Context() { return {options_, clock_, random_, metrics_, mu_}; }
+PassContext Controller::Context() { return {options_, clock_, random_, metrics_, mu_, *sweeps_}; }
 
 std::shared_ptr<cloud::Provider> Controller::ClientOf(const std::string& provider) {
   std::lock_guard lock(mu_);
@@ -38,10 +44,14 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
   std::lock_guard lock(mu_);
   const SteadyTime now = clock_.Now();
   std::map<std::string, std::shared_ptr<Tracked>> next;
-  for (const auto& r : manifests.resources) {
+  std::vector<std::shared_ptr<Tracked>> order;
+  order.reserve(manifests.resources.size());
+  WantedNames wanted;
+  for (auto& r : manifests.resources) {
+    wanted.insert({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r)), CloudNameOf(r)});
     const std::string key = ResourceKey(r);
     const std::string fp = Fingerprint(r);
-    const std::string& provider = manifest::ProviderOf(r);
+    const std::string provider = manifest::ProviderOf(r);  // a copy: r is moved below
     auto old = tracked_.find(key);
     const bool provider_changed = providers_.count(provider) == 0 ||
                                   providers.count(provider) == 0 ||
@@ -52,22 +62,26 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
       // entry (which a pass in flight may be reading) is kept as it is.
       t = old->second;
     } else {
-      t = std::make_shared<Tracked>(r, random_, options_);
+      // Moved: the controller keeps each resource once, in its Tracked.
+      t = std::make_shared<Tracked>(std::move(r), random_, options_);
       if (old != tracked_.end()) {
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
       } else {
-        t->status.kind = manifest::KindName(manifest::KindOf(r));
-        t->status.name = manifest::MetaOf(r).name;
+        t->status.kind = manifest::KindName(manifest::KindOf(t->resource));
+        t->status.name = manifest::MetaOf(t->resource).name;
         t->status.provider = provider;
       }
       t->status.terminal = false;
       t->fingerprint = fp;
       t->next_due = now;
     }
+    order.push_back(t);
     next[key] = std::move(t);
   }
   tracked_ = std::move(next);
+  order_ = std::move(order);
+  wanted_ = std::move(wanted);
   std::map<std::string, ProviderStatus> statuses;
   for (const auto& [name, entry] : providers) {
     auto it = provider_status_.find(name);
@@ -76,7 +90,8 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
     statuses[name] = same ? it->second : ProviderStatus{name, false, ""};
   }
   provider_status_ = std::move(statuses);
-  manifests_ = std::move(manifests);
+  sweeps_->Configure(providers, providers_, now);
+  revision_ = std::move(manifests.revision);
   providers_ = std::move(providers);
   have_manifests_ = true;
   spec_error_.clear();
@@ -97,14 +112,14 @@ void Controller::ClearSpecError() {
   PublishLocked();
 }
 
-Observations Controller::Observe(const std::vector<std::string>& names) {
+Observations Controller::Observe(const ObservePlan& plan) {
   ProviderMap providers;
   {
     std::lock_guard lock(mu_);
     providers = providers_;
   }
-  Observations obs =
-      ObserveProviders(providers, names, [&](const std::string& name, const cloud::Error* error) {
+  Observations obs = ObserveProviders(
+      providers, plan, [&](const std::string& name, const cloud::Error* error, bool sweep) {
         // Outside the lock: it may stat a secret file.
         const auto it = providers.find(name);
         std::string secret_problem = it != providers.end() && it->second.client
@@ -117,34 +132,55 @@ Observations Controller::Observe(const std::vector<std::string>& names) {
         if (error) {
           ps.error = error->ToString();
           list_failure_log_.Failed(name, *error, clock_.Now());
+          if (sweep) sweeps_->Failed(name, clock_.Now());
         } else {
-          ps.listed = true;
+          ps.listed = ps.listed || sweep;
           ps.error.clear();
           list_failure_log_.Listed(name, clock_.Now());
+          if (sweep) sweeps_->Succeeded(name);
         }
       });
   std::lock_guard lock(mu_);
-  unmanaged_ = FindUnmanaged(manifests_.resources, providers_, obs, unmanaged_);
+  for (const auto& [provider, kinds] : obs.lists) {
+    for (const auto& [kind, list] : kinds) list_sizes_[{provider, kind}] = list.size();
+  }
+  unmanaged_ = FindUnmanaged(wanted_, providers_, obs, unmanaged_);
   return obs;
 }
 
 bool Controller::CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due,
-                            std::vector<std::string>* provider_names) {
+                            ObservePlan* plan) {
   std::lock_guard lock(mu_);
   if (!have_manifests_) return false;
   const SteadyTime now = clock_.Now();
-  std::set<std::string> names;
+  plan->sweep = sweeps_->Start(all, now);
+  const std::set<std::string> swept(plan->sweep.begin(), plan->sweep.end());
+  // Due on their own, by provider and kind: looked up by name, or from the
+  // kind's whole list when that takes fewer calls.
+  std::map<ProviderKind, std::set<std::string>> own;
   for (auto& [key, t] : tracked_) {
-    if (all || t->next_due <= now) {
+    const std::string& provider = manifest::ProviderOf(t->resource);
+    if (swept.count(provider)) {
       due->push_back(t);
-      names.insert(manifest::ProviderOf(t->resource));
+    } else if (t->next_due <= now) {
+      due->push_back(t);
+      own[{provider, ObservedKindOf(manifest::KindOf(t->resource))}].insert(
+          CloudNameOf(t->resource));
     }
   }
-  if (all) {
-    for (const auto& [name, entry] : providers_) names.insert(name);
+  for (auto& [key, names] : own) {
+    auto entry = providers_.find(key.first);
+    const size_t page = entry == providers_.end() ? 1 : std::max(1, entry->second.page_size);
+    auto size = list_sizes_.find(key);
+    const size_t pages =
+        size == list_sizes_.end() ? 1 : std::max<size_t>(1, (size->second + page - 1) / page);
+    if (names.size() > pages) {
+      plan->whole.insert(key);
+    } else {
+      plan->by_name[key] = std::move(names);
+    }
   }
-  if (due->empty() && !all) return false;
-  provider_names->assign(names.begin(), names.end());
+  if (due->empty() && plan->sweep.empty()) return false;
   if (metrics_) metrics_->OnQueueDepth(due->size());
   return true;
 }
@@ -155,9 +191,10 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
   const std::string provider = manifest::ProviderOf(t.resource);
   const std::string kind(manifest::KindName(manifest::KindOf(t.resource)));
   const int64_t now_ms = WallMs();
-  if (auto err = obs.errors.find(provider); err != obs.errors.end()) {
+  bool sweep = false;
+  if (const cloud::Error* err = obs.ErrorFor(t.resource, &sweep)) {
     std::lock_guard lock(mu_);
-    RecordObserveError(ctx, t, provider, err->second, now_ms);
+    RecordObserveError(ctx, t, provider, *err, sweep, now_ms);
     if (metrics_) metrics_->OnReconcile(kind, false, 0);
     return std::nullopt;
   }
@@ -190,29 +227,13 @@ PassResult Controller::RunPass(bool all) {
   PassResult result;
   // Shared: a manifest change mid-pass replaces entries, never frees them under us.
   std::vector<std::shared_ptr<Tracked>> due;
-  std::vector<std::string> provider_names;
-  if (!CollectDue(all, &due, &provider_names)) return result;
-
-  const Observations obs = Observe(provider_names);
-  {
-    // A resource waiting out its backoff after a list error is looked at in this
-    // pass when its provider listed again, so its status does not keep a stale
-    // error; the lists are already made, so this costs no call.
-    std::lock_guard lock(mu_);
-    std::set<const Tracked*> in_pass;
-    for (const auto& t : due) in_pass.insert(t.get());
-    for (const auto& [key, t] : tracked_) {
-      const std::string& provider = manifest::ProviderOf(t->resource);
-      if (!in_pass.count(t.get()) && t->status.synced.reason == "ObserveError" &&
-          obs.lists.count(provider) && !obs.errors.count(provider)) {
-        due.push_back(t);
-      }
-    }
-  }
+  ObservePlan plan;
+  if (!CollectDue(all, &due, &plan)) return result;
+  const Observations obs = Observe(plan);
 
   const PassContext ctx = Context();
   std::vector<Executor::Work> work;
-  bool pass_ok = obs.errors.empty();
+  bool pass_ok = obs.errors.empty() && obs.kind_errors.empty() && obs.name_errors.empty();
   for (const auto& t : due) {
     const SteadyTime started = clock_.Now();
     if (std::optional<Action> action = Observed(ctx, *t, obs, &pass_ok)) {
@@ -237,18 +258,19 @@ PassResult Controller::RunPass(bool all) {
 PlanResult Controller::Plan() {
   std::lock_guard pass_lock(pass_mu_);
   PlanResult plan;
-  std::vector<std::string> names;
-  std::vector<manifest::Resource> resources;
+  ObservePlan all;
+  std::vector<std::shared_ptr<Tracked>> tracked;  // in manifest order
   {
     std::lock_guard lock(mu_);
-    for (const auto& [name, entry] : providers_) names.push_back(name);
-    resources = manifests_.resources;
+    for (const auto& [name, entry] : providers_) all.sweep.push_back(name);
+    tracked = order_;
   }
-  const Observations obs = Observe(names);
+  const Observations obs = Observe(all);
   for (const auto& [provider, error] : obs.errors) {
     plan.errors[provider] = error.ToString();
   }
-  for (const auto& r : resources) {
+  for (const auto& t : tracked) {
+    const manifest::Resource& r = t->resource;
     PlanItem item;
     item.kind = manifest::KindName(manifest::KindOf(r));
     item.name = manifest::MetaOf(r).name;
@@ -263,8 +285,7 @@ PlanResult Controller::Plan() {
     o.matches = obs.Matches(r);
     if (std::holds_alternative<manifest::NotebookService>(r)) {
       std::lock_guard lock(mu_);
-      auto it = tracked_.find(ResourceKey(r));
-      o.notebook_rebooted = it != tracked_.end() && it->second->notebook_rebooted;
+      o.notebook_rebooted = t->notebook_rebooted;
     }
     const Action a = Diff(r, o);
     item.action = a.type;
@@ -282,30 +303,23 @@ PlanResult Controller::Plan() {
 }
 
 void Controller::Run() {
-  SteadyTime last_full{};
-  bool first = true;
   while (true) {
-    bool full = false;
     {
       std::unique_lock lock(mu_);
       if (stopping_) break;
       const SteadyTime now = clock_.Now();
-      full = first || now - last_full >= options_.resync;
-      SteadyTime earliest = now + options_.resync;
+      SteadyTime earliest = sweeps_->Earliest();
       for (const auto& [key, t] : tracked_) earliest = std::min(earliest, t->next_due);
-      if (!full && !wake_ && earliest > now) {
-        const SteadyTime deadline = std::min(earliest, now + std::chrono::seconds(1));
+      if (!wake_ && earliest > now) {
+        const SteadyTime deadline =
+            earliest - now < std::chrono::seconds(1) ? earliest : now + std::chrono::seconds(1);
         clock_.WaitUntil(lock, cv_, deadline, [this] { return stopping_ || wake_; });
         if (stopping_) break;
         if (!wake_ && clock_.Now() < earliest) continue;
       }
       wake_ = false;
     }
-    if (full) {
-      last_full = clock_.Now();
-      first = false;
-    }
-    RunPass(full);
+    RunPass(false);
   }
 }
 
@@ -381,7 +395,7 @@ StatusSnapshot Controller::Snapshot() const {
 
 StatusSnapshot Controller::SnapshotLocked() const {
   StatusSnapshot s;
-  s.revision = manifests_.revision;
+  s.revision = revision_;
   s.spec_valid = spec_error_.empty();
   s.spec_error = spec_error_;
   s.last_successful_sync_ms = last_successful_sync_ms_;

@@ -17,7 +17,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -34,7 +36,9 @@ namespace converge::reconcile {
 
 struct Tracked;
 struct Observations;
+struct ObservePlan;
 struct PassContext;
+class SweepSchedule;
 
 struct ControllerOptions {
   std::chrono::milliseconds resync{30000};  // Default: 30s, jittered by up to +10%
@@ -62,6 +66,9 @@ class ControllerMetrics {
 struct ProviderEntry {
   std::shared_ptr<cloud::Provider> client;
   std::vector<cloud::ResourceKind> kinds;
+  // The list page size: a kind with more resources due on their own than its
+  // whole list has pages is listed whole instead of looked up name by name.
+  int page_size = 50;
 };
 using ProviderMap = std::map<std::string, ProviderEntry>;
 
@@ -122,8 +129,8 @@ class Controller {
   // diff, act, schedule. Thread-safe with respect to status readers.
   PassResult RunPass(bool all);
 
-  // Runs passes until Stop(): each as soon as some resource is due or Wake() is
-  // called, waiting through the Clock (so a SimulatedClock drives it in tests).
+  // Runs passes until Stop(): each as soon as a provider's sweep or some resource
+  // is due or Wake() is called, waiting through the Clock (so a SimulatedClock drives it in tests).
   // Returns after the pass in flight (if any) has finished.
   void Run();
   void Stop();
@@ -143,13 +150,14 @@ class Controller {
 
  private:
   PassContext Context();
-  // Lists the named providers, records each one's listing on its status, and
-  // updates the unmanaged list.
-  Observations Observe(const std::vector<std::string>& providers);
-  // The resources a pass looks at (all, or those due) and the providers to list;
-  // false when there is nothing to do.
-  bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due,
-                  std::vector<std::string>* providers);
+  // Lists what `plan` says, records each sweep on its provider's status and
+  // schedule, and updates the unmanaged list.
+  Observations Observe(const ObservePlan& plan);
+  // The resources a pass looks at and what to list: every provider whose sweep is
+  // due (all when `all`) with all its resources, and the resources due on their
+  // own (by name, or a kind's whole list when cheaper); false when there is
+  // nothing to do.
+  bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due, ObservePlan* plan);
   // Records t's observation; a mutating action to perform, or nullopt when done.
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
                                  bool* pass_ok);
@@ -168,12 +176,18 @@ class Controller {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool wake_ = false;
-  manifest::ManifestSet manifests_;
+  std::string revision_;
+  // The resources in manifest order (for Plan), and their cloud names.
+  std::vector<std::shared_ptr<Tracked>> order_;
+  std::set<std::tuple<std::string, cloud::ResourceKind, std::string>> wanted_;
   ProviderMap providers_;
   // By resource key. Shared with passes in flight; entries are replaced, not mutated,
   // when a resource's spec changes.
   std::map<std::string, std::shared_ptr<Tracked>> tracked_;
   std::map<std::string, ProviderStatus> provider_status_;
+  std::unique_ptr<SweepSchedule> sweeps_;
+  // How many objects the last whole list of each (provider, kind) held.
+  std::map<std::pair<std::string, cloud::ResourceKind>, size_t> list_sizes_;
   ListFailureLog list_failure_log_;
   std::vector<UnmanagedResource> unmanaged_;
   std::string spec_error_;

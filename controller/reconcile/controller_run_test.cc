@@ -145,9 +145,9 @@ TEST_F(RunTest, InSyncResourceIsLookedAtAgainWhenTheClockPassesTheResyncPeriodNo
   EXPECT_EQ(StatusOf("bert").last_attempt_ms, first_look);
 
   ThenRunWaits([&] { clock_.Advance(milliseconds(1)); });
-  // With no jitter (PinnedRandom(0)) bert falls due at the very instant of the full
-  // resync: the pass for bert and the full pass each list once.
-  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 3);
+  // The provider's sweep (no jitter with PinnedRandom(0)) looks at bert: one list.
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 2);
+  EXPECT_EQ(scnet_->CountCalls("ListByName"), 0);
   EXPECT_EQ(StatusOf("bert").last_attempt_ms, first_look + 30000);
   EXPECT_EQ(StatusOf("bert").next_retry_ms, first_look + 60000);
   EXPECT_EQ(scnet_->CountCalls("Create"), 0);
@@ -161,9 +161,39 @@ TEST_F(RunTest, TransitionIsPolledWhenDueNotBefore) {
   ThenRunWaits([&] { clock_.Advance(milliseconds(1999)); });
   EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
   scnet_->SetStatus("bert", "Running");
-  ThenRunWaits([&] { clock_.Advance(milliseconds(1)); });  // the 2 s poll is due
-  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 2);
+  ThenRunWaits([&] { clock_.Advance(milliseconds(1)); });      // the 2 s poll is due
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);  // looked up by name instead
+  EXPECT_EQ(scnet_->CountCalls("ListByName bert"), 1);
   EXPECT_EQ(StatusOf("bert").ready.status, "True");
+}
+
+// One sweep per resync: over five resync periods each provider is listed whole
+// exactly once per period (plus the first pass), whatever its resources do; the
+// one in transition is looked up by name until it is Running, then waits for the
+// sweeps like the others.
+TEST_F(RunTest, EachProviderIsListedWholeOncePerResync) {
+  for (const char* name : {"a", "b", "c"}) {
+    scnet_->Put(
+        {cloud::ResourceKind::kContainerInstance, std::string("id-") + name, name, "Running"});
+  }
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-d", "d", "Waiting"});
+  tione_->Put({cloud::ResourceKind::kTiOneNotebook, "nb-t", "t", "Running"});
+  Install({Instance("a"), Instance("b"), Instance("c"), Instance("d"), TiOne("t", "Running")});
+  StartRun();
+  for (int second = 1; second <= 150; ++second) {
+    if (second == 10) scnet_->SetStatus("d", "Running");
+    ThenRunWaits([&] { clock_.Advance(seconds(1)); });
+  }
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 6);
+  EXPECT_EQ(scnet_->CountCalls("List Notebook"), 6);
+  EXPECT_EQ(tione_->CountCalls("List TiOneNotebook"), 6);
+  EXPECT_EQ(scnet_->CountCalls("ListByName d"), 5);  // the polls at 2, 4, 6, 8 and 10 s
+  EXPECT_EQ(scnet_->CountCalls("ListByName"), 5);
+  EXPECT_EQ(tione_->CountCalls("ListByName"), 0);
+  EXPECT_EQ(StatusOf("d").ready.status, "True");
+  EXPECT_EQ(StatusOf("a").last_attempt_ms, NowMs());  // the sweep at 150 s looked at it
+  EXPECT_EQ(StatusOf("a").next_retry_ms, NowMs() + 30000);
+  EXPECT_EQ(scnet_->CountCalls("Create") + tione_->CountCalls("Create"), 0);
 }
 
 TEST_F(RunTest, WakeEndsTheWaitWithoutTheClockMoving) {
@@ -182,7 +212,8 @@ TEST_F(RunTest, ResetBackoffWakesRunForAnImmediatePass) {
   scnet_->ClearCalls();
   const int64_t first_look = StatusOf("bert").last_attempt_ms;
   ThenRunWaits([&] { controller_.ResetBackoff({"ContainerInstance/bert"}); });
-  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("ListByName bert"), 1);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 0);
   EXPECT_EQ(NowMs(), first_look);  // at once: the clock did not move
   EXPECT_EQ(StatusOf("bert").last_attempt_ms, first_look);
   EXPECT_EQ(StatusOf("bert").next_retry_ms, first_look + 30000);

@@ -85,7 +85,10 @@ TEST_F(ControllerTest, LostCreateThatDidNotHappenIsRetriedOnlyAfterTheGracePerio
 
   clock_.Advance(seconds(8));  // past it: a list proves absence, create again
   controller_.RunPass(false);
-  EXPECT_EQ(scnet_->CountCalls("ListByName bert"), 2);
+  // bert is due on its own: the pass looks it up by name, and so does the create
+  // path before creating again.
+  EXPECT_EQ(scnet_->CountCalls("ListByName bert"), 3);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 2);  // the two sweeps
   EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance"), 2);
   EXPECT_EQ(CountNamed("bert"), 1);
   EXPECT_TRUE(journal_.Pending().empty());
@@ -375,29 +378,57 @@ TEST_F(ControllerTest, ChangedSpecIsDueAtOnceUnchangedIsNot) {
   b.spec.restart_policy = manifest::RestartPolicy::kAlways;
   Install({Instance("a"), b});
   controller_.RunPass(false);
-  const auto snap = controller_.Snapshot();
-  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
+  // The edited resource is looked up by name; no provider is listed whole.
+  EXPECT_EQ(scnet_->CountCalls("ListByName b"), 1);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 0);
   EXPECT_GT(StatusOf("b").last_attempt_ms, StatusOf("a").last_attempt_ms);
 }
 
-// A resource in backoff after a list error is refreshed by the first pass whose
-// list of its provider works, not minutes later when its backoff runs out.
-TEST_F(ControllerTest, ListErrorConditionIsRefreshedWhenTheProviderListsAgain) {
+// More resources of a kind due on their own than the kind's whole list has pages
+// (here one page): one whole list of that kind instead of a lookup each.
+TEST_F(ControllerTest, ManyDueOfOneKindAreObservedFromOneWholeListOfThatKind) {
+  Install({Instance("a"), Instance("b"), Instance("c")});
+  controller_.RunPass(false);
+  ASSERT_EQ(scnet_->CountCalls("CreateContainerInstance"), 3);
+  scnet_->ClearCalls();
+  clock_.Advance(seconds(2));  // all three are polled
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("List Notebook"), 0);
+  EXPECT_EQ(scnet_->CountCalls("ListByName"), 0);
+  EXPECT_EQ(StatusOf("c").observed_id, "ci-3");
+  EXPECT_EQ(controller_.Snapshot().unmanaged.size(), 0u);
+}
+
+// A failed sweep is retried with the provider's backoff, and that retry refreshes
+// every resource of the provider; a resource due on its own meanwhile (a new
+// one) is looked up by name, never by listing the provider whole.
+TEST_F(ControllerTest, FailedSweepIsRetriedWithBackoffAndItsRetryRefreshesEveryResource) {
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-a", "a", "Running"});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "b", "Running"});
   Install({Instance("a"), Instance("b")});
-  for (int i = 0; i < 3; ++i) {  // three failed looks: next retry 2 s away
+  for (int i = 0; i < 3; ++i) {  // three failed sweeps: 0.5 s, 1 s, then 2 s apart
     scnet_->FailNext("List", Refused("ListContainerInstances", "10001", "internal error", true));
     controller_.RunPass(false);
-    clock_.Advance(milliseconds(i == 0 ? 500 : 1000));
+    if (i < 2) clock_.Advance(milliseconds(i == 0 ? 500 : 1000));
   }
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 3);
   ASSERT_EQ(StatusOf("a").synced.reason, "ObserveError");
   ASSERT_EQ(StatusOf("a").consecutive_failures, 3);
-  ASSERT_GT(StatusOf("b").next_retry_ms, StatusOf("b").last_attempt_ms + 1000);
+  EXPECT_EQ(StatusOf("b").next_retry_ms, StatusOf("b").last_attempt_ms + 2000);
 
-  // A new resource on the same provider is due at once; its pass lists scnet.
   scnet_->ClearCalls();
   Install({Instance("a"), Instance("b"), Instance("c")});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("ListByName c"), 1);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 0);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance c"), 1);
+  EXPECT_EQ(StatusOf("a").synced.reason, "ObserveError");
+
+  clock_.Advance(milliseconds(1999));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 0);
+  clock_.Advance(milliseconds(1));
   controller_.RunPass(false);
   EXPECT_EQ(scnet_->CountCalls("List ContainerInstance"), 1);
   for (const char* name : {"a", "b"}) {
@@ -408,8 +439,32 @@ TEST_F(ControllerTest, ListErrorConditionIsRefreshedWhenTheProviderListsAgain) {
     EXPECT_EQ(st.ready.status, "True") << name;
     EXPECT_EQ(st.consecutive_failures, 0) << name;
   }
-  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance c"), 1);
   EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance a"), 0);
+}
+
+// A lookup by name that fails backs off that resource alone; the provider stays
+// listed (readiness comes from its sweeps) while the error shows on its status.
+TEST_F(ControllerTest, FailedLookupByNameBacksOffThatResourceOnly) {
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-a", "a", "Running"});
+  Install({Instance("a")});
+  controller_.RunPass(false);
+  auto b = Instance("b");
+  Install({Instance("a"), b});
+  scnet_->FailNext("ListByName",
+                   Refused("ListContainerInstances", "10001", "internal error", true));
+  controller_.RunPass(false);
+  const auto st = StatusOf("b");
+  EXPECT_EQ(st.synced.reason, "ObserveError");
+  EXPECT_EQ(st.next_retry_ms - st.last_attempt_ms, 500);
+  EXPECT_EQ(StatusOf("a").synced.reason, "ReconcileSuccess");
+  EXPECT_TRUE(controller_.Snapshot().ready);
+  EXPECT_EQ(controller_.Snapshot().providers[0].error,
+            "ListContainerInstances: internal error (code 10001, HTTP 200)");
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance"), 0);
+  clock_.Advance(milliseconds(500));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("ListByName b"), 2);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance b"), 1);
 }
 }  // namespace
 }  // namespace converge::reconcile

@@ -106,7 +106,8 @@ Status FileJournal::Record(const Intent& intent) {
       {"name", intent.name},
       {"createdUnixMs",
        intent.created_unix_ms}}.dump();
-  std::lock_guard lock(mu_);
+  // Each intent has its own file, so concurrent creates write and fsync in
+  // parallel; only the directory's fsync is shared (SyncDirectory).
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IOError("write intent " + tmp);
   const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
@@ -115,19 +116,48 @@ Status FileJournal::Record(const Intent& intent) {
   ::close(fd);
   if (!write_error) return write_error;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return IOError("rename intent " + path);
-  if (Status s = FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY); !s) {
-    return s;
-  }
+  if (Status s = SyncDirectory(); !s) return s;
+  std::lock_guard lock(mu_);
   pending_[intent.Key()] = intent;
   return {};
 }
 
+Status FileJournal::SyncDirectory() {
+  std::unique_lock lock(sync_mu_);
+  const uint64_t mine = ++sync_requested_;  // my rename is done before this
+  while (sync_done_ < mine) {
+    if (sync_failed_ >= mine) return std::unexpected(sync_error_);
+    if (syncing_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    // One fsync makes every rename requested so far durable.
+    syncing_ = true;
+    const uint64_t upto = sync_requested_;
+    lock.unlock();
+    Status s = FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY);
+    lock.lock();
+    syncing_ = false;
+    if (s) {
+      sync_done_ = upto;
+    } else {
+      sync_failed_ = upto;
+      sync_error_ = s.error();
+    }
+    sync_cv_.notify_all();
+  }
+  return {};
+}
+
+// No fsync: a clear lost in a crash leaves the intent pending, and a pending
+// intent is resolved by listing by name before any create, so losing a clear
+// never makes a second create; it only costs a lookup after the restart.
 Status FileJournal::Clear(const Intent& intent) {
-  std::lock_guard lock(mu_);
   const std::string path = PathOf(intent);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IOError("remove intent " + path);
+  std::lock_guard lock(mu_);
   pending_.erase(intent.Key());
-  return FsyncPath((fs::path(dir_) / "intents").string(), O_RDONLY | O_DIRECTORY);
+  return {};
 }
 
 std::vector<Intent> FileJournal::Pending() const {

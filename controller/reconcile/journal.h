@@ -4,6 +4,8 @@
 // controller to list by name and adopt before it may create again.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,7 +37,8 @@ class Journal {
   // created). Idempotent. When it fails the intent stays pending: the caller logs
   // the error with the intent's key, and the next pass treats the resource as a
   // create whose answer was lost, so it lists by name and adopts what it finds
-  // (never a second create).
+  // (never a second create). Need not be durable: a clear lost in a crash leaves
+  // the intent pending, which the same path resolves after the restart.
   virtual Status Clear(const Intent& intent) = 0;
   virtual std::vector<Intent> Pending() const = 0;
 };
@@ -58,11 +61,19 @@ class FileJournal : public Journal {
  private:
   FileJournal(std::string dir, int lock_fd) : dir_(std::move(dir)), lock_fd_(lock_fd) {}
   std::string PathOf(const Intent& intent) const;
+  // Makes the caller's finished rename durable: one fsync of the intents
+  // directory serves every rename finished before it started (group commit).
+  Status SyncDirectory();
 
   std::string dir_;
   int lock_fd_;
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // guards pending_
   std::map<std::string, Intent> pending_;
+  std::mutex sync_mu_;  // guards the sync_ fields
+  std::condition_variable sync_cv_;
+  bool syncing_ = false;
+  uint64_t sync_requested_ = 0, sync_done_ = 0, sync_failed_ = 0;
+  Error sync_error_;
 };
 
 // In memory, for plan (which never creates) and tests.

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "support/temp_dir.h"
 
@@ -38,6 +40,32 @@ TEST_F(FileJournalTest, IntentsSurviveReopen) {
   EXPECT_EQ(pending[0].kind, "ContainerInstance");
   EXPECT_EQ(pending[0].name, "bert/x y");
   EXPECT_EQ(pending[0].created_unix_ms, 1234);
+}
+
+// Records from many workers at once share the directory's fsync (group commit):
+// each returns once its own intent is written, and every one is there on reopen.
+TEST_F(FileJournalTest, ConcurrentRecordsAllSurviveReopen) {
+  {
+    auto j = FileJournal::Open(dir_.string());
+    ASSERT_TRUE(j) << j.error().message;
+    std::vector<std::thread> workers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < 8; ++w) {
+      workers.emplace_back([&, w] {
+        for (int i = 0; i < 25; ++i) {
+          const std::string name = "w" + std::to_string(w) + "-" + std::to_string(i);
+          if (!(*j)->Record({"scnet", "ContainerInstance", name, i})) ++failures;
+          if (i % 5 == 0 && !(*j)->Clear({"scnet", "ContainerInstance", name, 0})) ++failures;
+        }
+      });
+    }
+    for (auto& t : workers) t.join();
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ((*j)->Pending().size(), 8u * 20u);
+  }
+  auto j = FileJournal::Open(dir_.string());
+  ASSERT_TRUE(j) << j.error().message;
+  EXPECT_EQ((*j)->Pending().size(), 8u * 20u);
 }
 
 TEST_F(FileJournalTest, ClearIsIdempotent) {

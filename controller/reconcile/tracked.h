@@ -10,6 +10,7 @@
 #include "manifest/model.h"
 #include "reconcile/controller.h"
 #include "reconcile/status.h"
+#include "reconcile/sweeps.h"
 
 namespace converge::reconcile {
 
@@ -21,6 +22,8 @@ struct Tracked {
   manifest::Resource resource;
   std::string fingerprint;
   ResourceStatus status;
+  // When t is looked at on its own; SteadyTime::max() while in sync, when its
+  // provider's sweep looks at it.
   SteadyTime next_due{};
   Backoff backoff;
   bool notebook_rebooted = false;
@@ -32,7 +35,8 @@ struct PassContext {
   Clock& clock;
   Random& random;
   ControllerMetrics* metrics;
-  std::mutex& mu;  // the controller's; guards every Tracked's mutable fields
+  std::mutex& mu;               // the controller's; guards every Tracked's mutable fields
+  const SweepSchedule& sweeps;  // guarded by mu
 
   int64_t WallMs() const;
 };

@@ -78,8 +78,9 @@ http::Interpretation InterpretResponse(const http::HttpResponse& response) {
   }
   out.code = *code_text;
   if (*code_text == "0" && ok_status) {
+    // Moved, not copied: a list page's data is most of the answer.
     const json* data = Field(*body, "data");
-    out.value = data != nullptr ? *data : json(nullptr);
+    out.value = data != nullptr ? std::move(const_cast<json&>(*data)) : json(nullptr);
     return out;
   }
   if (*code_text == "0") {
