@@ -12,6 +12,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/embedded_sim.h"
+#include "cli/git_follow.h"
 #include "cli/manifests.h"
 #include "cli/providers.h"
 #include "manifest/field.h"
@@ -22,6 +23,7 @@ namespace converge::cli {
 namespace {
 
 constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
+       converge run --git URL [--branch main] [--path DIR] [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
 manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
@@ -43,8 +45,20 @@ drain in-flight calls and exit within 10 s.
   --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --log-level LEVEL    debug|info|warn|error (default info)
-  --git URL            not supported by this build: run a git-sync sidecar and pass
-                       its checkout as PATH (see deploy/kubernetes/)
+  --git URL            follow a git repository instead of PATHs: cloned into
+                       STATE-DIR/git, fetched every --git-interval, on SIGHUP, on
+                       `converge reconcile` and on POST /webhook/git; the branch
+                       head's manifests are applied and its commit SHA is the revision
+  --branch NAME        the branch to follow (default main)
+  --path DIR           the manifest directory inside the repository (default: root)
+  --git-interval D     fetch period (default 30s)
+  --git-username NAME  HTTPS user name (default x-access-token) or SSH user
+                       (env CONVERGE_GIT_USERNAME)
+  --git-token-file F   HTTPS token or password, read from a file (env CONVERGE_GIT_TOKEN)
+  --git-ssh-key F      SSH private key; needs --git-known-hosts F
+  --git-webhook-secret-file F
+                       serve POST /webhook/git to requests signed with this secret
+                       (GitHub X-Hub-Signature-256 or GitLab X-Gitlab-Token)
 )";
 
 namespace fs = std::filesystem;
@@ -82,6 +96,7 @@ struct Signals {
   std::condition_variable cv;
   bool stop = false;
   bool reload = false;
+  std::optional<gitsource::Revision> git_revision;  // fetched, not yet applied
 };
 
 }  // namespace
@@ -101,18 +116,20 @@ int RunRun(int argc, char** argv) {
                                             {"git"},
                                             {"branch"},
                                             {"path"},
+                                            {"git-interval"},
+                                            {"git-username"},
+                                            {"git-token-file"},
+                                            {"git-ssh-key"},
+                                            {"git-known-hosts"},
+                                            {"git-webhook-secret-file"},
                                             {"allow-remote-reconcile", false}},
                                   .takes_paths = true,
+                                  .paths_unless = "git",
                                   .has_log_level = true,
                                   .default_log_level = static_cast<int>(log::Level::kInfo)},
                                  argc, argv, &exit_code);
   if (!args) return exit_code;
   std::string error;
-  if (args->Has("git")) {
-    std::cerr << "converge run: --git is not supported by this build yet; check the repository "
-                 "out (e.g. with a git-sync sidecar) and pass its directory as PATH\n";
-    return 1;
-  }
   reconcile::ControllerOptions options;
   for (const auto& [flag, field] : std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
            {"resync", &options.resync},
@@ -138,7 +155,17 @@ int RunRun(int argc, char** argv) {
       return 1;
     }
   }
-  const std::vector<std::string> paths = args->positional;
+  std::vector<std::string> paths = args->positional;
+  // --git: the first fetch decides the paths (the checkout of the branch head).
+  std::unique_ptr<GitFollow> git;
+  if (args->Has("git")) {
+    auto made = GitFollow::Create(*args, &paths);
+    if (!made) {
+      std::cerr << "converge run: " << made.error().message << "\n";
+      return 1;
+    }
+    git = std::move(*made);
+  }
   // A path that holds nothing is a mistake (a typo, an empty checkout), not a
   // revision to wait for: stop before serving.
   manifest::LoadResult initial = manifest::LoadPaths(paths);
@@ -169,6 +196,7 @@ int RunRun(int argc, char** argv) {
   }
 
   serve::Metrics metrics(CONVERGE_VERSION);
+  if (git) git->Attach(&metrics);
   metrics.SetResyncInterval(std::chrono::duration<double>(options.resync).count());
   RealRandom random;
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
@@ -180,6 +208,7 @@ int RunRun(int argc, char** argv) {
   // Loads the manifests and installs them when valid; otherwise reports and keeps
   // the last good revision.
   auto apply = [&](manifest::LoadResult loaded) {
+    if (git) GitFollow::NameRevision(&loaded, paths);
     if (!loaded.ok()) {
       metrics.OnSpecLoadError();
       std::string first = loaded.errors.front().ToString();
@@ -204,7 +233,12 @@ int RunRun(int argc, char** argv) {
   apply(std::move(initial));
 
   serve::Endpoints endpoints{
-      [&] { return metrics.Serialize(); }, [&] { return reconcile::ToJson(controller.Snapshot()); },
+      [&] { return metrics.Serialize(); },
+      [&] {
+        nlohmann::json status = reconcile::ToJson(controller.Snapshot());
+        if (git) status["git"] = git->StatusJson();
+        return status;
+      },
       [&]() -> Status {
         const auto snap = controller.Snapshot();
         if (snap.revision.empty()) {
@@ -220,8 +254,10 @@ int RunRun(int argc, char** argv) {
         return {};
       }};
   endpoints.reconcile = [&](const std::vector<std::string>& names) {
+    if (git) git->follower().Trigger();
     return controller.ResetBackoff(names);
   };
+  if (git) git->ServeWebhook(&endpoints);
   endpoints.allow_remote_reconcile = args->Has("allow-remote-reconcile");
   serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"), std::move(endpoints));
   if (Status started = server.Start(); !started) {
@@ -249,6 +285,15 @@ int RunRun(int argc, char** argv) {
     }
   });
 
+  if (git) {
+    git->OnRevision([&](const gitsource::Revision& rev) {
+      std::lock_guard lock(sig.mu);
+      sig.git_revision = rev;
+      sig.cv.notify_all();
+    });
+    git->follower().Start();
+  }
+
   std::atomic<bool> controller_done{false};
   std::thread controller_thread([&] {
     controller.Run();
@@ -260,13 +305,23 @@ int RunRun(int argc, char** argv) {
   {
     std::unique_lock lock(sig.mu);
     while (!sig.stop) {
-      sig.cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return sig.stop || sig.reload; });
+      sig.cv.wait_for(lock, std::chrono::milliseconds(250),
+                      [&] { return sig.stop || sig.reload || sig.git_revision; });
       if (sig.stop) break;
       const bool forced = sig.reload;
       sig.reload = false;
+      std::optional<gitsource::Revision> fetched = std::exchange(sig.git_revision, std::nullopt);
       lock.unlock();
+      if (git && forced) git->follower().Trigger();
+      if (fetched) {
+        paths = {fetched->dir};
+        log::Info("git: new revision fetched; loading", {{"revision", fetched->ShortSha()}});
+        apply(manifest::LoadPaths(paths));
+      }
       const std::string now = ManifestSignature(paths);
-      if (forced || now != signature) {
+      if (fetched) {
+        signature = now;
+      } else if (forced || now != signature) {
         signature = now;
         log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
         apply(manifest::LoadPaths(paths));
@@ -278,6 +333,7 @@ int RunRun(int argc, char** argv) {
 
   // Drain: the pass in flight finishes its calls (each bounded by its timeout);
   // exit regardless after 8 s, leaving create intents for the next start.
+  if (git) git->follower().Stop();
   controller.Stop();
   {
     std::unique_lock lock(sig.mu);
