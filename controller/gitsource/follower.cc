@@ -44,6 +44,7 @@ void Follower::Trigger() {
 }
 
 void Follower::Stop() {
+  source_->Cancel();
   {
     std::lock_guard lock(mu_);
     stop_ = true;

@@ -68,6 +68,7 @@ std::string LastError(const std::string& url) {
 struct FetchPayload {
   const Options* options;
   std::chrono::steady_clock::time_point deadline;
+  const std::atomic<bool>* cancelled;
   int credential_calls = 0;
   bool timed_out = false;
   bool auth_refused = false;
@@ -100,6 +101,7 @@ int Credential(git_credential** out, const char* url, const char* username_from_
 
 int TransferProgress(const git_indexer_progress*, void* data) {
   auto* p = static_cast<FetchPayload*>(data);
+  if (p->cancelled->load()) return -1;
   if (std::chrono::steady_clock::now() > p->deadline) {
     p->timed_out = true;
     return -1;
@@ -205,7 +207,8 @@ Status GitSource::Fetch() {
     return std::unexpected(Error::InvalidArgument("git repository URL " + shown +
                                                   " is not usable: " + LastError(options_.url)));
   }
-  FetchPayload payload{&options_, std::chrono::steady_clock::now() + options_.timeout};
+  if (cancelled_) return std::unexpected(Error::Unavailable("git fetch cancelled: shutting down"));
+  FetchPayload payload{&options_, std::chrono::steady_clock::now() + options_.timeout, &cancelled_};
   git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
   fetch.callbacks.credentials = Credential;
   fetch.callbacks.transfer_progress = TransferProgress;

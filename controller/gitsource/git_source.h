@@ -5,6 +5,7 @@
 // userinfo and the credentials never appear in errors.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -59,6 +60,9 @@ class GitSource {
   // error names the repository (without userinfo) and what to check.
   Result<Revision> Sync();
 
+  // From any thread: aborts a fetch in progress (its transfer) and every later one.
+  void Cancel() { cancelled_ = true; }
+
   std::optional<Revision> current() const { return current_; }
   const Options& options() const { return options_; }
 
@@ -71,6 +75,7 @@ class GitSource {
   struct Repo;
   std::unique_ptr<Repo> repo_;
   std::optional<Revision> current_;
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace converge::gitsource

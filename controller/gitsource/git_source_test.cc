@@ -113,6 +113,20 @@ TEST(GitSource, AFetchFailureKeepsTheLastRevisionAndHidesUserinfo) {
   EXPECT_EQ(fs::read_symlink(dir.Path("state/git/current")), fs::path("checkouts") / first);
 }
 
+TEST(GitSource, ACancelledSourceFetchesNoMore) {
+  TempDir dir("gitsource");
+  TestRepo repo(dir);
+  const std::string first = repo.Commit("a.yaml", "a: 1\n");
+  auto source = OpenSource(dir, repo.FileUrl());
+  ASSERT_TRUE(source->Sync().has_value());
+  repo.Commit("b.yaml", "b: 2\n");
+  source->Cancel();
+  auto rev = source->Sync();
+  ASSERT_FALSE(rev.has_value());
+  EXPECT_EQ(rev.error().message, "git fetch cancelled: shutting down");
+  EXPECT_EQ(source->current()->sha, first);
+}
+
 TEST(GitSource, UnknownBranchIsNamed) {
   TempDir dir("gitsource");
   TestRepo repo(dir);

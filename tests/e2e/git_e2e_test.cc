@@ -1,6 +1,8 @@
 // `converge run --git` end to end: a real repository (a bare one over file://,
 // and the same behind `git http-backend` on loopback), a real `converge run`
 // and the simulator. Waits are bounded and polled.
+#include <signal.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -127,6 +129,19 @@ TEST(GitE2ETest, AWebhookFetchesAtOnceAndABadSignatureIsRefusedAndCounted) {
   EXPECT_EQ(run.Revision(), next);
   EXPECT_THAT(run.Metrics(), HasSubstr("converge_git_webhook_total{result=\"accepted\"} 1"));
   EXPECT_EQ(run.process().Log().find("push-secret-77"), std::string::npos);
+
+  // SIGHUP and `converge reconcile` (POST /reconcile) fetch at once too.
+  const std::string hup = repo.Commit("manifests/c.yaml", Instance("hook-c"));
+  run.process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return sim.CountInstances("hook-c") == 1; }, seconds(30)))
+      << run.process().Log();
+  EXPECT_EQ(run.Revision(), hup);
+  const std::string reconcile = repo.Commit("manifests/d.yaml", Instance("hook-d"));
+  EXPECT_EQ(Post("http://" + run.addr(), "/reconcile", nlohmann::json::object()).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return sim.CountInstances("hook-d") == 1; }, seconds(30)))
+      << run.process().Log();
+  EXPECT_EQ(run.Revision(), reconcile);
+  EXPECT_THAT(run.Metrics(), HasSubstr("converge_git_fetch_total{result=\"success\"} 4"));
 }
 
 TEST(GitE2ETest, SmartHttpWithATokenAndWrongCredentialsAreAClearError) {
