@@ -11,7 +11,7 @@ JOBS ?= $(shell nproc)
 RELWITHDEBINFO_FLAGS ?= -O2 -g1 -DNDEBUG
 DEBIAN_PACKAGES := cmake make g++ pkg-config libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev \
   prometheus-cpp-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev prometheus \
-  python3 python3-yaml ccache
+  python3 python3-yaml ccache libgit2-dev git
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(BUILD_DIR)/.deps-installed
 

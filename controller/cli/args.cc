@@ -75,7 +75,11 @@ std::optional<Args> ParseCommand(const CommandSpec& spec, int argc, char** argv,
     *exit_code = 0;
     return std::nullopt;
   }
-  if (spec.takes_paths && args->positional.empty()) return fail("no PATH given");
+  if (spec.takes_paths && args->positional.empty() &&
+      (spec.paths_unless.empty() || !args->Has(spec.paths_unless))) {
+    return fail(spec.paths_unless.empty() ? "no PATH given"
+                                          : "no PATH given (nor --" + spec.paths_unless + ")");
+  }
   if (!spec.takes_paths && !spec.takes_names && !args->positional.empty()) {
     return fail("unexpected argument \"" + args->positional.front() + "\"");
   }

@@ -44,6 +44,7 @@ struct CommandSpec {
   const char* usage;            // printed for --help and after a usage error
   std::vector<FlagSpec> flags;  // --help is always accepted
   bool takes_paths = false;     // PATH... required
+  std::string paths_unless;     // ...unless this flag is given (run --git)
   bool takes_names = false;     // NAME... optional (without either: no positional argument)
   bool has_output = false;      // -o text|json
   bool has_log_level = false;   // --log-level debug|info|warn|error (applied on success)

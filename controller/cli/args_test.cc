@@ -39,5 +39,27 @@ TEST(ParseArgsTest, MistakesAreInvalidArgumentsNamingTheFlag) {
   }
 }
 
+TEST(ParseCommandTest, PathsMayBeReplacedByTheNamedFlag) {
+  const CommandSpec spec{.name = "run",
+                         .usage = "usage\n",
+                         .flags = {{"git"}},
+                         .takes_paths = true,
+                         .paths_unless = "git"};
+  std::vector<std::string> with_git = {"--git", "file:///r.git"};
+  std::vector<char*> ptrs;
+  for (auto& a : with_git) ptrs.push_back(a.data());
+  int code = -1;
+  auto args = ParseCommand(spec, static_cast<int>(ptrs.size()), ptrs.data(), &code);
+  ASSERT_TRUE(args.has_value());
+  EXPECT_EQ(args->Get("git"), "file:///r.git");
+
+  ::testing::internal::CaptureStderr();
+  auto none = ParseCommand(spec, 0, nullptr, &code);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(none.has_value());
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err, "converge run: no PATH given (nor --git)\n\nusage\n");
+}
+
 }  // namespace
 }  // namespace converge::cli

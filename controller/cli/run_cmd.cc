@@ -10,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/embedded_sim.h"
+#include "cli/git_follow.h"
 #include "cli/manifest_watcher.h"
 #include "cli/manifests.h"
 #include "cli/providers.h"
@@ -21,6 +22,7 @@ namespace converge::cli {
 namespace {
 
 constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
+       converge run --git URL [--branch main] [--path DIR] [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
 manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
@@ -44,8 +46,20 @@ drain in-flight calls and exit within 10 s.
   --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --log-level LEVEL    debug|info|warn|error (default info)
-  --git URL            not supported by this build: run a git-sync sidecar and pass
-                       its checkout as PATH (see deploy/kubernetes/)
+  --git URL            follow a git repository instead of PATHs: cloned into
+                       STATE-DIR/git, fetched every --git-interval, on SIGHUP, on
+                       `converge reconcile` and on POST /webhook/git; the branch
+                       head's manifests are applied and its commit SHA is the revision
+  --branch NAME        the branch to follow (default main)
+  --path DIR           the manifest directory inside the repository (default: root)
+  --git-interval D     fetch period (default 30s)
+  --git-username NAME  HTTPS user name (default x-access-token) or SSH user
+                       (env CONVERGE_GIT_USERNAME)
+  --git-token-file F   HTTPS token or password, read from a file (env CONVERGE_GIT_TOKEN)
+  --git-ssh-key F      SSH private key; needs --git-known-hosts F
+  --git-webhook-secret-file F
+                       serve POST /webhook/git to requests signed with this secret
+                       (GitHub X-Hub-Signature-256 or GitLab X-Gitlab-Token)
 )";
 
 struct Signals {
@@ -53,7 +67,8 @@ struct Signals {
   std::condition_variable cv;
   bool stop = false;
   bool reload = false;
-  bool changed = false;  // the watcher saw a manifest change
+  bool changed = false;                             // the watcher saw a manifest change
+  std::optional<gitsource::Revision> git_revision;  // fetched, not yet applied
 };
 
 }  // namespace
@@ -73,18 +88,20 @@ int RunRun(int argc, char** argv) {
                                             {"git"},
                                             {"branch"},
                                             {"path"},
+                                            {"git-interval"},
+                                            {"git-username"},
+                                            {"git-token-file"},
+                                            {"git-ssh-key"},
+                                            {"git-known-hosts"},
+                                            {"git-webhook-secret-file"},
                                             {"allow-remote-reconcile", false}},
                                   .takes_paths = true,
+                                  .paths_unless = "git",
                                   .has_log_level = true,
                                   .default_log_level = static_cast<int>(log::Level::kInfo)},
                                  argc, argv, &exit_code);
   if (!args) return exit_code;
   std::string error;
-  if (args->Has("git")) {
-    std::cerr << "converge run: --git is not supported by this build yet; check the repository "
-                 "out (e.g. with a git-sync sidecar) and pass its directory as PATH\n";
-    return 1;
-  }
   reconcile::ControllerOptions options;
   for (const auto& [flag, field] : std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
            {"resync", &options.resync},
@@ -110,7 +127,17 @@ int RunRun(int argc, char** argv) {
       return 1;
     }
   }
-  const std::vector<std::string> paths = args->positional;
+  std::vector<std::string> paths = args->positional;
+  // --git: the first fetch decides the paths (the checkout of the branch head).
+  std::unique_ptr<GitFollow> git;
+  if (args->Has("git")) {
+    auto made = GitFollow::Create(*args, &paths);
+    if (!made) {
+      std::cerr << "converge run: " << made.error().message << "\n";
+      return 1;
+    }
+    git = std::move(*made);
+  }
   // A path that holds nothing is a mistake (a typo, an empty checkout), not a
   // revision to wait for: stop before serving.
   manifest::LoadResult initial = manifest::LoadPaths(paths);
@@ -141,6 +168,7 @@ int RunRun(int argc, char** argv) {
   }
 
   serve::Metrics metrics(CONVERGE_VERSION);
+  if (git) git->Attach(&metrics);
   metrics.SetResyncInterval(std::chrono::duration<double>(options.resync).count());
   RealRandom random;
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
@@ -152,6 +180,7 @@ int RunRun(int argc, char** argv) {
   // Loads the manifests and installs them when valid; otherwise reports and keeps
   // the last good revision.
   auto apply = [&](manifest::LoadResult loaded) {
+    if (git) GitFollow::NameRevision(&loaded, paths);
     if (!loaded.ok()) {
       metrics.OnSpecLoadError();
       std::string first = loaded.errors.front().ToString();
@@ -175,7 +204,12 @@ int RunRun(int argc, char** argv) {
   apply(std::move(initial));
 
   serve::Endpoints endpoints{
-      [&] { return metrics.Serialize(); }, [&] { return reconcile::ToJson(controller.Snapshot()); },
+      [&] { return metrics.Serialize(); },
+      [&] {
+        nlohmann::json status = reconcile::ToJson(controller.Snapshot());
+        if (git) status["git"] = git->StatusJson();
+        return status;
+      },
       [&]() -> Status {
         const auto snap = controller.Snapshot();
         if (snap.revision.empty()) {
@@ -191,8 +225,10 @@ int RunRun(int argc, char** argv) {
         return {};
       }};
   endpoints.reconcile = [&](const std::vector<std::string>& names) {
+    if (git) git->follower().Trigger();
     return controller.ResetBackoff(names);
   };
+  if (git) git->ServeWebhook(&endpoints);
   endpoints.allow_remote_reconcile = args->Has("allow-remote-reconcile");
   serve::Server server(args->Get("metrics-addr", "127.0.0.1:9464"), std::move(endpoints));
   if (Status started = server.Start(); !started) {
@@ -220,6 +256,15 @@ int RunRun(int argc, char** argv) {
     }
   });
 
+  if (git) {
+    git->OnRevision([&](const gitsource::Revision& rev) {
+      std::lock_guard lock(sig.mu);
+      sig.git_revision = rev;
+      sig.cv.notify_all();
+    });
+    git->follower().Start();
+  }
+
   std::atomic<bool> controller_done{false};
   std::thread controller_thread([&] {
     controller.Run();
@@ -227,31 +272,47 @@ int RunRun(int argc, char** argv) {
     sig.cv.notify_all();
   });
 
-  // Watch the manifests until told to stop: inotify, polling as the fallback.
-  ManifestWatcher watcher(paths, WatchOptions{}, [&] {
-    std::lock_guard lock(sig.mu);
-    sig.changed = true;
-    sig.cv.notify_all();
-  });
-  watcher.Start();
+  // Watch the manifests until told to stop: inotify, polling as the fallback. A git
+  // source needs no watcher: each revision is a new, never-modified checkout that
+  // the follower announces.
+  std::optional<ManifestWatcher> watcher;
+  if (!git) {
+    watcher.emplace(paths, WatchOptions{}, [&] {
+      std::lock_guard lock(sig.mu);
+      sig.changed = true;
+      sig.cv.notify_all();
+    });
+    watcher->Start();
+  }
   {
     std::unique_lock lock(sig.mu);
     while (!sig.stop) {
-      sig.cv.wait(lock, [&] { return sig.stop || sig.reload || sig.changed; });
+      sig.cv.wait(lock,
+                  [&] { return sig.stop || sig.reload || sig.changed || sig.git_revision; });
       if (sig.stop) break;
       const bool forced = sig.reload;
+      const bool changed = sig.changed;
       sig.reload = sig.changed = false;
+      std::optional<gitsource::Revision> fetched = std::exchange(sig.git_revision, std::nullopt);
       lock.unlock();
-      log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
-      apply(manifest::LoadPaths(paths));
+      if (git && forced) git->follower().Trigger();
+      if (fetched) {
+        paths = {fetched->dir};
+        log::Info("git: new revision fetched; loading", {{"revision", fetched->ShortSha()}});
+        apply(manifest::LoadPaths(paths));
+      } else if (forced || changed) {
+        log::Info(forced ? "SIGHUP: reloading manifests" : "manifests changed; reloading");
+        apply(manifest::LoadPaths(paths));
+      }
       if (forced) controller.ResetBackoff({});
       lock.lock();
     }
   }
-  watcher.Stop();
+  if (watcher) watcher->Stop();
 
   // Drain: the pass in flight finishes its calls (each bounded by its timeout);
   // exit regardless after 8 s, leaving create intents for the next start.
+  if (git) git->follower().Stop();
   controller.Stop();
   {
     std::unique_lock lock(sig.mu);

@@ -186,6 +186,37 @@ void Metrics::OnSpecLoadError() { spec_load_errors_total_.Increment(); }
 
 void Metrics::SetResyncInterval(double seconds) { resync_interval_.Set(seconds); }
 
+void Metrics::EnableGit() {
+  std::lock_guard lock(mu_);
+  if (git_fetch_total_) return;
+  git_fetch_total_ = &BuildCounter()
+                          .Name("converge_git_fetch_total")
+                          .Help("Fetches of the --git repository, by result (success|error).")
+                          .Register(*registry_);
+  for (const char* result : {"success", "error"}) git_fetch_total_->Add({{"result", result}});
+  git_last_success_ = &BuildGauge()
+                           .Name("converge_git_last_success_timestamp_seconds")
+                           .Help("Unix time of the last successful fetch of the --git repository.")
+                           .Register(*registry_)
+                           .Add({});
+  git_webhook_total_ = &BuildCounter()
+                            .Name("converge_git_webhook_total")
+                            .Help("POST /webhook/git requests, by result (accepted|refused).")
+                            .Register(*registry_);
+  for (const char* result : {"accepted", "refused"}) git_webhook_total_->Add({{"result", result}});
+}
+
+void Metrics::OnGitFetch(bool success, double unix_seconds) {
+  EnableGit();
+  git_fetch_total_->Add({{"result", success ? "success" : "error"}}).Increment();
+  if (success) git_last_success_->Set(unix_seconds);
+}
+
+void Metrics::OnGitWebhook(bool accepted) {
+  EnableGit();
+  git_webhook_total_->Add({{"result", accepted ? "accepted" : "refused"}}).Increment();
+}
+
 std::string Metrics::Serialize() const {
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());

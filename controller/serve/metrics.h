@@ -40,6 +40,13 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   void OnSpecLoadError();
   void SetResyncInterval(double seconds);
 
+  // `run --git`: registers converge_git_fetch_total{result=success|error},
+  // converge_git_last_success_timestamp_seconds and
+  // converge_git_webhook_total{result=accepted|refused} (absent without --git).
+  void EnableGit();
+  void OnGitFetch(bool success, double unix_seconds);
+  void OnGitWebhook(bool accepted);
+
   // The text exposition format (what GET /metrics returns).
   std::string Serialize() const;
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
@@ -61,6 +68,9 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   prometheus::Gauge& spec_valid_;
   prometheus::Gauge& last_successful_sync_;
   prometheus::Gauge& resync_interval_;
+  prometheus::Family<prometheus::Counter>* git_fetch_total_ = nullptr;
+  prometheus::Gauge* git_last_success_ = nullptr;
+  prometheus::Family<prometheus::Counter>* git_webhook_total_ = nullptr;
 
   std::mutex mu_;  // guards the label sets below (series to zero or remove)
   std::set<std::tuple<std::string, std::string, std::string, std::string>> resource_series_;

@@ -108,3 +108,35 @@ TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
 
 }  // namespace
 }  // namespace converge::serve
+
+namespace converge::serve {
+namespace {
+
+TEST(MetricsTest, GitFamiliesAppearWithGitAndCount) {
+  Metrics m("1.2.3");
+  EXPECT_THAT(m.Serialize(), ::testing::Not(::testing::HasSubstr("converge_git_")));
+  m.EnableGit();
+  std::string text = m.Serialize();
+  for (const char* line : {"converge_git_fetch_total{result=\"success\"} 0",
+                           "converge_git_fetch_total{result=\"error\"} 0",
+                           "converge_git_last_success_timestamp_seconds 0",
+                           "converge_git_webhook_total{result=\"refused\"} 0"}) {
+    EXPECT_THAT(text, ::testing::HasSubstr(line));
+  }
+  m.OnGitFetch(true, 1700000000);
+  m.OnGitFetch(false, 1700000100);
+  m.OnGitFetch(false, 1700000200);
+  m.OnGitWebhook(false);
+  m.OnGitWebhook(true);
+  text = m.Serialize();
+  for (const char* line : {"converge_git_fetch_total{result=\"success\"} 1",
+                           "converge_git_fetch_total{result=\"error\"} 2",
+                           "converge_git_last_success_timestamp_seconds 1700000000",
+                           "converge_git_webhook_total{result=\"accepted\"} 1",
+                           "converge_git_webhook_total{result=\"refused\"} 1"}) {
+    EXPECT_THAT(text, ::testing::HasSubstr(line));
+  }
+}
+
+}  // namespace
+}  // namespace converge::serve

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/net.h"
+#include "gitsource/webhook.h"
 
 namespace converge::serve {
 
@@ -55,7 +56,7 @@ class Server::Impl {
         }
       } else if (path == "/status") {
         req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");
-      } else if (path == kReconcile) {
+      } else if (path == kReconcile || path == kGitWebhook) {
         NotAllowed(req);
       } else {
         req.reply(status_codes::NotFound,
@@ -68,13 +69,16 @@ class Server::Impl {
   }
 
   static constexpr char kReconcile[] = "/reconcile";
+  static constexpr char kGitWebhook[] = "/webhook/git";
 
   static void NotAllowed(http_request req) {
     web::http::http_response response(status_codes::MethodNotAllowed);
-    const bool reconcile = req.relative_uri().path() == kReconcile;
-    response.headers().add("Allow", reconcile ? "POST" : "GET");
-    response.set_body(reconcile ? "use POST /reconcile (see `converge reconcile --help`)\n"
-                                : "only GET is served here (and POST /reconcile)\n");
+    const std::string path = req.relative_uri().path();
+    const bool post = path == kReconcile || path == kGitWebhook;
+    response.headers().add("Allow", post ? "POST" : "GET");
+    response.set_body(path == kReconcile ? "use POST /reconcile (see `converge reconcile --help`)\n"
+                      : post             ? "use POST /webhook/git (a git push webhook)\n"
+                                         : "only GET is served here (and POST /reconcile)\n");
     req.reply(response);
   }
 
@@ -85,6 +89,10 @@ class Server::Impl {
   void HandlePost(http_request req) {
     const std::string path = req.relative_uri().path();
     try {
+      if (path == kGitWebhook) {
+        HandleGitWebhook(req);
+        return;
+      }
       if (path != kReconcile) {
         NotAllowed(req);
         return;
@@ -142,6 +150,36 @@ class Server::Impl {
     } catch (const std::exception& e) {
       log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
     }
+  }
+
+  void HandleGitWebhook(http_request& req) {
+    if (!endpoints_.git_webhook) {
+      ReplyJson(req, status_codes::NotFound,
+                {{"error", "no git source: start `converge run` with --git to serve webhooks"}});
+      return;
+    }
+    const auto header = [&req](const std::string& name) {
+      const auto it = req.headers().find(name);
+      return it == req.headers().end() ? std::string() : it->second;
+    };
+    const auto too_large = [&] {
+      ReplyJson(req, status_codes::RequestEntityTooLarge,
+                {{"error", "webhook bodies over 1 MiB are refused"}});
+    };
+    if (req.headers().content_length() > gitsource::kMaxWebhookBody) return too_large();
+    const std::string body = req.extract_string(true).get();
+    if (body.size() > gitsource::kMaxWebhookBody) return too_large();
+    if (auto refusal =
+            gitsource::WebhookRefusal(endpoints_.git_webhook_secret, header("X-Hub-Signature-256"),
+                                      header("X-Gitlab-Token"), body)) {
+      log::Warn("refused POST /webhook/git",
+                {{"reason", *refusal}, {"peer", req.remote_address()}});
+      endpoints_.git_webhook(false);
+      ReplyJson(req, status_codes::Unauthorized, {{"error", *refusal}});
+      return;
+    }
+    endpoints_.git_webhook(true);
+    ReplyJson(req, status_codes::Accepted, {{"fetch", "triggered"}});
   }
 
   web::http::experimental::listener::http_listener listener_;

@@ -32,6 +32,12 @@ struct Endpoints {
   // address (the endpoint changes what the controller does; /metrics and
   // /status only report).
   bool allow_remote_reconcile = false;
+  // POST /webhook/git (`run --git`): a push notification. Served when the request
+  // carries a valid signature for `git_webhook_secret` (gitsource/webhook.h):
+  // 202 and git_webhook(true) (fetch now); otherwise 401 and git_webhook(false).
+  // Bodies over 1 MiB get 413. Without git_webhook, 404.
+  std::function<void(bool accepted)> git_webhook;
+  std::string git_webhook_secret;
 };
 
 // Why POST /reconcile is refused to `peer` (the client's IP address), or nullopt

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "base/net.h"
+#include "gitsource/webhook.h"
 #include "support/http.h"
 
 namespace converge::serve {
@@ -206,6 +207,66 @@ TEST(ServerReconcileTest, RemotePeersAreRefusedUnlessAllowed) {
   for (const std::string local : {"127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"}) {
     EXPECT_EQ(ReconcileRefusal(local, false), std::nullopt) << local;
   }
+}
+
+}  // namespace
+}  // namespace converge::serve
+
+namespace converge::serve {
+namespace {
+
+TEST(ServerGitWebhookTest, ValidSignaturesTriggerAFetchAndBadOnesAreRefusedAndCounted) {
+  std::mutex mu;
+  int accepted = 0, refused = 0;
+  Endpoints e{[] { return std::string(); }, [] { return nlohmann::json(); },
+              []() -> Status { return {}; }};
+  e.git_webhook = [&](bool ok) {
+    std::lock_guard lock(mu);
+    ++(ok ? accepted : refused);
+  };
+  e.git_webhook_secret = "webhook-secret-42";
+  Server server("127.0.0.1:0", std::move(e));
+  ASSERT_TRUE(server.Start());
+  const std::string url = "http://" + server.address();
+  const std::string body = R"({"ref":"refs/heads/main"})";
+  const auto post = [&](std::vector<std::pair<std::string, std::string>> headers,
+                        const std::string& b) {
+    return test_support::Send(
+        url, {.method = "POST", .path = "/webhook/git", .headers = std::move(headers), .body = b});
+  };
+
+  Got github =
+      post({{"X-Hub-Signature-256", gitsource::GithubSignature("webhook-secret-42", body)}}, body);
+  EXPECT_EQ(github.status, 202);
+  EXPECT_EQ(github.Json(), nlohmann::json::parse(R"({"fetch": "triggered"})"));
+  EXPECT_EQ(post({{"X-Gitlab-Token", "webhook-secret-42"}}, body).status, 202);
+
+  Got bad = post({{"X-Hub-Signature-256", gitsource::GithubSignature("guess", body)}}, body);
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(bad.Json()["error"],
+            "the X-Hub-Signature-256 signature does not match the body and the webhook secret");
+  EXPECT_EQ(bad.body.find("webhook-secret-42"), std::string::npos);
+  EXPECT_EQ(post({{"X-Gitlab-Token", "nope"}}, body).status, 401);
+  EXPECT_EQ(post({}, body).status, 401);
+
+  Got big = post({{"X-Gitlab-Token", "webhook-secret-42"}},
+                 std::string(gitsource::kMaxWebhookBody + 1, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Send(server.address(), "GET", "/webhook/git", "").status, 405);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(refused, 3);
+}
+
+TEST(ServerGitWebhookTest, WithoutAGitSourceItIsNotFound) {
+  Server server("127.0.0.1:0",
+                Endpoints{[] { return std::string(); }, [] { return nlohmann::json(); },
+                          []() -> Status { return {}; }});
+  ASSERT_TRUE(server.Start());
+  Got got = Send(server.address(), "POST", "/webhook/git", "{}");
+  EXPECT_EQ(got.status, 404);
+  EXPECT_EQ(got.Json()["error"],
+            "no git source: start `converge run` with --git to serve webhooks");
 }
 
 }  // namespace

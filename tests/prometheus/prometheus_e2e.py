@@ -3,7 +3,8 @@
 
 ctest: prometheus_e2e. Standard library only. Bounded: about 60 s at most, 90 s hard cap.
 
-1. Starts `converge run --sim manifests/examples --metrics-addr 127.0.0.1:P1 --state-dir TMP
+1. Starts `converge run --sim --git file://TMP/repo --path manifests` (a git repository of
+   manifests/examples) `--metrics-addr 127.0.0.1:P1 --state-dir TMP
    --resync 2s` and Debian's `prometheus` on 127.0.0.1:P2 (scrape and rule evaluation every
    1 s, rule_files: deploy/prometheus/alerts.yml), both on free loopback ports.
 2. Waits until the converge target is up and has been scraped at least 8 times, and
@@ -293,6 +294,17 @@ def data_problems(prom, queries, variables):
     return problems, relaxed
 
 
+def make_git_repo(tmp):
+    """A git repository in tmp whose main branch holds manifests/examples as manifests/."""
+    repo = os.path.join(tmp, "repo")
+    shutil.copytree(os.path.join(promql_exprs.REPO, "manifests", "examples"),
+                    os.path.join(repo, "manifests"))
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-C", repo]
+    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "examples"]):
+        subprocess.run(git + cmd, check=True, timeout=30)
+    return repo
+
+
 def run(args, tmp):
     prom_port, metrics_port = free_port(), free_port()
     processes = []
@@ -302,8 +314,12 @@ def run(args, tmp):
         else:
             state_dir = os.path.join(tmp, "state")
             os.makedirs(state_dir)
+            # The examples are served from a git repository (`run --git`), so the
+            # converge_git_* series exist too.
+            repo = make_git_repo(tmp)
             processes.append(Process("converge", [
-                args.converge, "run", "--sim", os.path.join(promql_exprs.REPO, "manifests", "examples"),
+                args.converge, "run", "--sim", "--git", "file://" + repo, "--path", "manifests",
+                "--git-interval", "2s",
                 "--metrics-addr", f"127.0.0.1:{metrics_port}", "--state-dir", state_dir,
                 "--resync", "2s"], os.path.join(tmp, "converge.log"), cwd=promql_exprs.REPO))
         config = os.path.join(tmp, "prometheus.yml")

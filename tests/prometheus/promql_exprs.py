@@ -37,6 +37,9 @@ METRICS = {
     "converge_last_successful_sync_timestamp_seconds": set(),
     "converge_resync_interval_seconds": set(),
     "converge_build_info": {"version"},
+    "converge_git_fetch_total": {"result"},
+    "converge_git_last_success_timestamp_seconds": set(),
+    "converge_git_webhook_total": {"result"},
 }
 for _name, _labels in _HISTOGRAMS.items():
     METRICS[_name + "_bucket"] = _labels | {"le"}
