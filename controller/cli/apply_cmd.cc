@@ -15,7 +15,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kApplyUsage[] =
     R"(usage: converge apply PATH... [--wait] [--timeout 10m] [--state-dir DIR] [--sim]
 
 Performs one converge pass: lists every provider, then creates, restarts and
@@ -129,7 +129,7 @@ int RunApply(int argc, char** argv) {
   int exit_code = 0;
   const auto args = ParseCommand(
       {.name = "apply",
-       .usage = kUsage,
+       .usage = kApplyUsage,
        .flags = {{"wait", false}, {"timeout"}, {"state-dir"}, {"sim", false}, {"sim-fixture"}},
        .takes_paths = true,
        .has_log_level = true},

@@ -15,7 +15,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge plan PATH... [-o json] [--detailed-exitcode] [--sim]
+constexpr char kPlanUsage[] = R"(usage: converge plan PATH... [-o json] [--detailed-exitcode] [--sim]
 
 Lists every provider and shows what `converge apply` would do, without changing
 anything (list calls only):
@@ -185,7 +185,7 @@ int RunPlan(int argc, char** argv) {
   int exit_code = 0;
   const auto args =
       ParseCommand({.name = "plan",
-                    .usage = kUsage,
+                    .usage = kPlanUsage,
                     .flags = {{"detailed-exitcode", false}, {"sim", false}, {"sim-fixture"}},
                     .takes_paths = true,
                     .has_output = true,

@@ -9,7 +9,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge reconcile [KIND/NAME...] [--addr 127.0.0.1:9464]
+constexpr char kReconcileUsage[] = R"(usage: converge reconcile [KIND/NAME...] [--addr 127.0.0.1:9464]
 
 Asks the running controller (`converge run`) to look at the named resources now,
 every resource when none is named, like `flux reconcile`: their retry backoff is
@@ -24,7 +24,7 @@ loopback clients only, unless it runs with --allow-remote-reconcile.
 int RunReconcile(int argc, char** argv) {
   int exit_code = 0;
   const auto args =
-      ParseCommand({.name = "reconcile", .usage = kUsage, .flags = {{"addr"}}, .takes_names = true},
+      ParseCommand({.name = "reconcile", .usage = kReconcileUsage, .flags = {{"addr"}}, .takes_names = true},
                    argc, argv, &exit_code);
   if (!args) return exit_code;
   for (const auto& name : args->positional) {

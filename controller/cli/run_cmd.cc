@@ -21,7 +21,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
+constexpr char kRunUsage[] = R"(usage: converge run PATH... [flags]
        converge run --git URL [--branch main] [--path DIR] [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
@@ -76,7 +76,7 @@ struct Signals {
 int RunRun(int argc, char** argv) {
   int exit_code = 0;
   const auto args = ParseCommand({.name = "run",
-                                  .usage = kUsage,
+                                  .usage = kRunUsage,
                                   .flags = {{"metrics-addr"},
                                             {"resync"},
                                             {"poll"},

@@ -11,7 +11,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge schema [--kind KIND] [--out DIR]
+constexpr char kSchemaUsage[] = R"(usage: converge schema [--kind KIND] [--out DIR]
 
 Prints the JSON Schema (draft 2020-12) of Converge manifests: by default one schema
 for every kind (it selects the kind's schema with if/then on `kind`).
@@ -50,7 +50,7 @@ int WriteFiles(const std::string& dir) {
 int RunSchema(int argc, char** argv) {
   int exit_code = 0;
   const auto args = ParseCommand(
-      {.name = "schema", .usage = kUsage, .flags = {{.name = "kind"}, {.name = "out"}}}, argc, argv,
+      {.name = "schema", .usage = kSchemaUsage, .flags = {{.name = "kind"}, {.name = "out"}}}, argc, argv,
       &exit_code);
   if (!args) return exit_code;
   if (args->Has("out")) {

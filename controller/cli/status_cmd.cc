@@ -12,7 +12,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge status [--addr 127.0.0.1:9464] [-o json]
+constexpr char kStatusUsage[] = R"(usage: converge status [--addr 127.0.0.1:9464] [-o json]
 
 Shows what the running controller (`converge run`) reports at /status: each
 resource's Synced and Ready conditions, its cloud id and state, and the cloud
@@ -61,7 +61,7 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 int RunStatus(int argc, char** argv) {
   int exit_code = 0;
   const auto args =
-      ParseCommand({.name = "status", .usage = kUsage, .flags = {{"addr"}}, .has_output = true},
+      ParseCommand({.name = "status", .usage = kStatusUsage, .flags = {{"addr"}}, .has_output = true},
                    argc, argv, &exit_code);
   if (!args) return exit_code;
   const std::string addr = args->Get("addr", "127.0.0.1:9464");

@@ -13,7 +13,7 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge validate PATH... [-o json]
+constexpr char kValidateUsage[] = R"(usage: converge validate PATH... [-o json]
 
 Loads every manifest under PATH (files, or directories read recursively for *.yaml
 and *.yml) and checks it. Prints every problem as file:line:col: kind/name: field:
@@ -48,7 +48,7 @@ std::string Summary(const manifest::LoadResult& result) {
 int RunValidate(int argc, char** argv) {
   int exit_code = 0;
   const auto args =
-      ParseCommand({.name = "validate", .usage = kUsage, .takes_paths = true, .has_output = true},
+      ParseCommand({.name = "validate", .usage = kValidateUsage, .takes_paths = true, .has_output = true},
                    argc, argv, &exit_code);
   if (!args) return exit_code;
   const manifest::LoadResult result = manifest::LoadPaths(args->positional);

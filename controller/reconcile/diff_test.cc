@@ -16,7 +16,7 @@ manifest::ContainerInstance Instance(
   return test_support::ContainerInstanceModel("bert", policy);
 }
 
-manifest::NotebookService Service() {
+manifest::NotebookService DesiredService() {
   return test_support::NotebookServiceModel("sdxl", "python entry.py --port 1223");
 }
 
@@ -134,32 +134,32 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     NotebookService, DiffTableTest,
     ::testing::Values(
-        Case{"notebook absent is an error, no call", Service(), std::nullopt, false,
+        Case{"notebook absent is an error, no call", DesiredService(), std::nullopt, false,
              ActionType::kError,
              "notebook not found: no SCNet notebook is named \"2503021210191107\""},
-        Case{"terminated notebook is started first", Service(), Notebook("Terminated", "", {}),
+        Case{"terminated notebook is started first", DesiredService(), Notebook("Terminated", "", {}),
              false, ActionType::kStartNotebook, "notebook Terminated"},
-        Case{"failed notebook is started first", Service(), Notebook("Failed", "", {}), false,
+        Case{"failed notebook is started first", DesiredService(), Notebook("Failed", "", {}), false,
              ActionType::kStartNotebook, "notebook Failed"},
-        Case{"creating notebook: wait", Service(), Notebook("Creating", "", {}), false,
+        Case{"creating notebook: wait", DesiredService(), Notebook("Creating", "", {}), false,
              ActionType::kWait, "notebook Creating"},
-        Case{"restarting notebook: wait", Service(), Notebook("Restarting", "", {}), false,
+        Case{"restarting notebook: wait", DesiredService(), Notebook("Restarting", "", {}), false,
              ActionType::kWait, "notebook Restarting"},
-        Case{"shutting notebook: wait", Service(), Notebook("Shutting", "", {}), false,
+        Case{"shutting notebook: wait", DesiredService(), Notebook("Shutting", "", {}), false,
              ActionType::kWait, "notebook Shutting"},
-        Case{"running without service: start it", Service(), Notebook("Running", "", {}), false,
+        Case{"running without service: start it", DesiredService(), Notebook("Running", "", {}), false,
              ActionType::kStartService, "service not started"},
-        Case{"command differs: restart service", Service(),
+        Case{"command differs: restart service", DesiredService(),
              Notebook("Running", "python old.py", 1223), false, ActionType::kStartService,
              "service command differs"},
-        Case{"port differs: restart service", Service(), Notebook("Running", kCmd, 8080), false,
+        Case{"port differs: restart service", DesiredService(), Notebook("Running", kCmd, 8080), false,
              ActionType::kStartService, "service port differs (8080 \u2192 1223)"},
-        Case{"both differ", Service(), Notebook("Running", "x", 1), false,
+        Case{"both differ", DesiredService(), Notebook("Running", "x", 1), false,
              ActionType::kStartService, "service command and port differ"},
-        Case{"notebook rebooted since last start: start again", Service(),
+        Case{"notebook rebooted since last start: start again", DesiredService(),
              Notebook("Running", kCmd, 1223), true, ActionType::kStartService,
              "service not yet started for this boot"},
-        Case{"in sync", Service(), Notebook("Running", kCmd, 1223), false, ActionType::kNone,
+        Case{"in sync", DesiredService(), Notebook("Running", kCmd, 1223), false, ActionType::kNone,
              "service running on port 1223", true}));
 
 cloud::Observed TiOneObs(const std::string& status) {

@@ -17,16 +17,6 @@ using ::testing::Not;
 
 const char kWrongToken[] = "wrong-token-3c9d1e7a";
 
-std::string Instance(const std::string& name) {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
-         name +
-         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
-         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
-         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
-         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
-         "  memoryMB: 15360\n";
-}
-
 std::string TiOne(const std::string& name) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
          "}\nspec:\n  provider: tione\n  state: Running\n  chargeType: POSTPAID_BY_HOUR\n"
@@ -85,7 +75,7 @@ class ExitCodesTest : public ::testing::Test {
 
 TEST_F(ExitCodesTest, ApplyWaitExitsOneAtOnceWhenCredentialsAreRejected) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), Instance("a") + TiOne("t"));
+  WriteManifests(sim.url(), InstanceYaml("a") + TiOne("t"));
   const Finished apply =
       Converge({"apply", "--wait", "--timeout", "120s", "--state-dir", dir_.path() + "/state"},
                WrongToken(), seconds(90));
@@ -102,7 +92,7 @@ TEST_F(ExitCodesTest, ApplyWaitExitsOneAtOnceWhenCredentialsAreRejected) {
 
 TEST_F(ExitCodesTest, ApplyWithoutWaitExitsOneWhenAProviderCannotBeListed) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), Instance("a") + TiOne("t"));
+  WriteManifests(sim.url(), InstanceYaml("a") + TiOne("t"));
   const Finished apply = Converge({"apply", "--state-dir", dir_.path() + "/state"}, WrongToken());
   EXPECT_EQ(apply.code, 1) << apply.log;
   EXPECT_THAT(apply.log,
@@ -126,7 +116,7 @@ TEST_F(ExitCodesTest, ApplyWithoutWaitExitsOneWhenAResourceEndsThePassInAnError)
 TEST_F(ExitCodesTest, ApplyWaitKeepsWaitingThroughATransientListFailure) {
   // Every SCNet list fails with the cloud's internal error, which may pass on retry.
   SimProcess sim(dir_, {"--fault", "scnet/ListContainerInstances:error"});
-  WriteManifests(sim.url(), Instance("a"));
+  WriteManifests(sim.url(), InstanceYaml("a"));
   const Finished apply = Converge(
       {"apply", "--wait", "--timeout", "4s", "--state-dir", dir_.path() + "/state"}, SimEnv());
   EXPECT_EQ(apply.code, 1) << apply.log;
@@ -150,7 +140,7 @@ TEST_F(ExitCodesTest, PlanDetailedExitcodeIsTwoOnDriftAlone) {
                                      {"taskType", "jupyter"},
                                      {"cpuNumber", 4}}}}}}}
                      .dump());
-  WriteManifests(sim.url(), Instance("a"));
+  WriteManifests(sim.url(), InstanceYaml("a"));
   const Finished detailed = Converge({"plan", "--detailed-exitcode"}, SimEnv());
   EXPECT_EQ(detailed.code, 2) << detailed.log;
   EXPECT_THAT(detailed.log,
@@ -163,7 +153,7 @@ TEST_F(ExitCodesTest, PlanDetailedExitcodeIsTwoOnDriftAlone) {
 
 TEST_F(ExitCodesTest, PlanCountsOneErrorForOneResourceWhoseProviderCannotBeListed) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), Instance("a"));
+  WriteManifests(sim.url(), InstanceYaml("a"));
   const Finished plan = Converge({"plan", "--detailed-exitcode"}, WrongToken());
   EXPECT_EQ(plan.code, 1) << plan.log;
   EXPECT_THAT(plan.log, HasSubstr("\nerror: " + std::string(kTokenRejected) + "\n"));
@@ -180,7 +170,7 @@ TEST_F(ExitCodesTest, AProviderWithoutResourcesThatCannotBeListedIsOneError) {
                                      {"status", "Running"},
                                      {"taskType", "jupyter"}}}}}}}
                      .dump());
-  WriteManifests(sim.url(), Instance("a"));  // nothing on tione, whose SecretKey is wrong
+  WriteManifests(sim.url(), InstanceYaml("a"));  // nothing on tione, whose SecretKey is wrong
   auto env = SimEnv();
   env["E2E_SECRET_KEY"] = "wrong-key-0b7e52";
   const Finished apply = Converge({"apply", "--state-dir", dir_.path() + "/state"}, env);

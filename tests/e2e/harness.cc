@@ -118,6 +118,17 @@ std::map<std::string, std::string> SimEnv() {
           {"E2E_SECRET_KEY", sim::kTestSecretKey}};
 }
 
+std::string InstanceYaml(const std::string& name, const std::string& restart_policy) {
+  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
+         name +
+         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
+         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
+         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
+         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
+         "  memoryMB: 15360\n  restartPolicy: " +
+         restart_policy + "\n";
+}
+
 std::string ProvidersYaml(const std::string& sim_url, double qps, int burst) {
   std::ostringstream y;
   y << "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: scnet}\nspec:\n"

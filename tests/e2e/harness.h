@@ -76,6 +76,8 @@ class SimProcess {
 // environment (see SimEnv()).
 std::string ProvidersYaml(const std::string& sim_url, double qps = 50, int burst = 50);
 std::map<std::string, std::string> SimEnv();
+// A ContainerInstance manifest on provider "scnet" (a GPU jupyter task).
+std::string InstanceYaml(const std::string& name, const std::string& restart_policy = "OnFailure");
 
 std::string ConvergeBinary();
 

@@ -22,17 +22,6 @@ using std::chrono::seconds;
 
 const char kNotebook[] = "2503021210191107";
 
-std::string Instance(const std::string& name, const std::string& policy = "OnFailure") {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
-         name +
-         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
-         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
-         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
-         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
-         "  memoryMB: 15360\n  restartPolicy: " +
-         policy + "\n";
-}
-
 std::string Service(const std::string& name, int port, const std::string& command) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +
          "}\nspec:\n  provider: scnet\n  notebook: \"" + kNotebook +
@@ -116,7 +105,7 @@ class E2ETest : public ::testing::Test {
 
 TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
   SimProcess sim(dir_, {}, NotebookFixture("Terminated"));
-  WriteManifests(sim.url(), Instance("bert") + Service("webui", 1223, "python app.py") +
+  WriteManifests(sim.url(), InstanceYaml("bert") + Service("webui", 1223, "python app.py") +
                                 TiOne("nb-run", "Running") + TiOne("nb-off", "Stopped"));
   Process apply({ConvergeBinary(), "apply", dir_.path() + "/m", "--wait", "--timeout", "60s",
                  "--state-dir", dir_.path() + "/state"},
@@ -144,7 +133,7 @@ TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
 
 TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   SimProcess sim(dir_, {}, NotebookFixture("Running"));
-  WriteManifests(sim.url(), Instance("always", "Always") + Instance("never", "Never") +
+  WriteManifests(sim.url(), InstanceYaml("always", "Always") + InstanceYaml("never", "Never") +
                                 Service("webui", 1223, "python app.py") + TiOne("nb", "Running"));
   // A short resync: a Failed instance is noticed by the next list.
   RunProcess run(dir_, {"--resync", "2s"});
@@ -152,7 +141,7 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
 
   // Editing a file triggers exactly the needed call, and nothing else mutating.
   sim.ResetStats();
-  dir_.Write("m/resources.yaml", Instance("always", "Always") + Instance("never", "Never") +
+  dir_.Write("m/resources.yaml", InstanceYaml("always", "Always") + InstanceYaml("never", "Never") +
                                      Service("webui", 1223, "python app.py --v2") +
                                      TiOne("nb", "Running"));
   ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 1; }, seconds(5)))
@@ -225,7 +214,7 @@ TEST_F(E2ETest, CommitThenDropOnEveryCreateLeavesEachResourceExactlyOnce) {
   SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:drop", "--fault",
                         "tione/CreateNotebook:drop"});
   std::string resources;
-  for (int i = 0; i < 5; ++i) resources += Instance("ci-" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) resources += InstanceYaml("ci-" + std::to_string(i));
   for (int i = 0; i < 3; ++i) resources += TiOne("nb-" + std::to_string(i), "Running");
   WriteManifests(sim.url(), resources);
   RunProcess run(dir_);
@@ -242,7 +231,7 @@ TEST_F(E2ETest, SigkillWhileCreating200InstancesThenRestartLeavesExactly200) {
   // Latency on creates keeps many in flight when the controller dies.
   SimProcess sim(dir_, {"--fault", "scnet/CreateContainerInstance:latency:100ms"});
   std::string resources;
-  for (int i = 0; i < 200; ++i) resources += Instance("bulk-" + std::to_string(i));
+  for (int i = 0; i < 200; ++i) resources += InstanceYaml("bulk-" + std::to_string(i));
   dir_.Write("m/providers.yaml", ProvidersYaml(sim.url(), 200, 200));
   dir_.Write("m/resources.yaml", resources);
   {
@@ -288,7 +277,7 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
            {{"instances",
              {{{"id", "hand-made-1"}, {"instanceServiceName", "legacy"}, {"status", "Running"}}}}}}}
           .dump());
-  WriteManifests(sim.url(), Instance("a") + Instance("b") + TiOne("t", "Running"));
+  WriteManifests(sim.url(), InstanceYaml("a") + InstanceYaml("b") + TiOne("t", "Running"));
   RunProcess run(dir_);
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(3); }, seconds(30))) << run.Log();
   // The metrics publish the settled state after /status: wait for them, not for a pass.
@@ -376,7 +365,7 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
   const std::string password = sim.State()["scnet"]["notebooks"][0]["sshPassword"];
   ASSERT_FALSE(password.empty());
   WriteManifests(sim.url(),
-                 Instance("a") + Service("webui", 1223, "python app.py") + TiOne("t", "Running"));
+                 InstanceYaml("a") + Service("webui", 1223, "python app.py") + TiOne("t", "Running"));
   // The SCNet provider gets the right token, so the notebook list (with its
   // sshPassword) is read; TI-ONE gets a wrong SecretKey, so its calls fail.
   auto env = SimEnv();

@@ -16,8 +16,6 @@ namespace {
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
-constexpr char kTask[] = "/ai/openapi/v2/instance-service/task";
-constexpr char kList[] = "/ai/openapi/v2/notebook/list";
 
 class FaultsTest : public SimTest {
  protected:

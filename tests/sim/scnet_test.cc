@@ -8,10 +8,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr char kList[] = "/ai/openapi/v2/notebook/list";
 constexpr char kStart[] = "/ac/openapi/v2/notebook/actions/start";
 constexpr char kService[] = "/ai/openapi/v2/notebook/customize-service/actions/start";
-constexpr char kTask[] = "/ai/openapi/v2/instance-service/task";
 constexpr char kRestart[] = "/ai/openapi/v2/instance-service/task/actions/restart";
 
 class ScnetTest : public SimTest {

@@ -20,6 +20,10 @@ namespace converge::sim::testing {
 
 using nlohmann::json;
 
+// SCNet paths the tests call.
+inline constexpr char kTask[] = "/ai/openapi/v2/instance-service/task";
+inline constexpr char kList[] = "/ai/openapi/v2/notebook/list";
+
 struct Resp {
   int status = 0;
   std::string body;
