@@ -9,6 +9,31 @@
 #include "sim/simulator.h"
 
 namespace converge::cli {
+namespace {
+
+// Re-reads each part of spec.auth at every call, so a rotated access key is used
+// by the next token refresh.
+cloud::CredentialSource<cloud::ScnetAccessKey> AccessKeySource(manifest::ScnetAuth auth) {
+  return [auth = std::move(auth)]() -> cloud::Result<cloud::ScnetAccessKey> {
+    cloud::ScnetAccessKey key;
+    for (auto [ref, field, out] :
+         {std::tuple{&auth.user, "auth.user", &key.user},
+          std::tuple{&auth.access_key, "auth.accessKey", &key.access_key},
+          std::tuple{&auth.secret_key, "auth.secretKey", &key.secret_key}}) {
+      Result<std::string> value = ResolveSecret(*ref, field);
+      if (!value) {
+        cloud::Error e;
+        e.category = cloud::Error::Category::kInvalid;
+        e.message = value.error().message;
+        return std::unexpected(std::move(e));
+      }
+      *out = std::move(*value);
+    }
+    return key;
+  };
+}
+
+}  // namespace
 
 Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
   Wiring out;
@@ -28,6 +53,9 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
     config.max_retries = p.max_retries;
     config.ca_file = p.ca_file;
     config.page_size = options_.page_size;
+    config.cluster = p.cluster;
+    config.account_endpoint = p.account_endpoint;
+    cloud::ScnetAccessKey access_key;  // resolved now for the fingerprint and problems
     std::vector<Error> unusable;
     if (options_.sim != nullptr) {
       auto url = options_.sim->UrlFor(manifests, p);
@@ -38,7 +66,17 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
         unusable.push_back(std::move(url.error()));
       }
       config.ca_file.clear();
-      config.token = sim::kTestScnetToken;
+      if (p.auth) {
+        // The simulator's test account; its cluster's aiUrls point back at it, so
+        // an endpoint left out is discovered there.
+        if (p.endpoint.empty()) config.endpoint.clear();
+        config.account_endpoint = url ? *url : "";
+        config.cluster = sim::kTestScnetCluster;
+        access_key = {sim::kTestScnetUser, sim::kTestScnetAccessKey, sim::kTestScnetSecretKey};
+        config.scnet_access_key = cloud::FixedCredential(access_key);
+      } else {
+        config.token = sim::kTestScnetToken;
+      }
       config.secret_id = sim::kTestSecretId;
       config.secret_key = sim::kTestSecretKey;
       if (config.region.empty()) config.region = sim::kTestRegion;
@@ -54,6 +92,12 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
         }
       };
       resolve(p.token, "token", &config.token);
+      if (p.auth) {
+        resolve(p.auth->user, "auth.user", &access_key.user);
+        resolve(p.auth->access_key, "auth.accessKey", &access_key.access_key);
+        resolve(p.auth->secret_key, "auth.secretKey", &access_key.secret_key);
+        config.scnet_access_key = AccessKeySource(*p.auth);
+      }
       resolve(p.secret_id, "secretId", &config.secret_id);
       resolve(p.secret_key, "secretKey", &config.secret_key);
     }
@@ -69,6 +113,11 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
        << config.endpoint << '\n'
        << config.region << '\n'
        << config.token << '\n'
+       << access_key.user << '\n'
+       << access_key.access_key << '\n'
+       << access_key.secret_key << '\n'
+       << config.cluster << '\n'
+       << config.account_endpoint << '\n'
        << config.secret_id << '\n'
        << config.secret_key << '\n'
        << config.qps << '\n'

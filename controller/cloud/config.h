@@ -5,16 +5,25 @@
 #include <chrono>
 #include <string>
 
+#include "cloud/credentials.h"
+
 namespace converge::cloud {
 
 struct ProviderConfig {
   enum class Type { kScnet, kTione };
   std::string name;
   Type type = Type::kScnet;
-  std::string endpoint;  // http(s)://host[:port]
+  std::string endpoint;  // http(s)://host[:port]; SCNet with an access key: "" discovers it
   std::string region;    // TI-ONE X-TC-Region
   // Resolved secrets. Never logged; the CLI registers them with RegisterSecret().
-  std::string token;       // SCNet
+  std::string token;  // SCNet static token (spec.token)
+  // SCNet static token read at each use (overrides `token` when set).
+  CredentialSource<std::string> token_source;
+  // SCNet access-key mode (spec.auth), instead of a token: tokens are obtained
+  // from account_endpoint for `cluster` (clusterName or clusterId) and renewed.
+  CredentialSource<ScnetAccessKey> scnet_access_key;
+  std::string cluster;
+  std::string account_endpoint = "https://www.scnet.cn";
   std::string secret_id;   // TI-ONE
   std::string secret_key;  // TI-ONE
   double qps = 10;         // token bucket shared by every call to this provider; <= 0: no limit

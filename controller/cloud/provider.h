@@ -25,9 +25,9 @@ std::string_view ResourceKindName(ResourceKind k);
 struct Observed {
   ResourceKind kind = ResourceKind::kContainerInstance;
   std::string id;
-  std::string name;    // instanceServiceName / notebookName / Name
-  std::string status;  // the cloud's status word, verbatim ("Running", "Stopped", ...)
-  std::string description;              // SCNet container instances
+  std::string name;         // instanceServiceName / notebookName / Name
+  std::string status;       // the cloud's status word, verbatim ("Running", "Stopped", ...)
+  std::string description;  // SCNet container instances
   std::map<std::string, std::string> tags;  // TI-ONE tags
   std::string message;  // the cloud's failure text (errorMessage, FailureReason), may be ""
   std::string create_time;
@@ -54,7 +54,7 @@ struct ContainerInstanceCreate {
   std::string description;
   std::string task_type;
   std::string accelerator_type;
-  std::string version;     // image name
+  std::string version;  // image name
   std::string image_path;
   std::string timeout_limit;
   int task_number = 1;
@@ -80,8 +80,7 @@ struct TiOneNotebookCreate {
   std::string volume_source_type;
   int volume_size_gb = 0;
   std::map<std::string, std::string> tags;
-  bool log_enable = false, root_access = true, auto_stopping = false,
-       direct_internet_access = true;
+  bool log_enable = false, root_access = true, auto_stopping = false, direct_internet_access = true;
   int automatic_stop_time = 0;
   std::string resource_group_id, vpc_id, subnet_id;
 };
@@ -94,6 +93,9 @@ class Provider {
  public:
   virtual ~Provider() = default;
   virtual const std::string& name() const = 0;
+  // Where the calls go ("https://host:port"): the configured endpoint, or the one
+  // discovered for the cluster; "" while not known.
+  virtual std::string Endpoint() const { return ""; }
 
   // Every resource of `kind` on this provider, all pages. No side effects.
   // Error category kInvalid when the provider does not hold that kind.

@@ -80,7 +80,8 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   }
   nlohmann::json providers = nlohmann::json::array();
   for (const auto& p : s.providers) {
-    providers.push_back({{"name", p.name}, {"listed", p.listed}, {"error", p.error}});
+    providers.push_back(
+        {{"name", p.name}, {"listed", p.listed}, {"error", p.error}, {"endpoint", p.endpoint}});
   }
   nlohmann::json j = {{"revision", s.revision},    {"specValid", s.spec_valid},
                       {"specError", s.spec_error}, {"ready", s.ready},
@@ -103,8 +104,8 @@ Result<StatusSnapshot> FromJson(const nlohmann::json& j) {
     snap.last_successful_sync_ms = GetTime(j, "lastSuccessfulSyncTime");
     snap.ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
-      snap.providers.push_back(
-          {p.value("name", ""), p.value("listed", false), p.value("error", "")});
+      snap.providers.push_back({p.value("name", ""), p.value("listed", false), p.value("error", ""),
+                                p.value("endpoint", "")});
     }
     for (const auto& r : j["resources"]) {
       ResourceStatus s;

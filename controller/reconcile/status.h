@@ -59,8 +59,9 @@ struct UnmanagedResource {
 
 struct ProviderStatus {
   std::string name;
-  bool listed = false;  // a full list of every kind succeeded at least once
-  std::string error;    // the last list error, "" when the last list worked
+  bool listed = false;   // a full list of every kind succeeded at least once
+  std::string error;     // the last list error, "" when the last list worked
+  std::string endpoint;  // where its calls go (discovered for SCNet access keys), "" until known
 };
 
 struct StatusSnapshot {

@@ -39,11 +39,14 @@ Simulator::Impl::Impl(SimOptions options)
     : options_(std::move(options)),
       clock_(options_.clock ? options_.clock : &RealClock::Get()),
       random_(options_.random_seed ? RealRandom(options_.random_seed) : RealRandom()),
-      world_(options_, *clock_, random_) {}
+      world_(options_, *clock_, random_),
+      tokens_(options_.scnet_token_ttl, options_.clock_skew_tolerance_seconds, *clock_) {}
 
 json Simulator::Impl::Stats() const {
   std::lock_guard lock(mu_);
-  return {{"scnet", scnet_.ToJson()}, {"tione", tione_.ToJson()}};
+  json scnet = scnet_.ToJson();
+  scnet["tokens"] = tokens_.Stats();
+  return {{"scnet", scnet}, {"tione", tione_.ToJson()}};
 }
 
 Status Simulator::Impl::SetFaults(const json& faults) {
@@ -61,10 +64,16 @@ Status Simulator::Impl::ForceState(const json& request) {
   return world_.ForceState(request);
 }
 
+Status Simulator::Impl::SetCredentials(const json& request) {
+  std::lock_guard lock(mu_);
+  return tokens_.SetRevoked(request);
+}
+
 void Simulator::Impl::Reset(bool state) {
   std::lock_guard lock(mu_);
   scnet_ = {};
   tione_ = {};
+  tokens_.Reset(state);
   if (state) {
     // The fixture loaded in Start(), so it loads again.
     if (Status loaded = world_.Load(fixture_); !loaded) {
@@ -234,6 +243,14 @@ void Simulator::Impl::Serve(http_request& req, const Request& r) {
     op = "GetContainerInstance";
   } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/restart" && post) {
     op = "RestartContainerInstance";
+  } else if (r.path == "/api/user/v3/tokens" && post) {
+    op = "ObtainToken";
+  } else if (r.path == "/ac/openapi/v2/tokens/next" && post) {
+    op = "RenewToken";
+  } else if (r.path == "/ac/openapi/v2/tokens/state" && get) {
+    op = "TokenState";
+  } else if (r.path == "/ac/openapi/v2/center" && get) {
+    op = "DescribeCenter";
   } else {
     req.reply(web::http::status_codes::NotFound,
               ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path).dump(),
@@ -293,10 +310,19 @@ Answer Simulator::Impl::Admin(const Request& r) {
     if (Status forced = ForceState(body); !forced) return bad(forced.error().message);
     return ok({{"ok", true}});
   }
-  return Answer{404, json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
-                                         " (GET /_sim/stats, POST /_sim/reset, GET|POST "
-                                         "/_sim/faults, GET|POST /_sim/state)"}})
-                         .dump()};
+  if (r.path == "/_sim/credentials" && r.method == "POST") {
+    if (Status set = SetCredentials(body); !set) {
+      return set.error().code == Error::Code::kNotFound
+                 ? Answer{404, json({{"error", set.error().message}}).dump()}
+                 : bad(set.error().message);
+    }
+    return ok({{"ok", true}});
+  }
+  return Answer{404,
+                json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
+                                    " (GET /_sim/stats, POST /_sim/reset, GET|POST "
+                                    "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}})
+                    .dump()};
 }
 
 // ---------------------------------------------------------------------------
@@ -309,6 +335,9 @@ std::string Simulator::BaseUrl() const { return impl_->BaseUrl(); }
 int Simulator::Port() const { return impl_->Port(); }
 nlohmann::json Simulator::Stats() const { return nlohmann::json(impl_->Stats()); }
 Status Simulator::SetFaults(const nlohmann::json& faults) { return impl_->SetFaults(json(faults)); }
+Status Simulator::SetCredentials(const nlohmann::json& request) {
+  return impl_->SetCredentials(json(request));
+}
 Status Simulator::ForceState(const nlohmann::json& request) {
   return impl_->ForceState(json(request));
 }

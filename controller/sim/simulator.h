@@ -21,6 +21,13 @@ namespace converge::sim {
 
 // Credentials the simulator accepts; `converge run --sim` points providers at them.
 inline constexpr char kTestScnetToken[] = "sim-scnet-token";
+// The SCNet test account for access-key mode (spec.auth) and its one cluster,
+// whose aiUrls point back at the simulator.
+inline constexpr char kTestScnetUser[] = "simuser";
+inline constexpr char kTestScnetAccessKey[] = "sim-access-key";
+inline constexpr char kTestScnetSecretKey[] = "sim-secret-key";
+inline constexpr char kTestScnetCluster[] = "sim-kunshan";
+inline constexpr char kTestScnetClusterId[] = "11112";
 inline constexpr char kTestSecretId[] = "AKIDsimulatorTESTSECRETID0000000";
 inline constexpr char kTestSecretKey[] = "simulatorTESTSECRETKEY0000000000";
 inline constexpr char kTestRegion[] = "ap-shanghai";
@@ -41,7 +48,9 @@ struct SimOptions {
   double scnet_rate_limit = 0;
   std::string fixture_file;  // initial state (JSON), optional
   nlohmann::json faults;     // initial fault config, same shape as POST /_sim/faults
-  int64_t clock_skew_tolerance_seconds = 300;
+  int64_t clock_skew_tolerance_seconds = 300;  // TC3 and SCNet access-key timestamps
+  // Lifetime of the SCNet tokens the account endpoints issue (expireTime).
+  std::chrono::milliseconds scnet_token_ttl = std::chrono::hours(24);
   // Key of the SCNet container-instance list page: "list" or "records" (the real
   // shape is unconfirmed; clients must accept both). Default: "list".
   std::string instance_list_key = "list";
@@ -81,7 +90,13 @@ class Simulator {
   // notebook; "id" may replace "name"). kInvalidArgument when malformed,
   // kNotFound when nothing matches.
   Status ForceState(const nlohmann::json& request);
-  // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
+  // POST /_sim/credentials: {"cloud":"scnet","accessKey":KEY,"revoked":true|false}
+  // revokes (or restores) an SCNet access key: it obtains no more tokens and its
+  // tokens stop working (10009). kNotFound for an unknown key, kInvalidArgument
+  // when malformed.
+  Status SetCredentials(const nlohmann::json& request);
+  // POST /_sim/reset: clears stats; with `state` also restores the initial
+  // (fixture) state and every access key.
   void Reset(bool state = false);
   // GET /_sim/state: every resource with all its stored fields (instances as their detail):
   // {"scnet":{"notebooks":[...],"instances":[...]},"tione":{"notebooks":[...]}}.

@@ -23,7 +23,11 @@ class ScnetProviderTest : public ::testing::Test {
     transport_ = transport.get();
     auto caller = std::make_unique<http::ApiCaller>("hefei", std::move(transport), 0, 1,
                                                     http::RetryPolicy{}, clock_, random_, nullptr);
-    provider_ = std::make_unique<ScnetProvider>("hefei", "tok-value", 2, std::move(caller));
+    provider_ = std::make_unique<ScnetProvider>(
+        "hefei",
+        std::make_shared<StaticTokenSource>("hefei", FixedCredential<std::string>("tok-value"),
+                                            nullptr),
+        2, std::move(caller));
   }
 
   std::vector<std::string> Targets() const {

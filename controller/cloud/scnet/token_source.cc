@@ -1,0 +1,42 @@
+#include "cloud/scnet/token_source.h"
+
+#include "base/redact.h"
+#include "cloud/scnet/jwt.h"
+
+namespace converge::cloud::scnet {
+
+bool IsCredentialRejection(const Error& e) { return e.code == "10008" || e.code == "10009"; }
+
+StaticTokenSource::StaticTokenSource(std::string provider, CredentialSource<std::string> source,
+                                     RequestObserver* observer)
+    : provider_(std::move(provider)), source_(std::move(source)), observer_(observer) {}
+
+Result<std::string> StaticTokenSource::Read() {
+  Result<std::string> token = source_();
+  if (!token) {
+    Error e = std::move(token.error());
+    e.provider = provider_;
+    return std::unexpected(std::move(e));
+  }
+  RegisterSecret(*token);
+  std::lock_guard lock(mu_);
+  if (*token != reported_) {
+    reported_ = *token;
+    if (std::optional<WallTime> expiry = TokenExpiry(*token); expiry && observer_ != nullptr) {
+      observer_->OnCredentialsExpiry(
+          provider_, std::chrono::duration<double>(expiry->time_since_epoch()).count());
+    }
+  }
+  return token;
+}
+
+Result<std::string> StaticTokenSource::Current() { return Read(); }
+
+Result<std::string> StaticTokenSource::AfterRejection(const std::string& rejected,
+                                                      const Error& why) {
+  Result<std::string> token = Read();
+  if (!token || *token == rejected) return std::unexpected(why);
+  return token;
+}
+
+}  // namespace converge::cloud::scnet
