@@ -142,12 +142,14 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
   if (!scnet && config.region.empty()) {
     return Misconfigured(config, "no TI-ONE region; set spec.region, e.g. ap-shanghai");
   }
-  auto make_transport = [&config](const std::string& url) {
-    http::CpprestOptions options;
+  // By value: the discovered transport keeps it beyond this call.
+  http::CpprestOptions base_options;
+  base_options.connect_timeout = config.connect_timeout;
+  base_options.request_timeout = config.request_timeout;
+  base_options.ca_file = config.ca_file;
+  auto make_transport = [base_options](const std::string& url) {
+    http::CpprestOptions options = base_options;
     options.endpoint = url;
-    options.connect_timeout = config.connect_timeout;
-    options.request_timeout = config.request_timeout;
-    options.ca_file = config.ca_file;
     return http::MakeCpprestTransport(options);
   };
   Clock& clock = deps.clock != nullptr ? *deps.clock : RealClock::Get();

@@ -47,9 +47,9 @@ std::string Instance(const std::string& name) {
 
 // `converge run --log-level debug` resyncing every second, so tokens are used
 // (and renewed) all the time.
-class Run {
+class RunProcess {
  public:
-  explicit Run(const TempDir& dir) {
+  explicit RunProcess(const TempDir& dir) {
     addr_ = "127.0.0.1:" + std::to_string(net::FreePort("127.0.0.1"));
     process_ = std::make_unique<Process>(
         std::vector<std::string>{ConvergeBinary(), "run", dir.path() + "/m", "--metrics-addr",
@@ -86,8 +86,7 @@ double Sample(const std::string& metrics, const std::string& series) {
 }
 
 void ExpectNoSecrets(const std::string& where, const std::string& text) {
-  for (const std::string secret :
-       {std::string(sim::kTestScnetAccessKey), std::string(sim::kTestScnetSecretKey), "eyJ"}) {
+  for (const std::string secret : {sim::kTestScnetAccessKey, sim::kTestScnetSecretKey, "eyJ"}) {
     EXPECT_THAT(text, Not(HasSubstr(secret))) << where << " shows " << secret;
   }
   EXPECT_FALSE(std::regex_search(text, std::regex("[0-9a-f]{64}"))) << where << ": a signature";
@@ -101,7 +100,7 @@ TEST(ScnetAuthE2E, TwentyInstancesConvergeOnceWhileFourSecondTokensAreRenewed) {
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
   dir.Write("m/resources.yaml", resources);
   const auto start = std::chrono::steady_clock::now();
-  Run run(dir);
+  RunProcess run(dir);
   ASSERT_TRUE(WaitFor([&] { return run.Ready() == 20; }, seconds(30))) << run.Log();
   // Keep reconciling (a resync every second) for at least 30 s in all.
   WaitFor([&] { return std::chrono::steady_clock::now() - start >= seconds(31); }, seconds(40),
@@ -143,7 +142,7 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
   SimProcess sim(dir, {"--scnet-token-ttl", "4s"});
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
   dir.Write("m/resources.yaml", Instance("rk-1") + Instance("rk-2"));
-  Run run(dir);
+  RunProcess run(dir);
   ASSERT_TRUE(WaitFor([&] { return run.Ready() == 2; }, seconds(20))) << run.Log();
   const auto revoked =
       Post(sim.url(), "/_sim/credentials",
