@@ -52,6 +52,21 @@ TEST(StatusJsonTest, FromJsonReadsTheRfc3339Times) {
   EXPECT_EQ(back.resources[0].ready.last_transition_ms, 0);
 }
 
+// A provider's endpoint (discovered for SCNet access keys) is part of its status.
+TEST(StatusJsonTest, ProvidersCarryTheirEndpoint) {
+  StatusSnapshot s = Sample();
+  s.providers.push_back({"scnet", true, "", "https://ai.example.com:65106"});
+  const nlohmann::json j = ToJson(s);
+  EXPECT_EQ(j["providers"][0], nlohmann::json({{"name", "scnet"},
+                                               {"listed", true},
+                                               {"error", ""},
+                                               {"endpoint", "https://ai.example.com:65106"}}));
+  auto parsed = FromJson(j);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->providers.size(), 1u);
+  EXPECT_EQ(parsed->providers[0].endpoint, "https://ai.example.com:65106");
+}
+
 TEST(StatusJsonTest, FromJsonRejectsWhatIsNoStatusDocument) {
   for (const char* text : {"[]", "{}", R"({"resources": {}})"}) {
     auto parsed = FromJson(nlohmann::json::parse(text));
