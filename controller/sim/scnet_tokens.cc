@@ -25,6 +25,11 @@ ScnetTokens::ScnetTokens(Duration ttl, int64_t skew_tolerance_seconds, Clock& cl
     : ttl_(ttl), skew_tolerance_seconds_(skew_tolerance_seconds), clock_(clock) {}
 
 std::string ScnetTokens::Issue(const std::string& access_key) {
+  // Forget tokens too old to renew, so a long run with short tokens stays small;
+  // they answer "invalid" instead of "expired" from then on.
+  std::erase_if(issued_, [&](const auto& entry) {
+    return entry.second.expiry + std::chrono::hours(24) < clock_.WallNow();
+  });
   const WallTime expiry = clock_.WallNow() + std::chrono::duration_cast<WallTime::duration>(ttl_);
   const json header = {{"alg", "HS256"}, {"typ", "JWT"}};
   const json claims = {{"computeUser", kTestScnetUser},
