@@ -37,6 +37,8 @@ METRICS = {
     "converge_last_successful_sync_timestamp_seconds": set(),
     "converge_resync_interval_seconds": set(),
     "converge_build_info": {"version"},
+    "converge_credentials_expiry_timestamp_seconds": {"provider"},
+    "converge_credentials_refresh_total": {"provider", "result"},
 }
 for _name, _labels in _HISTOGRAMS.items():
     METRICS[_name + "_bucket"] = _labels | {"le"}
