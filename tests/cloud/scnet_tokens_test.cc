@@ -206,7 +206,7 @@ TEST_F(ScnetTokensTest, ARotatedAccessKeyFileIsUsedByTheRefreshAfterARejection) 
   const test_support::TempDir dir("scnet-tokens-rotation");
   ProviderConfig config = ScnetAccessKeyConfig();
   auto file = [&](const std::string& name, const std::string& value, const std::string& label) {
-    Result<Secret> secret = Secret::FromFile(dir.Write(name, value + "\n"), label);
+    converge::Result<Secret> secret = Secret::FromFile(dir.Write(name, value + "\n"), label);
     EXPECT_TRUE(secret) << secret.error().message;
     return *secret;
   };
@@ -241,9 +241,9 @@ TEST_F(ScnetTokensTest, ARenewalDueAfterAKeyRotationObtainsWithTheNewKey) {
   RestartSimWithTtl(30min);  // renewal due at 20 min
   const test_support::TempDir dir("scnet-tokens-rotation-due");
   ProviderConfig config = ScnetAccessKeyConfig();
-  Result<Secret> ak = Secret::FromFile(
+  converge::Result<Secret> ak = Secret::FromFile(
       dir.Write("ak", std::string(sim::kTestScnetAccessKey) + "\n"), "spec.auth.accessKey");
-  Result<Secret> sk = Secret::FromFile(
+  converge::Result<Secret> sk = Secret::FromFile(
       dir.Write("sk", std::string(sim::kTestScnetSecretKey) + "\n"), "spec.auth.secretKey");
   ASSERT_TRUE(ak && sk);
   config.scnet_access_key = ScnetAccessKeySecrets{sim::kTestScnetUser, *ak, *sk};

@@ -126,9 +126,6 @@ TEST_F(ScnetTokensSimTest, ARevokedKeyObtainsNothingAndItsTokensStopWorking) {
   EXPECT_EQ(Obtain().j["code"], "0");
 }
 
-}  // namespace
-}  // namespace converge::sim::testing
-
 // One /_sim/credentials body for both clouds; a request either changes all it
 // names or nothing (an unknown SCNet key leaves the TI-ONE part unapplied).
 TEST_F(ScnetTokensSimTest, OneCredentialsRequestChangesBothCloudsOrNothing) {
@@ -155,3 +152,6 @@ TEST_F(ScnetTokensSimTest, OneCredentialsRequestChangesBothCloudsOrNothing) {
             "\"sessionToken\"?}, \"scnet\"?: {\"accessKey\": KEY, \"revoked\"?: true|false}}, at "
             "least one of them");
 }
+
+}  // namespace
+}  // namespace converge::sim::testing

@@ -7,6 +7,7 @@
 #include "cloud/scnet/access_key.h"
 #include "cloud/scnet/jwt.h"
 #include "cloud/scnet/token_source.h"
+#include "support/temp_dir.h"
 
 namespace converge::cloud::scnet {
 namespace {
@@ -79,11 +80,16 @@ class ExpiryRecorder : public RequestObserver {
   std::vector<std::string> reports;
 };
 
-TEST(StaticTokenSource, ReportsAJwtsExpiryOnceAndReadsTheSourceEachTime) {
+// spec.token from a file (a Secret): read for every call, so a rotated file is
+// used by the next call and by the retry after a rejection.
+TEST(StaticTokenSource, ReportsAJwtsExpiryOnceAndReadsTheSecretEachTime) {
   ExpiryRecorder observer;
+  const test_support::TempDir dir("token-source-test");
   std::string current = "e30.eyJleHBpcmVUaW1lIjoxNzAwMDAwMDAwMDAwfQ.x";
-  StaticTokenSource source(
-      "p", [&]() -> Result<std::string> { return current; }, &observer);
+  converge::Result<Secret> token =
+      Secret::FromFile(dir.Write("token", current + "\n"), "spec.token");
+  ASSERT_TRUE(token) << token.error().message;
+  StaticTokenSource source("p", *token, &observer);
   EXPECT_EQ(source.Current(), current);
   EXPECT_EQ(source.Current(), current);
   EXPECT_EQ(observer.reports, std::vector<std::string>{"p=1700000000"});
@@ -94,8 +100,9 @@ TEST(StaticTokenSource, ReportsAJwtsExpiryOnceAndReadsTheSourceEachTime) {
   ASSERT_FALSE(same);
   EXPECT_EQ(same.error().code, "10008");
   const std::string rejected = current;
-  current = "rotated-token";
+  dir.Write("token", "rotated-token\n");
   EXPECT_EQ(source.AfterRejection(rejected, why), "rotated-token");
+  EXPECT_EQ(source.Current(), "rotated-token");
 }
 
 }  // namespace
