@@ -223,7 +223,6 @@ TEST_F(ScnetTokensTest, ARotatedAccessKeyFileIsUsedByTheRefreshAfterARejection) 
   auto listed = scnet->List(ResourceKind::kContainerInstance);  // 10009, refresh, retried
   ASSERT_TRUE(listed) << listed.error().ToString();
   EXPECT_EQ(Tokens("issued"), 2);
-  EXPECT_EQ(Calls("scnet", "ListContainerInstances"), 3);
   EXPECT_EQ(scnet->SecretProblem(), "");
 
   std::filesystem::remove(dir.Path("sk"));
@@ -261,7 +260,6 @@ TEST_F(ScnetTokensTest, ARenewalDueAfterAKeyRotationObtainsWithTheNewKey) {
   Revoke();
   ASSERT_TRUE(scnet->List(ResourceKind::kContainerInstance));
   EXPECT_EQ(Tokens("issued"), 2);
-  EXPECT_EQ(Calls("scnet", "ListContainerInstances"), 4);
 }
 
 TEST_F(ScnetTokensTest, AnUnknownClusterSaysWhichOnesExist) {
