@@ -29,6 +29,8 @@ Exits 1 when any resource ends in an error or a provider cannot be listed.
   --state-dir DIR      where create intents are journaled (default ./.converge-state)
   --sim                apply to the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
+                       providers (default 24h; with --sim)
   --log-level LEVEL    debug|info|warn|error (default warn)
 )";
 
@@ -127,18 +129,27 @@ class Progress {
 
 int RunApply(int argc, char** argv) {
   int exit_code = 0;
-  const auto args = ParseCommand(
-      {.name = "apply",
-       .usage = kApplyUsage,
-       .flags = {{"wait", false}, {"timeout"}, {"state-dir"}, {"sim", false}, {"sim-fixture"}},
-       .takes_paths = true,
-       .has_log_level = true},
-      argc, argv, &exit_code);
+  const auto args = ParseCommand({.name = "apply",
+                                  .usage = kApplyUsage,
+                                  .flags = {{"wait", false},
+                                            {"timeout"},
+                                            {"state-dir"},
+                                            {"sim", false},
+                                            {"sim-fixture"},
+                                            {"scnet-token-ttl"}},
+                                  .takes_paths = true,
+                                  .has_log_level = true},
+                                 argc, argv, &exit_code);
   if (!args) return exit_code;
   const auto timeout = manifest::ParseDuration(args->Get("timeout", "10m"));
   if (!timeout) {
     std::cerr << "converge apply: --timeout must be a duration like 90s or 10m, got \""
               << args->Get("timeout") << "\"\n";
+    return 1;
+  }
+  const auto sim_options = ParseSimFlags(*args);
+  if (!sim_options) {
+    std::cerr << "converge apply: " << sim_options.error().message << "\n";
     return 1;
   }
   auto manifests = LoadManifests(args->positional);
@@ -151,8 +162,8 @@ int RunApply(int argc, char** argv) {
   std::unique_ptr<reconcile::FileJournal> journal = std::move(*opened);
   reconcile::ControllerOptions options;
   options.poll = std::chrono::seconds(1);
-  const auto setup = PrepareOneShot("apply", std::move(*manifests), args->Has("sim"),
-                                    args->Get("sim-fixture"), options, *journal);
+  const auto setup = PrepareOneShot("apply", std::move(*manifests), args->Has("sim"), *sim_options,
+                                    options, *journal);
   if (!setup) return 1;
   reconcile::Controller& controller = *setup->controller;
   const size_t total = setup->resources;

@@ -1,5 +1,7 @@
 #include "cli/embedded_sim.h"
 
+#include "manifest/field.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -57,14 +59,34 @@ nlohmann::json SeedFixture(const manifest::ManifestSet& manifests,
 
 }  // namespace
 
+Result<EmbeddedSimOptions> ParseSimFlags(const Args& args) {
+  EmbeddedSimOptions out;
+  out.fixture_file = args.Get("sim-fixture");
+  if (args.Has("scnet-token-ttl")) {
+    if (!args.Has("sim")) {
+      return std::unexpected(
+          Error::InvalidArgument("--scnet-token-ttl applies to the embedded simulator; add --sim"));
+    }
+    const auto ttl = manifest::ParseDuration(args.Get("scnet-token-ttl"));
+    if (!ttl || ttl->count() <= 0) {
+      return std::unexpected(Error::InvalidArgument(
+          "--scnet-token-ttl must be a positive duration like 4s or 24h, got \"" +
+          args.Get("scnet-token-ttl") + "\""));
+    }
+    out.scnet_token_ttl = *ttl;
+  }
+  return out;
+}
+
 Result<std::string> EmbeddedSim::UrlFor(const manifest::ManifestSet& manifests,
                                         const manifest::Provider& provider) {
   const std::string& name = provider.metadata.name;
   if (auto it = sims_.find(name); it != sims_.end()) return it->second->BaseUrl();
   sim::SimOptions options;
   options.address = "127.0.0.1:0";
-  options.fixture_file = fixture_file_;
-  if (fixture_file_.empty()) {
+  options.fixture_file = options_.fixture_file;
+  options.scnet_token_ttl = options_.scnet_token_ttl;
+  if (options_.fixture_file.empty()) {
     bool first_of_its_cloud = true;
     for (const auto& p : manifests.providers) {
       if (p.type == provider.type) {

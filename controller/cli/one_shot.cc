@@ -8,11 +8,11 @@
 namespace converge::cli {
 
 std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, manifest::ManifestSet manifests,
-                                        bool sim, const std::string& sim_fixture,
+                                        bool sim, const EmbeddedSimOptions& sim_options,
                                         reconcile::ControllerOptions options,
                                         reconcile::Journal& journal) {
   auto out = std::make_unique<OneShot>();
-  if (sim) out->sim = std::make_unique<EmbeddedSim>(sim_fixture);
+  if (sim) out->sim = std::make_unique<EmbeddedSim>(sim_options);
   ProviderFactory factory(WiringOptions{out->sim.get()});
   Wiring wiring = factory.Build(manifests);
   for (const auto& problem : wiring.problems) {

@@ -27,7 +27,7 @@ struct OneShot {
 // its list calls, so its resources are reported as errors while the others are
 // planned or applied. Never null. `journal` must outlive the result.
 std::unique_ptr<OneShot> PrepareOneShot(const std::string& command, manifest::ManifestSet manifests,
-                                        bool sim, const std::string& sim_fixture,
+                                        bool sim, const EmbeddedSimOptions& sim_options,
                                         reconcile::ControllerOptions options,
                                         reconcile::Journal& journal);
 

@@ -33,6 +33,8 @@ anything (list calls only):
                        error)
   --sim                plan against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
+                       providers (default 24h; with --sim)
   --log-level LEVEL    debug|info|warn|error (default warn)
 )";
 
@@ -183,20 +185,27 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
 
 int RunPlan(int argc, char** argv) {
   int exit_code = 0;
-  const auto args =
-      ParseCommand({.name = "plan",
-                    .usage = kPlanUsage,
-                    .flags = {{"detailed-exitcode", false}, {"sim", false}, {"sim-fixture"}},
-                    .takes_paths = true,
-                    .has_output = true,
-                    .has_log_level = true},
-                   argc, argv, &exit_code);
+  const auto args = ParseCommand({.name = "plan",
+                                  .usage = kPlanUsage,
+                                  .flags = {{"detailed-exitcode", false},
+                                            {"sim", false},
+                                            {"sim-fixture"},
+                                            {"scnet-token-ttl"}},
+                                  .takes_paths = true,
+                                  .has_output = true,
+                                  .has_log_level = true},
+                                 argc, argv, &exit_code);
   if (!args) return exit_code;
+  const auto sim_options = ParseSimFlags(*args);
+  if (!sim_options) {
+    std::cerr << "converge plan: " << sim_options.error().message << "\n";
+    return 1;
+  }
   auto manifests = LoadManifests(args->positional);
   if (!manifests) return 1;
   reconcile::MemoryJournal journal;  // plan never creates
-  const auto setup = PrepareOneShot("plan", std::move(*manifests), args->Has("sim"),
-                                    args->Get("sim-fixture"), {}, journal);
+  const auto setup =
+      PrepareOneShot("plan", std::move(*manifests), args->Has("sim"), *sim_options, {}, journal);
   if (!setup) return 1;
   const std::string& revision = setup->revision;
   const reconcile::PlanResult plan = setup->controller->Plan();

@@ -9,7 +9,6 @@
 #include "sim/simulator.h"
 
 namespace converge::cli {
-
 Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
   Wiring out;
   std::map<std::string, Built> next;
@@ -29,6 +28,8 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
     config.max_retries = p.max_retries;
     config.ca_file = p.ca_file;
     config.page_size = options_.page_size;
+    config.cluster = p.cluster;
+    config.account_endpoint = p.account_endpoint;
     std::vector<Error> unusable;
     if (options_.sim != nullptr) {
       auto url = options_.sim->UrlFor(manifests, p);
@@ -39,7 +40,17 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
         unusable.push_back(std::move(url.error()));
       }
       config.ca_file.clear();
-      config.token = sim::kTestScnetToken;
+      if (p.auth) {
+        // The simulator's test account; its cluster's aiUrls point back at it, so
+        // an endpoint left out is discovered there.
+        if (p.endpoint.empty()) config.endpoint.clear();
+        config.account_endpoint = url ? *url : "";
+        config.cluster = sim::kTestScnetCluster;
+        config.scnet_access_key = cloud::ScnetAccessKeySecrets{
+            sim::kTestScnetUser, sim::kTestScnetAccessKey, sim::kTestScnetSecretKey};
+      } else {
+        config.token = sim::kTestScnetToken;
+      }
       config.secret_id = sim::kTestSecretId;
       config.secret_key = sim::kTestSecretKey;
       if (config.region.empty()) config.region = sim::kTestRegion;
@@ -62,6 +73,12 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
         }
       };
       resolve(p.token, "token", &config.token);
+      if (p.auth) {
+        cloud::ScnetAccessKeySecrets& key = config.scnet_access_key.emplace();
+        resolve(p.auth->user, "auth.user", &key.user);
+        resolve(p.auth->access_key, "auth.accessKey", &key.access_key);
+        resolve(p.auth->secret_key, "auth.secretKey", &key.secret_key);
+      }
       resolve(p.secret_id, "secretId", &config.secret_id);
       resolve(p.secret_key, "secretKey", &config.secret_key);
       resolve(p.session_token, "sessionToken", &config.session_token);
@@ -79,6 +96,11 @@ Wiring ProviderFactory::Build(const manifest::ManifestSet& manifests) {
        << config.endpoint << '\n'
        << config.region << '\n'
        << config.token.Identity() << '\n'
+       << (config.scnet_access_key ? config.scnet_access_key->user.Identity() : "") << '\n'
+       << (config.scnet_access_key ? config.scnet_access_key->access_key.Identity() : "") << '\n'
+       << (config.scnet_access_key ? config.scnet_access_key->secret_key.Identity() : "") << '\n'
+       << config.cluster << '\n'
+       << config.account_endpoint << '\n'
        << config.secret_id.Identity() << '\n'
        << config.secret_key.Identity() << '\n'
        << config.session_token.Identity() << '\n'

@@ -74,5 +74,33 @@ TEST(ProviderFactoryTest, AReloadKeepsAFileSecretThatBecameUnreadable) {
                                            "; check the path and its permissions");
 }
 
+// spec.auth: each part is read from its secret, and an unreadable one is a
+// problem naming the field.
+TEST(ProviderFactoryTest, AnAccessKeyPartThatCannotBeReadIsAProblem) {
+  ::unsetenv("CONVERGE_PROVIDERS_TEST_AK_USER");
+  ::setenv("CONVERGE_PROVIDERS_TEST_AK", "providers-test-access-key", 1);
+  manifest::Provider p;
+  p.metadata.name = "ak";
+  p.type = manifest::ProviderType::kScnet;
+  p.cluster = "kunshan";
+  p.auth =
+      manifest::ScnetAuth{{manifest::SecretRef::Source::kEnv, "CONVERGE_PROVIDERS_TEST_AK_USER"},
+                          {manifest::SecretRef::Source::kEnv, "CONVERGE_PROVIDERS_TEST_AK"},
+                          {manifest::SecretRef::Source::kEnv, "CONVERGE_PROVIDERS_TEST_AK"}};
+  manifest::ManifestSet manifests;
+  manifests.providers = {p};
+  ProviderFactory factory(WiringOptions{});
+  Wiring wiring = factory.Build(manifests);
+  ASSERT_EQ(wiring.problems.size(), 1u);
+  EXPECT_EQ(wiring.problems[0].message,
+            "provider ak: spec.auth.user: environment variable CONVERGE_PROVIDERS_TEST_AK_USER is "
+            "not set; set it or use fromFile");
+  auto listed = wiring.providers["ak"].client->List(cloud::ResourceKind::kContainerInstance);
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.error().message,
+            "provider \"ak\" is misconfigured: spec.auth.user: environment variable "
+            "CONVERGE_PROVIDERS_TEST_AK_USER is not set; set it or use fromFile");
+}
+
 }  // namespace
 }  // namespace converge::cli

@@ -45,6 +45,8 @@ drain in-flight calls and exit within 10 s.
   --state-dir DIR      create-intent journal (default ./.converge-state)
   --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
+  --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
+                       providers (default 24h; with --sim)
   --log-level LEVEL    debug|info|warn|error (default info)
   --git URL            follow a git repository instead of PATHs: cloned into
                        STATE-DIR/git, fetched every --git-interval, on SIGHUP, on
@@ -85,6 +87,7 @@ int RunRun(int argc, char** argv) {
                                             {"state-dir"},
                                             {"sim", false},
                                             {"sim-fixture"},
+                                            {"scnet-token-ttl"},
                                             {"git"},
                                             {"branch"},
                                             {"path"},
@@ -102,6 +105,11 @@ int RunRun(int argc, char** argv) {
                                  argc, argv, &exit_code);
   if (!args) return exit_code;
   std::string error;
+  const auto sim_options = ParseSimFlags(*args);
+  if (!sim_options) {
+    std::cerr << "converge run: " << sim_options.error().message << "\n";
+    return 1;
+  }
   reconcile::ControllerOptions options;
   for (const auto& [flag, field] : std::vector<std::pair<std::string, std::chrono::milliseconds*>>{
            {"resync", &options.resync},
@@ -174,7 +182,7 @@ int RunRun(int argc, char** argv) {
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
 
   std::unique_ptr<EmbeddedSim> sim;
-  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
+  if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(*sim_options);
   ProviderFactory factory(WiringOptions{sim.get(), &metrics});
 
   // Loads the manifests and installs them when valid; otherwise reports and keeps

@@ -4,6 +4,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "manifest/field.h"
 #include "sim/faults.h"
 #include "sim/simulator.h"
 
@@ -14,7 +15,8 @@ namespace {
 constexpr char kSimUsage[] =
     R"(usage: converge sim [--addr 127.0.0.1:8089] [--fixture FILE] [--fault SPEC]...
                     [--tione-rate 20] [--scnet-rate 0] [--delays fast|normal]
-                    [--instance-list-key list|records] [--tione-session-token TOKEN]
+                    [--instance-list-key list|records] [--scnet-token-ttl 24h]
+                    [--tione-session-token TOKEN]
 
 Serves the embedded simulator of SCNet and TI-ONE until SIGINT/SIGTERM. Prints its
 URL and every test credential it accepts (they are not secrets).
@@ -26,6 +28,8 @@ URL and every test credential it accepts (they are not secrets).
   --scnet-rate N         SCNet requests per second before HTTP 429 (0 = off)
   --delays fast|normal   lifecycle delays: fast (sub-second) or normal (seconds; default)
   --instance-list-key K  key of the container-instance list page: list (default) or records
+  --scnet-token-ttl D    lifetime of the SCNet tokens issued to access keys (default 24h);
+                         an expired token answers code 10008
   --tione-session-token TOKEN
                          TI-ONE temporary credentials: every TI-ONE request must carry
                          X-TC-Token TOKEN (default: X-TC-Token is not checked); POST
@@ -56,6 +60,7 @@ int RunSim(int argc, char** argv) {
                                             {"scnet-rate"},
                                             {"delays"},
                                             {"instance-list-key"},
+                                            {"scnet-token-ttl"},
                                             {"tione-session-token"}}},
                                  argc, argv, &exit_code);
   if (!args) return exit_code;
@@ -84,6 +89,16 @@ int RunSim(int argc, char** argv) {
       return 1;
     }
     *limit = *rate;
+  }
+  if (args->Has("scnet-token-ttl")) {
+    const auto ttl = manifest::ParseDuration(args->Get("scnet-token-ttl"));
+    if (!ttl || ttl->count() <= 0) {
+      std::cerr << "converge sim: --scnet-token-ttl must be a positive duration like 4s or 24h, "
+                   "got \""
+                << args->Get("scnet-token-ttl") << "\"\n";
+      return 1;
+    }
+    options.scnet_token_ttl = *ttl;
   }
   options.instance_list_key = args->Get("instance-list-key", "list");
   if (options.instance_list_key != "list" && options.instance_list_key != "records") {
@@ -118,6 +133,13 @@ int RunSim(int argc, char** argv) {
   }
   std::cout << "converge sim: serving SCNet and TI-ONE at " << simulator.BaseUrl() << "\n"
             << "  SCNet token header:  " << sim::kTestScnetToken << "\n"
+            << "  SCNet access key:    user " << sim::kTestScnetUser << ", accessKey "
+            << sim::kTestScnetAccessKey << ", secretKey " << sim::kTestScnetSecretKey << "\n"
+            << "  SCNet second key:    accessKey " << sim::kTestScnetAccessKey2 << ", secretKey "
+            << sim::kTestScnetSecretKey2 << " (to test rotation)\n"
+            << "  SCNet cluster:       " << sim::kTestScnetCluster << " (clusterId "
+            << sim::kTestScnetClusterId << "), accountEndpoint and aiUrls " << simulator.BaseUrl()
+            << "\n"
             << "  TI-ONE SecretId:     " << sim::kTestSecretId << "\n"
             << "  TI-ONE SecretKey:    " << sim::kTestSecretKey << "\n"
             << "  TI-ONE region:       " << sim::kTestRegion << "\n"

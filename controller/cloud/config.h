@@ -3,9 +3,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "base/secret.h"
+#include "cloud/credentials.h"
 
 namespace converge::cloud {
 
@@ -13,11 +15,17 @@ struct ProviderConfig {
   enum class Type { kScnet, kTione };
   std::string name;
   Type type = Type::kScnet;
-  std::string endpoint;  // http(s)://host[:port]
+  std::string endpoint;  // http(s)://host[:port]; SCNet with an access key: "" discovers it
   std::string region;    // TI-ONE X-TC-Region
   // Secrets, each a fixed value or a file re-read when it changes (base/secret.h).
   // Never logged; MakeProvider registers fixed values with RegisterSecret().
-  Secret token;          // SCNet
+  Secret token;  // SCNet static token (spec.token), read for every call
+  // SCNet access-key mode (spec.auth), instead of a token: tokens are obtained
+  // from account_endpoint for `cluster` (clusterName or clusterId) and renewed;
+  // the key's parts are read at each refresh.
+  std::optional<ScnetAccessKeySecrets> scnet_access_key;
+  std::string cluster;
+  std::string account_endpoint = "https://www.scnet.cn";
   Secret secret_id;      // TI-ONE
   Secret secret_key;     // TI-ONE
   Secret session_token;  // TI-ONE, optional: temporary credentials, sent as X-TC-Token

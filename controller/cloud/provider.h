@@ -96,6 +96,9 @@ class Provider {
   // Why a secret file's newest content is not in use (the provider goes on with
   // the value read before), "" when every secret is fine. Never a value.
   virtual std::string SecretProblem() const { return ""; }
+  // Where the calls go ("https://host:port"): the configured endpoint, or the one
+  // discovered for the cluster; "" while not known.
+  virtual std::string Endpoint() const { return ""; }
 
   // Every resource of `kind` on this provider, all pages. No side effects.
   // Error category kInvalid when the provider does not hold that kind.

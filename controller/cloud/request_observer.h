@@ -16,6 +16,11 @@ class RequestObserver {
                          const std::string& code, double seconds) = 0;
   // A call held back by our own token bucket for `seconds`.
   virtual void OnThrottled(const std::string& provider, double seconds) {}
+  // The provider's current credential expires at `epoch_seconds` (an SCNet
+  // token's expireTime, static tokens included); reported when it changes.
+  virtual void OnCredentialsExpiry(const std::string& provider, double epoch_seconds) {}
+  // One credential refresh ended: `result` is "obtained", "renewed" or "failed".
+  virtual void OnCredentialsRefresh(const std::string& provider, const std::string& result) {}
 };
 
 }  // namespace converge::cloud

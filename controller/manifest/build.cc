@@ -46,9 +46,15 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
       Provider p;
       p.metadata = ToMeta(j, location);
       p.type = s["type"] == "tione" ? ProviderType::kTione : ProviderType::kScnet;
-      p.endpoint = s["endpoint"];
+      Set(s, "endpoint", &p.endpoint);
       Set(s, "region", &p.region);
       if (s.contains("token")) p.token = ToSecret(s["token"]);
+      if (s.contains("auth")) {
+        const json& a = s["auth"];
+        p.auth = ScnetAuth{ToSecret(a["user"]), ToSecret(a["accessKey"]), ToSecret(a["secretKey"])};
+      }
+      Set(s, "cluster", &p.cluster);
+      Set(s, "accountEndpoint", &p.account_endpoint);
       if (s.contains("secretId")) p.secret_id = ToSecret(s["secretId"]);
       if (s.contains("secretKey")) p.secret_key = ToSecret(s["secretKey"]);
       if (s.contains("sessionToken")) p.session_token = ToSecret(s["sessionToken"]);

@@ -17,6 +17,12 @@ Field SecretField(std::string name, std::string description) {
   return Field{.name = std::move(name), .type = FT::kSecret, .description = std::move(description)};
 }
 
+Field RequiredSecret(std::string name, std::string description) {
+  Field f = SecretField(std::move(name), std::move(description));
+  f.required = true;
+  return f;
+}
+
 Field MetadataField(Kind kind) {
   Field name{.name = "name", .type = FT::kString, .required = true, .min_length = 1};
   switch (kind) {
@@ -82,8 +88,9 @@ std::vector<Field> ProviderSpec() {
             .enum_values = {"scnet", "tione"}},
       Field{.name = "endpoint",
             .description = "Base URL of the API, e.g. https://api01.example.com:65106 (SCNet) or "
-                           "https://tione.tencentcloudapi.com (TI-ONE).",
-            .required = true,
+                           "https://tione.tencentcloudapi.com (TI-ONE). Required, except for "
+                           "scnet with spec.auth, where it is discovered for spec.cluster when "
+                           "omitted (an explicit endpoint wins).",
             .max_length = 2048,
             .format = Format::kHttpUrl},
       Field{.name = "region",
@@ -93,8 +100,28 @@ std::vector<Field> ProviderSpec() {
             .pattern = "^[a-z]+(-[a-z0-9]+)+$",
             .pattern_message = "must be a region like ap-shanghai"},
       SecretField("token",
-                  "SCNet API token, sent as the `token` header. Required for type scnet; "
-                  "not allowed for tione."),
+                  "SCNet API token, sent as the `token` header. Type scnet needs exactly one of "
+                  "token and auth; not allowed for tione."),
+      Field{.name = "auth",
+            .type = FT::kObject,
+            .description = "SCNet access key: tokens are obtained with it from accountEndpoint, "
+                           "renewed before they expire and obtained anew when renewal fails. "
+                           "Type scnet needs exactly one of token and auth; not allowed for tione.",
+            .fields = {RequiredSecret("user", "SCNet user name (the `user` header)."),
+                       RequiredSecret("accessKey", "SCNet AccessKey."),
+                       RequiredSecret("secretKey",
+                                      "SCNet SecretKey: signs the token request (HMAC-SHA256); "
+                                      "never sent.")}},
+      Field{.name = "cluster",
+            .description = "The SCNet region the resources run in: its clusterName or clusterId "
+                           "as the token request lists them. Required with auth.",
+            .min_length = 1,
+            .max_length = 128},
+      Field{.name = "accountEndpoint",
+            .description = "SCNet account host that issues tokens and lists endpoints. Only with "
+                           "auth. Default: https://www.scnet.cn.",
+            .max_length = 2048,
+            .format = Format::kHttpUrl},
       SecretField("secretId",
                   "Tencent Cloud SecretId for TC3-HMAC-SHA256 signing. Required for "
                   "type tione; not allowed for scnet."),

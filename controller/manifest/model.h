@@ -42,14 +42,26 @@ struct RateLimit {
   int burst = 20;   // Default: scnet 20, tione 20.
 };
 
+// An SCNet access key (spec.auth): each part a secret reference.
+struct ScnetAuth {
+  SecretRef user;
+  SecretRef access_key;
+  SecretRef secret_key;
+};
+
+inline constexpr char kDefaultScnetAccountEndpoint[] = "https://www.scnet.cn";
+
 struct Provider {
   ObjectMeta metadata;
   ProviderType type = ProviderType::kScnet;
-  std::string endpoint;                    // http(s)://host[:port]; required
-  std::string region;                      // tione: required (X-TC-Region); scnet: unused
-  std::optional<SecretRef> token;          // scnet: required
-  std::optional<SecretRef> secret_id;      // tione: required
-  std::optional<SecretRef> secret_key;     // tione: required
+  std::string endpoint;            // http(s)://host[:port]; "" (scnet with auth): discovered
+  std::string region;              // tione: required (X-TC-Region); scnet: unused
+  std::optional<SecretRef> token;  // scnet: this or auth
+  std::optional<ScnetAuth> auth;   // scnet: this or token
+  std::string cluster;             // scnet with auth: clusterName or clusterId
+  std::string account_endpoint = kDefaultScnetAccountEndpoint;  // scnet with auth
+  std::optional<SecretRef> secret_id;                           // tione: required
+  std::optional<SecretRef> secret_key;                          // tione: required
   std::optional<SecretRef> session_token;  // tione: optional (temporary credentials)
   RateLimit rate_limit;
   std::chrono::milliseconds connect_timeout{5000};   // timeouts.connect, Default: 5s

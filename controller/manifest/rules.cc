@@ -17,6 +17,7 @@ class Rules {
   Rules(const DecodedDocument& doc, DocumentErrors* errors) : doc_(doc), errors_(errors) {}
 
   void CheckProvider();
+  void CheckScnetCredentials();
   void CheckContainerInstance();
   void CheckTiOneNotebook();
 
@@ -57,11 +58,11 @@ void Rules::CheckProvider() {
   const bool scnet = *type == "scnet";
   const std::string other = scnet ? "tione" : "scnet";
   const std::vector<std::string> own =
-      scnet ? std::vector<std::string>{"token"}
+      scnet ? std::vector<std::string>{}
             : std::vector<std::string>{"region", "secretId", "secretKey"};
   const std::vector<std::string> foreign =
       scnet ? std::vector<std::string>{"region", "secretId", "secretKey", "sessionToken"}
-            : std::vector<std::string>{"token"};
+            : std::vector<std::string>{"token", "auth", "cluster", "accountEndpoint"};
   for (const auto& name : own) {
     const std::string path = "spec." + name;
     if (Present(path)) continue;
@@ -72,6 +73,44 @@ void Rules::CheckProvider() {
   for (const auto& name : foreign) {
     const std::string path = "spec." + name;
     if (Present(path)) ErrorAt(path, "only valid for a " + other + " provider; remove it");
+  }
+  const bool auth = scnet && Present("spec.auth");
+  if (scnet) CheckScnetCredentials();
+  if (!auth && !Present("spec.endpoint")) {
+    ErrorAt("spec.endpoint",
+            "required for a " + type->get<std::string>() + " provider" +
+                (scnet ? " with spec.token (with spec.auth it is discovered for spec.cluster)"
+                       : std::string()) +
+                "; set e.g. endpoint: " +
+                (scnet ? "https://api01.example.com:65106" : "https://tione.tencentcloudapi.com"));
+  }
+}
+
+// Exactly one of a static token and an access key; cluster and accountEndpoint
+// go with the access key.
+void Rules::CheckScnetCredentials() {
+  const bool token = Present("spec.token");
+  const bool auth = Present("spec.auth");
+  if (token && auth) {
+    ErrorAt("spec.auth",
+            "set exactly one of spec.token (a static token) and spec.auth (an access key), "
+            "not both; remove one");
+  } else if (!token && !auth) {
+    ErrorAt("spec.token",
+            "required for a scnet provider: set exactly one of spec.token (a static token, " +
+                std::string(kSecretHint) +
+                ") and spec.auth (an access key: {user, accessKey, secretKey})");
+  }
+  if (auth && !Present("spec.cluster")) {
+    ErrorAt("spec.cluster",
+            "required with spec.auth: the region's clusterName or clusterId, e.g. cluster: "
+            "kunshan");
+  }
+  if (!auth) {
+    for (const std::string name : {"cluster", "accountEndpoint"}) {
+      const std::string path = "spec." + name;
+      if (Present(path)) ErrorAt(path, "only valid with spec.auth (an access key); remove it");
+    }
   }
 }
 

@@ -357,8 +357,39 @@ const Case kCases[] = {
       "\"/\"), got \"token.txt\""}},
     {"scnet provider without a token",
      ScnetProviderYaml("  endpoint: https://a.example.com\n"),
-     {"t.yaml:5:3: Provider/p: spec.token: required for a scnet provider; use {fromEnv: NAME} or "
-      "{fromFile: PATH}"}},
+     {"t.yaml:5:3: Provider/p: spec.token: required for a scnet provider: set exactly one of "
+      "spec.token (a static token, use {fromEnv: NAME} or {fromFile: PATH}) and spec.auth (an "
+      "access key: {user, accessKey, secretKey})"}},
+    {"scnet provider with both a token and an access key",
+     ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
+                       "  cluster: kunshan\n"
+                       "  auth: {user: {fromEnv: U}, accessKey: {fromEnv: A}, secretKey: "
+                       "{fromFile: /s}}\n"),
+     {"t.yaml:9:9: Provider/p: spec.auth: set exactly one of spec.token (a static token) and "
+      "spec.auth (an access key), not both; remove one"}},
+    {"scnet access key without an endpoint is fine",
+     ScnetProviderYaml("  cluster: kunshan\n  accountEndpoint: https://www.scnet.cn\n"
+                       "  auth: {user: {fromEnv: U}, accessKey: {fromEnv: A}, secretKey: "
+                       "{fromFile: /s}}\n"),
+     {}},
+    {"scnet access key without a cluster, and with a part missing",
+     ScnetProviderYaml("  auth: {user: {fromEnv: U}, accessKey: {fromEnv: A}}\n"),
+     {"t.yaml:5:3: Provider/p: spec.cluster: required with spec.auth: the region's clusterName or "
+      "clusterId, e.g. cluster: kunshan",
+      "t.yaml:6:9: Provider/p: spec.auth.secretKey: required field is missing"}},
+    {"scnet token with a cluster, and without an endpoint",
+     ScnetProviderYaml("  token: {fromEnv: T}\n  cluster: kunshan\n"),
+     {"t.yaml:5:3: Provider/p: spec.endpoint: required for a scnet provider with spec.token (with "
+      "spec.auth it is discovered for spec.cluster); set e.g. endpoint: "
+      "https://api01.example.com:65106",
+      "t.yaml:7:12: Provider/p: spec.cluster: only valid with spec.auth (an access key); remove "
+      "it"}},
+    {"literal access key",
+     ScnetProviderYaml(
+         "  cluster: kunshan\n"
+         "  auth: {user: {fromEnv: U}, accessKey: AKabc, secretKey: {fromFile: /s}}\n"),
+     {"t.yaml:7:41: Provider/p: spec.auth.accessKey: literal secret values are not allowed; use "
+      "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"tione provider without credentials",
      "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: t}\nspec:\n"
      "  type: tione\n  endpoint: https://tione.tencentcloudapi.com\n  token: {fromEnv: X}\n",
@@ -369,6 +400,11 @@ const Case kCases[] = {
       "t.yaml:5:3: Provider/t: spec.secretKey: required for a tione provider; use {fromEnv: "
       "NAME} or {fromFile: PATH}",
       "t.yaml:7:10: Provider/t: spec.token: only valid for a scnet provider; remove it"}},
+    {"tione provider with an SCNet access key",
+     "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: t}\nspec:\n"
+     "  type: tione\n  endpoint: https://tione.tencentcloudapi.com\n  region: ap-guangzhou\n"
+     "  secretId: {fromEnv: I}\n  secretKey: {fromEnv: K}\n  cluster: kunshan\n",
+     {"t.yaml:10:12: Provider/t: spec.cluster: only valid for a scnet provider; remove it"}},
     {"scnet provider with TI-ONE fields",
      ScnetProviderYaml("  endpoint: https://a.example.com\n  token: {fromEnv: T}\n"
                        "  region: ap-shanghai\n"),
@@ -385,8 +421,7 @@ const Case kCases[] = {
       "{fromEnv: NAME} or {fromFile: PATH}"}},
     {"provider type",
      ScnetProviderYaml("").replace(ScnetProviderYaml("").find("scnet"), 5, "aws"),
-     {"t.yaml:5:3: Provider/p: spec.endpoint: required field is missing",
-      "t.yaml:5:9: Provider/p: spec.type: must be one of scnet, tione, got \"aws\""}},
+     {"t.yaml:5:9: Provider/p: spec.type: must be one of scnet, tione, got \"aws\""}},
     {"endpoint scheme",
      ScnetProviderYaml("  endpoint: ftp://a.example.com\n  token: {fromEnv: T}\n"),
      {"t.yaml:6:13: Provider/p: spec.endpoint: must be an http:// or https:// URL, e.g. "

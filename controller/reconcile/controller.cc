@@ -402,6 +402,9 @@ StatusSnapshot Controller::SnapshotLocked() const {
   bool all_listed = true;
   for (const auto& [name, ps] : provider_status_) {
     s.providers.push_back(ps);
+    if (auto it = providers_.find(name); it != providers_.end() && it->second.client) {
+      s.providers.back().endpoint = it->second.client->Endpoint();
+    }
     all_listed = all_listed && ps.listed;
   }
   s.ready = have_manifests_ && all_listed;

@@ -80,7 +80,8 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
   }
   nlohmann::json providers = nlohmann::json::array();
   for (const auto& p : s.providers) {
-    nlohmann::json provider = {{"name", p.name}, {"listed", p.listed}, {"error", p.error}};
+    nlohmann::json provider = {
+        {"name", p.name}, {"listed", p.listed}, {"error", p.error}, {"endpoint", p.endpoint}};
     if (!p.secret_problem.empty()) provider["secretProblem"] = p.secret_problem;
     providers.push_back(std::move(provider));
   }
@@ -106,7 +107,7 @@ Result<StatusSnapshot> FromJson(const nlohmann::json& j) {
     snap.ready = j.value("ready", false);
     for (const auto& p : j.value("providers", nlohmann::json::array())) {
       snap.providers.push_back({p.value("name", ""), p.value("listed", false), p.value("error", ""),
-                                p.value("secretProblem", "")});
+                                p.value("secretProblem", ""), p.value("endpoint", "")});
     }
     for (const auto& r : j["resources"]) {
       ResourceStatus s;

@@ -64,6 +64,7 @@ struct ProviderStatus {
   // Why a secret file's newest content is not in use (calls go on with the value
   // read before; cloud::Provider::SecretProblem), "" when every secret is fine.
   std::string secret_problem;
+  std::string endpoint;  // where its calls go (discovered for SCNet access keys), "" until known
 };
 
 struct StatusSnapshot {

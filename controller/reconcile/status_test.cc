@@ -52,6 +52,22 @@ TEST(StatusJsonTest, FromJsonReadsTheRfc3339Times) {
   EXPECT_EQ(back.resources[0].ready.last_transition_ms, 0);
 }
 
+// A provider's endpoint (discovered for SCNet access keys) is part of its status.
+TEST(StatusJsonTest, ProvidersCarryTheirEndpoint) {
+  StatusSnapshot s = Sample();
+  s.providers.push_back(
+      {.name = "scnet", .listed = true, .endpoint = "https://ai.example.com:65106"});
+  const nlohmann::json j = ToJson(s);
+  EXPECT_EQ(j["providers"][0], nlohmann::json({{"name", "scnet"},
+                                               {"listed", true},
+                                               {"error", ""},
+                                               {"endpoint", "https://ai.example.com:65106"}}));
+  auto parsed = FromJson(j);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->providers.size(), 1u);
+  EXPECT_EQ(parsed->providers[0].endpoint, "https://ai.example.com:65106");
+}
+
 TEST(StatusJsonTest, FromJsonRejectsWhatIsNoStatusDocument) {
   for (const char* text : {"[]", "{}", R"({"resources": {}})"}) {
     auto parsed = FromJson(nlohmann::json::parse(text));
@@ -68,30 +84,35 @@ TEST(StatusJsonTest, FromJsonRejectsWhatIsNoStatusDocument) {
       << wrong_type.error().message;
 }
 
-}  // namespace
-}  // namespace converge::reconcile
-
-namespace converge::reconcile {
-namespace {
-
 // A provider whose secret file cannot be read shows why (never a value) in
-// /status as secretProblem; a provider without a problem has no such key.
-TEST(StatusJsonTest, ProvidersCarryTheirSecretProblem) {
+// /status as secretProblem, beside its endpoint; a provider without a problem has
+// no such key.
+TEST(StatusJsonTest, ProvidersCarryTheirSecretProblemAndEndpoint) {
   StatusSnapshot s;
-  s.providers.push_back({"ok", true, "", ""});
-  s.providers.push_back({"rotating", true, "",
-                         "spec.token: cannot read secret file /run/t; the value read before is "
-                         "still used; check the path and its permissions"});
+  s.providers.push_back({.name = "ok", .listed = true});
+  s.providers.push_back({.name = "rotating",
+                         .listed = true,
+                         .secret_problem =
+                             "spec.auth.secretKey: cannot read secret file /run/sk; the value read "
+                             "before is still used; check the path and its permissions",
+                         .endpoint = "https://ai.example.com:65106"});
   const nlohmann::json j = ToJson(s);
-  EXPECT_EQ(j["providers"][0], nlohmann::json::parse(R"({"name":"ok","listed":true,"error":""})"));
-  EXPECT_EQ(j["providers"][1]["secretProblem"],
-            "spec.token: cannot read secret file /run/t; the value read before is still used; "
-            "check the path and its permissions");
+  EXPECT_EQ(j["providers"][0],
+            nlohmann::json::parse(R"({"name":"ok","listed":true,"error":"","endpoint":""})"));
+  EXPECT_EQ(j["providers"][1],
+            nlohmann::json({{"name", "rotating"},
+                            {"listed", true},
+                            {"error", ""},
+                            {"endpoint", "https://ai.example.com:65106"},
+                            {"secretProblem",
+                             "spec.auth.secretKey: cannot read secret file /run/sk; the value "
+                             "read before is still used; check the path and its permissions"}}));
   auto parsed = FromJson(j);
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->providers.size(), 2u);
   EXPECT_EQ(parsed->providers[0].secret_problem, "");
   EXPECT_EQ(parsed->providers[1].secret_problem, s.providers[1].secret_problem);
+  EXPECT_EQ(parsed->providers[1].endpoint, "https://ai.example.com:65106");
 }
 
 }  // namespace

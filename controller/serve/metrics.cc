@@ -54,6 +54,17 @@ Metrics::Metrics(const std::string& version)
                                  .Help("Seconds calls waited on Converge's own per-provider rate "
                                        "limit.")
                                  .Register(*registry_)),
+      credentials_expiry_(BuildGauge()
+                              .Name("converge_credentials_expiry_timestamp_seconds")
+                              .Help("When the provider's current credential (an SCNet token's "
+                                    "expireTime, static tokens included) expires, in seconds "
+                                    "since the epoch.")
+                              .Register(*registry_)),
+      credentials_refresh_total_(BuildCounter()
+                                     .Name("converge_credentials_refresh_total")
+                                     .Help("SCNet token refreshes by result: obtained (with the "
+                                           "access key), renewed (tokens/next) or failed.")
+                                     .Register(*registry_)),
       workqueue_depth_(BuildGauge()
                            .Name("converge_workqueue_depth")
                            .Help("Resources due for reconcile and not yet processed.")
@@ -125,6 +136,18 @@ void Metrics::OnRequest(const std::string& provider, const std::string& operatio
 
 void Metrics::OnThrottled(const std::string& provider, double seconds) {
   api_throttled_seconds_.Add({{"provider", provider}}).Increment(seconds);
+}
+
+void Metrics::OnCredentialsExpiry(const std::string& provider, double epoch_seconds) {
+  credentials_expiry_.Add({{"provider", provider}}).Set(epoch_seconds);
+}
+
+void Metrics::OnCredentialsRefresh(const std::string& provider, const std::string& result) {
+  // Every result present from the first refresh, so increase() sees the first failure.
+  for (const char* r : {"obtained", "renewed", "failed"}) {
+    credentials_refresh_total_.Add({{"provider", provider}, {"result", r}});
+  }
+  credentials_refresh_total_.Add({{"provider", provider}, {"result", result}}).Increment();
 }
 
 void Metrics::OnReconcile(const std::string& kind, bool success, double seconds) {

@@ -29,6 +29,8 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   void OnRequest(const std::string& provider, const std::string& operation, const std::string& code,
                  double seconds) override;
   void OnThrottled(const std::string& provider, double seconds) override;
+  void OnCredentialsExpiry(const std::string& provider, double epoch_seconds) override;
+  void OnCredentialsRefresh(const std::string& provider, const std::string& result) override;
 
   // reconcile::ControllerMetrics
   void OnReconcile(const std::string& kind, bool success, double seconds) override;
@@ -60,6 +62,8 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   prometheus::Family<prometheus::Counter>& api_requests_total_;
   prometheus::Family<prometheus::Histogram>& api_request_duration_;
   prometheus::Family<prometheus::Counter>& api_throttled_seconds_;
+  prometheus::Family<prometheus::Gauge>& credentials_expiry_;
+  prometheus::Family<prometheus::Counter>& credentials_refresh_total_;
   prometheus::Gauge& workqueue_depth_;
   prometheus::Family<prometheus::Gauge>& drift_resources_;
   prometheus::Family<prometheus::Gauge>& unmanaged_resources_;

@@ -63,6 +63,29 @@ TEST(MetricsTest, CountsRequestsActionsAndReconciles) {
   EXPECT_THAT(text, HasSubstr("converge_spec_load_errors_total 1"));
 }
 
+TEST(MetricsTest, ExportsCredentialExpiryAndRefreshesByResult) {
+  Metrics m("dev");
+  m.OnCredentialsExpiry("scnet-static", 1700086400);
+  m.OnCredentialsRefresh("scnet-ak", "obtained");
+  m.OnCredentialsRefresh("scnet-ak", "renewed");
+  m.OnCredentialsRefresh("scnet-ak", "renewed");
+  m.OnCredentialsExpiry("scnet-ak", 1700000004.5);
+  const std::string text = m.Serialize();
+  EXPECT_THAT(text, HasSubstr("converge_credentials_expiry_timestamp_seconds{provider="
+                              "\"scnet-static\"} 1700086400\n"));
+  EXPECT_THAT(text, HasSubstr("converge_credentials_expiry_timestamp_seconds{provider="
+                              "\"scnet-ak\"} 1700000004.5\n"));
+  EXPECT_THAT(text, HasSubstr("converge_credentials_refresh_total{provider=\"scnet-ak\","
+                              "result=\"obtained\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("converge_credentials_refresh_total{provider=\"scnet-ak\","
+                              "result=\"renewed\"} 2\n"));
+  // Present at 0 from the first refresh, so increase() sees the first failure.
+  EXPECT_THAT(text, HasSubstr("converge_credentials_refresh_total{provider=\"scnet-ak\","
+                              "result=\"failed\"} 0\n"));
+  // A static token is never refreshed.
+  EXPECT_THAT(text, Not(HasSubstr("converge_credentials_refresh_total{provider=\"scnet-static\"")));
+}
+
 TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
   Metrics m("dev");
   reconcile::StatusSnapshot s;

@@ -1,5 +1,6 @@
 // SCNet over HTTP: token check, rate limit and fault injection in front of the
 // simulated SCNet (scnet_world.h).
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -24,15 +25,14 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
           "application/json");
       return;
     }
-    const auto token_it = r.headers.find("token");
-    if (token_it == r.headers.end() || token_it->second != kTestScnetToken) {
-      ++scnet_.auth;
-      const std::string msg = token_it == r.headers.end() || token_it->second.empty()
-                                  ? "no access: the token header is missing"
-                                  : "no access: the token is invalid or expired";
-      req.reply(web::http::status_codes::OK, ScnetEnvelope(scnet_code::kNoAccess, msg).dump(),
-                "application/json");
-      return;
+    const bool account =
+        op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter";
+    if (!account) {
+      if (std::optional<ScnetReply> refused = tokens_.Check(r.Header("token"))) {
+        ++scnet_.auth;
+        req.reply(refused->http_status, refused->body.dump(), "application/json");
+        return;
+      }
     }
     fault = faults_.Decide("scnet", op, random_);
     if (fault.latency.count() > 0) ++scnet_.faults["latency"];
@@ -63,7 +63,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   ScnetReply reply;
   {
     std::lock_guard lock(mu_);
-    if (op == "ListNotebooks") {
+    if (op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter") {
+      reply = ServeScnetAccount(r, op);
+      if (reply.body.value("code", "0") != scnet_code::kOk) ++scnet_.auth;
+    } else if (op == "ListNotebooks") {
       reply = world_.scnet().ListNotebooks(r.query);
     } else if (op == "StartNotebook") {
       reply = world_.scnet().StartNotebook(body);
@@ -83,6 +86,13 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     }
   }
   Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});
+}
+
+ScnetReply Simulator::Impl::ServeScnetAccount(const Request& r, const std::string& op) {
+  if (op == "ObtainToken") return tokens_.Obtain(r);
+  if (op == "RenewToken") return tokens_.Renew(r.Header("token"));
+  if (op == "TokenState") return tokens_.State(r.Header("token"));
+  return tokens_.Center(r.Header("token"), BaseUrl());
 }
 
 }  // namespace converge::sim

@@ -22,6 +22,7 @@ inline constexpr char kOk[] = "0";
 inline constexpr char kInternal[] = "10001";
 inline constexpr char kMissingParameter[] = "10003";
 inline constexpr char kInvalidParameter[] = "10004";
+inline constexpr char kPermission[] = "10008";
 inline constexpr char kNoAccess[] = "10009";
 }  // namespace scnet_code
 

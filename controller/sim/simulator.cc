@@ -39,11 +39,14 @@ Simulator::Impl::Impl(SimOptions options)
     : options_(std::move(options)),
       clock_(options_.clock ? options_.clock : &RealClock::Get()),
       random_(options_.random_seed ? RealRandom(options_.random_seed) : RealRandom()),
-      world_(options_, *clock_, random_) {}
+      world_(options_, *clock_, random_),
+      tokens_(options_.scnet_token_ttl, options_.clock_skew_tolerance_seconds, *clock_) {}
 
 json Simulator::Impl::Stats() const {
   std::lock_guard lock(mu_);
-  return {{"scnet", scnet_.ToJson()}, {"tione", tione_.ToJson()}};
+  json scnet = scnet_.ToJson();
+  scnet["tokens"] = tokens_.Stats();
+  return {{"scnet", scnet}, {"tione", tione_.ToJson()}};
 }
 
 Status Simulator::Impl::SetCredentials(const json& request) {
@@ -51,23 +54,36 @@ Status Simulator::Impl::SetCredentials(const json& request) {
       {"secretId", &SimOptions::tione_secret_id},
       {"secretKey", &SimOptions::tione_secret_key},
       {"sessionToken", &SimOptions::tione_session_token}};
-  if (!request.is_object() || !request.contains("tione") || !request["tione"].is_object()) {
-    return std::unexpected(
-        Error::InvalidArgument("credentials: expected {\"tione\": {\"secretId\"?, \"secretKey\"?, "
-                               "\"sessionToken\"?}}"));
+  const auto malformed = [] {
+    return std::unexpected(Error::InvalidArgument(
+        "credentials: expected {\"tione\"?: {\"secretId\"?, \"secretKey\"?, \"sessionToken\"?}, "
+        "\"scnet\"?: {\"accessKey\": KEY, \"revoked\"?: true|false}}, at least one of them"));
+  };
+  if (!request.is_object() || request.empty()) return malformed();
+  for (const auto& [part, value] : request.items()) {
+    if ((part != "tione" && part != "scnet") || !value.is_object()) return malformed();
   }
-  for (const auto& [key, value] : request["tione"].items()) {
-    auto it = fields.find(key);
-    if (it == fields.end() || !value.is_string() ||
-        (key != "sessionToken" && value.get<std::string>().empty())) {
-      return std::unexpected(Error::InvalidArgument(
-          "credentials: tione." + key +
-          " is not one of secretId, secretKey (non-empty strings) or sessionToken (a string)"));
+  if (request.contains("tione")) {
+    for (const auto& [key, value] : request["tione"].items()) {
+      auto it = fields.find(key);
+      if (it == fields.end() || !value.is_string() ||
+          (key != "sessionToken" && value.get<std::string>().empty())) {
+        return std::unexpected(Error::InvalidArgument(
+            "credentials: tione." + key +
+            " is not one of secretId, secretKey (non-empty strings) or sessionToken (a string)"));
+      }
     }
   }
   std::lock_guard lock(mu_);
-  for (const auto& [key, value] : request["tione"].items()) {
-    options_.*(fields.at(key)) = value.get<std::string>();
+  // The SCNet part is checked as it is applied; it goes first, so a request
+  // either changes everything it names or nothing.
+  if (request.contains("scnet")) {
+    if (Status set = tokens_.SetRevoked(request["scnet"]); !set) return set;
+  }
+  if (request.contains("tione")) {
+    for (const auto& [key, value] : request["tione"].items()) {
+      options_.*(fields.at(key)) = value.get<std::string>();
+    }
   }
   return {};
 }
@@ -91,6 +107,7 @@ void Simulator::Impl::Reset(bool state) {
   std::lock_guard lock(mu_);
   scnet_ = {};
   tione_ = {};
+  tokens_.Reset(state);
   if (state) {
     // The fixture loaded in Start(), so it loads again.
     if (Status loaded = world_.Load(fixture_); !loaded) {
@@ -260,6 +277,14 @@ void Simulator::Impl::Serve(http_request& req, const Request& r) {
     op = "GetContainerInstance";
   } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/restart" && post) {
     op = "RestartContainerInstance";
+  } else if (r.path == "/api/user/v3/tokens" && post) {
+    op = "ObtainToken";
+  } else if (r.path == "/ac/openapi/v2/tokens/next" && post) {
+    op = "RenewToken";
+  } else if (r.path == "/ac/openapi/v2/tokens/state" && get) {
+    op = "TokenState";
+  } else if (r.path == "/ac/openapi/v2/center" && get) {
+    op = "DescribeCenter";
   } else {
     req.reply(web::http::status_codes::NotFound,
               ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path).dump(),
@@ -314,20 +339,24 @@ Answer Simulator::Impl::Admin(const Request& r) {
     if (Status set = SetFaults(body); !set) return bad(set.error().message);
     return ok(Faults());
   }
-  if (r.path == "/_sim/credentials" && r.method == "POST") {
-    if (Status set = SetCredentials(body); !set) return bad(set.error().message);
-    return ok({{"ok", true}});
-  }
   if (r.path == "/_sim/state" && r.method == "GET") return ok(State());
   if (r.path == "/_sim/state" && r.method == "POST") {
     if (Status forced = ForceState(body); !forced) return bad(forced.error().message);
     return ok({{"ok", true}});
   }
-  return Answer{404, json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
-                                         " (GET /_sim/stats, POST /_sim/reset, GET|POST "
-                                         "/_sim/faults, GET|POST /_sim/state, POST "
-                                         "/_sim/credentials)"}})
-                         .dump()};
+  if (r.path == "/_sim/credentials" && r.method == "POST") {
+    if (Status set = SetCredentials(body); !set) {
+      return set.error().code == Error::Code::kNotFound
+                 ? Answer{404, json({{"error", set.error().message}}).dump()}
+                 : bad(set.error().message);
+    }
+    return ok({{"ok", true}});
+  }
+  return Answer{404,
+                json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
+                                    " (GET /_sim/stats, POST /_sim/reset, GET|POST "
+                                    "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}})
+                    .dump()};
 }
 
 // ---------------------------------------------------------------------------

@@ -21,6 +21,16 @@ namespace converge::sim {
 
 // Credentials the simulator accepts; `converge run --sim` points providers at them.
 inline constexpr char kTestScnetToken[] = "sim-scnet-token";
+// The SCNet test account for access-key mode (spec.auth) and its one cluster,
+// whose aiUrls point back at the simulator.
+inline constexpr char kTestScnetUser[] = "simuser";
+inline constexpr char kTestScnetAccessKey[] = "sim-access-key";
+inline constexpr char kTestScnetSecretKey[] = "sim-secret-key";
+// A second key of the same account, to test rotating from one key to another.
+inline constexpr char kTestScnetAccessKey2[] = "sim-access-key-2";
+inline constexpr char kTestScnetSecretKey2[] = "sim-secret-key-2";
+inline constexpr char kTestScnetCluster[] = "sim-kunshan";
+inline constexpr char kTestScnetClusterId[] = "11112";
 inline constexpr char kTestSecretId[] = "AKIDsimulatorTESTSECRETID0000000";
 inline constexpr char kTestSecretKey[] = "simulatorTESTSECRETKEY0000000000";
 inline constexpr char kTestRegion[] = "ap-shanghai";
@@ -41,7 +51,9 @@ struct SimOptions {
   double scnet_rate_limit = 0;
   std::string fixture_file;  // initial state (JSON), optional
   nlohmann::json faults;     // initial fault config, same shape as POST /_sim/faults
-  int64_t clock_skew_tolerance_seconds = 300;
+  int64_t clock_skew_tolerance_seconds = 300;  // TC3 and SCNet access-key timestamps
+  // Lifetime of the SCNet tokens the account endpoints issue (expireTime).
+  std::chrono::milliseconds scnet_token_ttl = std::chrono::hours(24);
   // The TI-ONE credentials accepted (POST /_sim/credentials replaces them while
   // serving, to test rotation). An empty session token: X-TC-Token is ignored;
   // otherwise every request must carry exactly it (temporary credentials).
@@ -87,11 +99,17 @@ class Simulator {
   // notebook; "id" may replace "name"). kInvalidArgument when malformed,
   // kNotFound when nothing matches.
   Status ForceState(const nlohmann::json& request);
-  // POST /_sim/credentials: replaces the TI-ONE credentials accepted, e.g.
-  // {"tione":{"secretKey":"...","sessionToken":"..."}}; each field optional, ""
-  // for sessionToken stops checking X-TC-Token. kInvalidArgument when malformed.
+  // POST /_sim/credentials: changes the credentials accepted while serving (to
+  // test rotation and revocation), {"tione": {"secretId"?, "secretKey"?,
+  // "sessionToken"?}, "scnet": {"accessKey": KEY, "revoked"?: true|false}}, each
+  // part optional (at least one). tione: replaces the TI-ONE credentials; ""
+  // for sessionToken stops checking X-TC-Token. scnet: revokes (default) or
+  // restores an access key: a revoked key obtains no more tokens and its tokens
+  // stop working (10009). All or nothing; kNotFound for an unknown access key,
+  // kInvalidArgument when malformed.
   Status SetCredentials(const nlohmann::json& request);
-  // POST /_sim/reset: clears stats; with `state` also restores the initial (fixture) state.
+  // POST /_sim/reset: clears stats; with `state` also restores the initial
+  // (fixture) state and every access key.
   void Reset(bool state = false);
   // GET /_sim/state: every resource with all its stored fields (instances as their detail):
   // {"scnet":{"notebooks":[...],"instances":[...]},"tione":{"notebooks":[...]}}.

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "sim/faults.h"
+#include "sim/scnet_tokens.h"
 #include "sim/simulator.h"
 #include "sim/stats.h"
 #include "sim/tione_world.h"
@@ -73,6 +74,9 @@ class Simulator::Impl {
   Answer Admin(const Request& r);
   // scnet_api.cc: `op` is the SCNet operation the path names.
   void ServeScnet(http_request& req, const Request& r, const std::string& op);
+  // scnet_api.cc: the account host's operations (ObtainToken, RenewToken,
+  // TokenState, DescribeCenter), under mu_.
+  ScnetReply ServeScnetAccount(const Request& r, const std::string& op);
   // tione_api.cc.
   void ServeTione(http_request& req, const Request& r);
   std::optional<TioneReply> VerifyTc3(const Request& r);
@@ -86,6 +90,7 @@ class Simulator::Impl {
 
   mutable std::mutex mu_;
   World world_;
+  ScnetTokens tokens_;
   FaultSet faults_;
   json fixture_ = json::object();
   CloudStats scnet_;

@@ -65,9 +65,27 @@ class RecordingObserver : public RequestObserver {
     std::lock_guard lock(mu_);
     ++throttled_;
   }
+  void OnCredentialsExpiry(const std::string&, double epoch_seconds) override {
+    std::lock_guard lock(mu_);
+    expiry_ = epoch_seconds;
+  }
+  void OnCredentialsRefresh(const std::string&, const std::string& result) override {
+    std::lock_guard lock(mu_);
+    ++refreshes_[result];
+  }
   std::vector<std::string> requests() const {
     std::lock_guard lock(mu_);
     return requests_;
+  }
+  // Credential refreshes by result ("obtained", "renewed", "failed").
+  int refreshes(const std::string& result) const {
+    std::lock_guard lock(mu_);
+    auto it = refreshes_.find(result);
+    return it == refreshes_.end() ? 0 : it->second;
+  }
+  double expiry() const {
+    std::lock_guard lock(mu_);
+    return expiry_;
   }
   int throttled() const {
     std::lock_guard lock(mu_);
@@ -78,6 +96,8 @@ class RecordingObserver : public RequestObserver {
   mutable std::mutex mu_;
   std::vector<std::string> requests_;
   int throttled_ = 0;
+  std::map<std::string, int> refreshes_;
+  double expiry_ = 0;
 };
 
 class CloudSimTest : public ::testing::Test {
@@ -126,6 +146,18 @@ class CloudSimTest : public ::testing::Test {
     Tune(c);
     return c;
   }
+  // SCNet with the simulator's access key (spec.auth), endpoint discovered.
+  ProviderConfig ScnetAccessKeyConfig() const {
+    ProviderConfig c;
+    c.name = "scnet-ak";
+    c.type = ProviderConfig::Type::kScnet;
+    c.account_endpoint = sim_->BaseUrl();
+    c.cluster = sim::kTestScnetCluster;
+    c.scnet_access_key = ScnetAccessKeySecrets{sim::kTestScnetUser, sim::kTestScnetAccessKey,
+                                               sim::kTestScnetSecretKey};
+    Tune(c);
+    return c;
+  }
   ProviderConfig TioneConfig() const {
     ProviderConfig c;
     c.name = "tione-sim";
@@ -146,9 +178,11 @@ class CloudSimTest : public ::testing::Test {
     c.request_timeout = std::chrono::milliseconds(3000);
   }
 
-  std::unique_ptr<Provider> Make(const ProviderConfig& c) {
+  // `clock`: the provider's clock (default: the real one).
+  std::unique_ptr<Provider> Make(const ProviderConfig& c, Clock* clock = nullptr) {
     ProviderDeps deps;
     deps.observer = &observer_;
+    deps.clock = clock;
     return MakeProvider(c, deps);
   }
 

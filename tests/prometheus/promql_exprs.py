@@ -40,6 +40,8 @@ METRICS = {
     "converge_git_fetch_total": {"result"},
     "converge_git_last_success_timestamp_seconds": set(),
     "converge_git_webhook_total": {"result"},
+    "converge_credentials_expiry_timestamp_seconds": {"provider"},
+    "converge_credentials_refresh_total": {"provider", "result"},
 }
 for _name, _labels in _HISTOGRAMS.items():
     METRICS[_name + "_bucket"] = _labels | {"le"}

@@ -62,13 +62,21 @@ TEST(SimCliTest, ServesUntilSigterm) {
   ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
   const std::string url = first.substr(prefix.size(), first.size() - prefix.size() - 1);
   std::string rest;
-  for (int i = 0; i < 4 && fgets(line, sizeof line, c.out); ++i) rest += line;
+  for (int i = 0; i < 7 && fgets(line, sizeof line, c.out); ++i) rest += line;
   // Every test credential it accepts, the SecretKey included (they are not secrets).
-  EXPECT_EQ(rest,
-            "  SCNet token header:  sim-scnet-token\n"
-            "  TI-ONE SecretId:     AKIDsimulatorTESTSECRETID0000000\n"
-            "  TI-ONE SecretKey:    simulatorTESTSECRETKEY0000000000\n"
-            "  TI-ONE region:       ap-shanghai\n");
+  EXPECT_EQ(
+      rest,
+      "  SCNet token header:  sim-scnet-token\n"
+      "  SCNet access key:    user simuser, accessKey sim-access-key, secretKey "
+      "sim-secret-key\n"
+      "  SCNet second key:    accessKey sim-access-key-2, secretKey sim-secret-key-2 (to test "
+      "rotation)\n"
+      "  SCNet cluster:       sim-kunshan (clusterId 11112), accountEndpoint and aiUrls " +
+          url +
+          "\n"
+          "  TI-ONE SecretId:     AKIDsimulatorTESTSECRETID0000000\n"
+          "  TI-ONE SecretKey:    simulatorTESTSECRETKEY0000000000\n"
+          "  TI-ONE region:       ap-shanghai\n");
 
   namespace test_support = converge::test_support;
   nlohmann::json body = test_support::Send(url, {.path = "/ai/openapi/v2/notebook/list",
@@ -92,6 +100,18 @@ TEST(SimCliTest, RejectsBadFlags) {
   while (fgets(line, sizeof line, c.out)) out += line;
   EXPECT_EQ(WaitExit(c.pid, std::chrono::milliseconds(3000)), 1);
   EXPECT_EQ(out.rfind("converge sim: --fault: bad fault spec \"Nope\"", 0), 0u) << out;
+  fclose(c.out);
+}
+
+TEST(SimCliTest, RejectsATokenTtlThatIsNotAPositiveDuration) {
+  Child c = Spawn({"converge", "sim", "--scnet-token-ttl", "0s"});
+  std::string out;
+  char line[512];
+  while (fgets(line, sizeof line, c.out)) out += line;
+  EXPECT_EQ(WaitExit(c.pid, std::chrono::milliseconds(3000)), 1);
+  EXPECT_EQ(out,
+            "converge sim: --scnet-token-ttl must be a positive duration like 4s or 24h, got "
+            "\"0s\"\n");
   fclose(c.out);
 }
 

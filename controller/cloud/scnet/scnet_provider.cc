@@ -17,12 +17,14 @@ std::vector<Observed> ExactMatches(std::vector<Observed> all, const std::string&
 
 }  // namespace
 
-ScnetProvider::ScnetProvider(std::string name, Secret token, int page_size,
-                             std::unique_ptr<http::ApiCaller> caller)
+ScnetProvider::ScnetProvider(std::string name, std::shared_ptr<TokenSource> tokens, int page_size,
+                             std::unique_ptr<http::ApiCaller> caller,
+                             std::function<std::string()> endpoint)
     : name_(std::move(name)),
-      token_(std::move(token)),
+      tokens_(std::move(tokens)),
       page_size_(page_size > 0 ? page_size : 50),
-      caller_(std::move(caller)) {}
+      caller_(std::move(caller)),
+      endpoint_(std::move(endpoint)) {}
 
 Error ScnetProvider::Fail(Error error, const char* operation) const {
   error.provider = name_;
@@ -39,33 +41,46 @@ Error ScnetProvider::Unsupported(const char* operation, ResourceKind kind) const
   return Fail(std::move(e), operation);
 }
 
+Result<nlohmann::json> ScnetProvider::Send(const char* operation, http::CallKind kind,
+                                           const std::function<http::HttpRequest()>& build) {
+  Result<std::string> token = tokens_->Current();
+  if (!token) return std::unexpected(Fail(std::move(token.error()), operation));
+  auto call = [&](const std::string& with) {
+    return caller_->Call(
+        operation, kind,
+        [&] {
+          http::HttpRequest r = build();
+          r.headers.emplace_back("token", with);
+          return r;
+        },
+        InterpretResponse);
+  };
+  Result<nlohmann::json> data = call(*token);
+  if (data || !IsCredentialRejection(data.error())) return data;
+  Result<std::string> fresh = tokens_->AfterRejection(*token, data.error());
+  if (!fresh) return std::unexpected(Fail(std::move(fresh.error()), operation));
+  return call(*fresh);
+}
+
 Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string target) {
-  return caller_->Call(
-      operation, http::CallKind::kRead,
-      [&] {
-        http::HttpRequest r;
-        r.method = "GET";
-        r.target = target;
-        r.headers = {{"token", token_.Current()}};
-        return r;
-      },
-      InterpretResponse);
+  return Send(operation, http::CallKind::kRead, [&] {
+    http::HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    return r;
+  });
 }
 
 Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind kind,
                                            std::string target, std::string body) {
-  return caller_->Call(
-      operation, kind,
-      [&] {
-        http::HttpRequest r;
-        r.method = "POST";
-        r.target = target;
-        r.headers = {{"token", token_.Current()}};
-        r.body = body;
-        r.content_type = "application/json";
-        return r;
-      },
-      InterpretResponse);
+  return Send(operation, kind, [&] {
+    http::HttpRequest r;
+    r.method = "POST";
+    r.target = target;
+    r.body = body;
+    r.content_type = "application/json";
+    return r;
+  });
 }
 
 http::PagedList ScnetProvider::Paged(const char* operation) const {

@@ -26,7 +26,9 @@ class ScnetProviderTest : public ::testing::Test {
     transport_ = transport.get();
     auto caller = std::make_unique<http::ApiCaller>("hefei", std::move(transport), 0, 1,
                                                     http::RetryPolicy{}, clock_, random_, nullptr);
-    provider_ = std::make_unique<ScnetProvider>("hefei", "tok-value", 2, std::move(caller));
+    provider_ = std::make_unique<ScnetProvider>(
+        "hefei", std::make_shared<StaticTokenSource>("hefei", Secret("tok-value"), nullptr), 2,
+        std::move(caller));
   }
 
   std::vector<std::string> Targets() const {
@@ -73,7 +75,8 @@ TEST(ScnetProviderSecretTest, AFileTokenIsReadAgainWhenItChanges) {
   http::ScriptedTransport* wire = transport.get();
   auto caller = std::make_unique<http::ApiCaller>("hefei", std::move(transport), 0, 1,
                                                   http::RetryPolicy{}, clock, random, nullptr);
-  ScnetProvider provider("hefei", *token, 50, std::move(caller));
+  ScnetProvider provider("hefei", std::make_shared<StaticTokenSource>("hefei", *token, nullptr), 50,
+                         std::move(caller));
   const std::string empty_page = R"({"code":"0","data":{"total":0,"records":[]}})";
   wire->Answer(200, empty_page);
   ASSERT_TRUE(provider.List(ResourceKind::kContainerInstance));
