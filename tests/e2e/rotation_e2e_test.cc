@@ -26,7 +26,7 @@ constexpr char kOldToken[] = "rotation-old-session-token-1111";
 constexpr char kNewKey[] = "rotation-new-secret-key-2222";
 constexpr char kNewToken[] = "rotation-new-session-token-2222";
 
-size_t Count(const std::string& text, const std::string& what) {
+size_t Occurrences(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
@@ -180,11 +180,11 @@ TEST_F(RotationTest, ASecretVolumeUpdateIsUsedWithoutARestartAndNeverShown) {
   run.Signal(SIGTERM);
   ASSERT_TRUE(run.Wait(seconds(15)).has_value());
   const std::string log = run.Log();
-  EXPECT_EQ(Count(log, "secret file changed; using its new value secret=spec.secretKey"), 1u)
+  EXPECT_EQ(Occurrences(log, "secret file changed; using its new value secret=spec.secretKey"), 1u)
       << log;
-  EXPECT_EQ(Count(log, "secret file changed; using its new value secret=spec.sessionToken"), 1u)
+  EXPECT_EQ(Occurrences(log, "secret file changed; using its new value secret=spec.sessionToken"), 1u)
       << log;
-  EXPECT_EQ(Count(log, "secret file cannot be used; keeping the value read before"), 2u) << log;
+  EXPECT_EQ(Occurrences(log, "secret file cannot be used; keeping the value read before"), 2u) << log;
   for (const char* secret : {kOldKey, kOldToken, kNewKey, kNewToken}) {
     EXPECT_THAT(log, Not(HasSubstr(secret)));
     EXPECT_THAT(status, Not(HasSubstr(secret)));

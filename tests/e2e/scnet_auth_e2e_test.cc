@@ -47,9 +47,9 @@ std::string Instance(const std::string& name) {
 
 // `converge run --log-level debug` resyncing every second, so tokens are used
 // (and renewed) all the time.
-class RunProcess {
+class TokenRunProcess {
  public:
-  explicit RunProcess(const TempDir& dir) {
+  explicit TokenRunProcess(const TempDir& dir) {
     addr_ = "127.0.0.1:" + std::to_string(net::FreePort("127.0.0.1"));
     process_ = std::make_unique<Process>(
         std::vector<std::string>{ConvergeBinary(), "run", dir.path() + "/m", "--metrics-addr",
@@ -79,7 +79,7 @@ class RunProcess {
 };
 
 // The value of one sample line of the exposition, or -1.
-double Sample(const std::string& metrics, const std::string& series) {
+double GaugeValue(const std::string& metrics, const std::string& series) {
   const size_t at = metrics.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::stod(metrics.substr(at + series.size() + 2));
@@ -100,7 +100,7 @@ TEST(ScnetAuthE2E, TwentyInstancesConvergeOnceWhileFourSecondTokensAreRenewed) {
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
   dir.Write("m/resources.yaml", resources);
   const auto start = std::chrono::steady_clock::now();
-  RunProcess run(dir);
+  TokenRunProcess run(dir);
   ASSERT_TRUE(WaitFor([&] { return run.Ready() == 20; }, seconds(30))) << run.Log();
   // Keep reconciling (a resync every second) for at least 30 s in all.
   WaitFor([&] { return std::chrono::steady_clock::now() - start >= seconds(31); }, seconds(40),
@@ -117,12 +117,12 @@ TEST(ScnetAuthE2E, TwentyInstancesConvergeOnceWhileFourSecondTokensAreRenewed) {
 
   const std::string metrics = run.Metrics();
   EXPECT_GE(
-      Sample(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="renewed"})"),
+      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="renewed"})"),
       5);
   EXPECT_EQ(
-      Sample(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
+      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
       0);
-  EXPECT_GT(Sample(metrics, R"(converge_credentials_expiry_timestamp_seconds{provider="scnet"})"),
+  EXPECT_GT(GaugeValue(metrics, R"(converge_credentials_expiry_timestamp_seconds{provider="scnet"})"),
             1.7e9);
   EXPECT_THAT(metrics, Not(HasSubstr("code=\"10008\"")));
   EXPECT_THAT(metrics, Not(HasSubstr("code=\"10009\"")));
@@ -142,7 +142,7 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
   SimProcess sim(dir, {"--scnet-token-ttl", "4s"});
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
   dir.Write("m/resources.yaml", Instance("rk-1") + Instance("rk-2"));
-  RunProcess run(dir);
+  TokenRunProcess run(dir);
   ASSERT_TRUE(WaitFor([&] { return run.Ready() == 2; }, seconds(20))) << run.Log();
   const auto revoked =
       Post(sim.url(), "/_sim/credentials",
@@ -171,7 +171,7 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
   const std::string metrics = run.Metrics();
   // ConvergeCredentialsRefreshFailing's input (the rule itself is tested by promtool).
   EXPECT_GE(
-      Sample(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
+      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
       1);
   EXPECT_THAT(run.Log(), HasSubstr("SCNet credentials refresh failed"));
   ExpectNoSecrets("the debug log", run.Log());
