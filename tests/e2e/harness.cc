@@ -18,6 +18,47 @@ namespace fs = std::filesystem;
 
 std::string ConvergeBinary() { return CONVERGE_BINARY; }
 
+RunProcess::RunProcess(const TempDir& dir, std::vector<std::string> extra,
+                       std::map<std::string, std::string> env) {
+  addr_ = "127.0.0.1:" + std::to_string(net::FreePort("127.0.0.1"));
+  std::vector<std::string> argv = {ConvergeBinary(),
+                                   "run",
+                                   dir.path() + "/m",
+                                   "--metrics-addr",
+                                   addr_,
+                                   "--state-dir",
+                                   dir.path() + "/state",
+                                   "--poll",
+                                   "300ms",
+                                   "--resync",
+                                   "60s",
+                                   "--create-grace",
+                                   "2s"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  process_ = std::make_unique<Process>(argv, dir.path() + "/run.log", std::move(env));
+}
+
+nlohmann::json RunProcess::Status() const { return Get("http://" + addr_, "/status").Json(); }
+std::string RunProcess::StatusText() const { return Get("http://" + addr_, "/status").body; }
+std::string RunProcess::Metrics() const { return Get("http://" + addr_, "/metrics").body; }
+
+size_t RunProcess::ReadyCount() const {
+  const auto s = Status();
+  if (!s.is_object() || !s.contains("resources")) return 0;
+  size_t n = 0;
+  for (const auto& r : s["resources"]) {
+    bool ok = true;
+    for (const auto& c : r["conditions"]) ok = ok && c["status"] == "True";
+    n += ok ? 1 : 0;
+  }
+  return n;
+}
+
+bool RunProcess::AllReady(size_t expected) const {
+  const auto s = Status();
+  return s.is_object() && s["resources"].size() == expected && ReadyCount() == expected;
+}
+
 Process::Process(std::vector<std::string> argv, std::string log_file,
                  std::map<std::string, std::string> env)
     : log_file_(std::move(log_file)) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,5 +81,27 @@ std::map<std::string, std::string> SimEnv();
 std::string InstanceYaml(const std::string& name, const std::string& restart_policy = "OnFailure");
 
 std::string ConvergeBinary();
+
+// A `converge run` on the manifests in dir/m with its journal in dir/state, serving
+// on a free loopback port: --poll 300ms, --resync 60s, --create-grace 2s, then
+// `extra` (a repeated flag's last value wins).
+class RunProcess {
+ public:
+  explicit RunProcess(const TempDir& dir, std::vector<std::string> extra = {},
+                      std::map<std::string, std::string> env = SimEnv());
+  nlohmann::json Status() const;
+  std::string StatusText() const;
+  std::string Metrics() const;
+  // Resources whose conditions are all True.
+  size_t ReadyCount() const;
+  bool AllReady(size_t expected) const;
+  Process& process() { return *process_; }
+  std::string Log() const { return process_->Log(); }
+  const std::string& addr() const { return addr_; }
+
+ private:
+  std::string addr_;
+  std::unique_ptr<Process> process_;
+};
 
 }  // namespace converge::e2e

@@ -46,54 +46,6 @@ std::string NotebookFixture(const std::string& status) {
       .dump();
 }
 
-// A `converge run` on the manifests in dir/m, serving status on a free port.
-class RunProcess {
- public:
-  RunProcess(const TempDir& dir, std::vector<std::string> extra = {}) {
-    const int port = net::FreePort("127.0.0.1");
-    addr_ = "127.0.0.1:" + std::to_string(port);
-    std::vector<std::string> argv = {ConvergeBinary(),
-                                     "run",
-                                     dir.path() + "/m",
-                                     "--metrics-addr",
-                                     addr_,
-                                     "--state-dir",
-                                     dir.path() + "/state",
-                                     "--poll",
-                                     "300ms",
-                                     "--resync",
-                                     "60s",
-                                     "--create-grace",
-                                     "2s"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(argv, dir.path() + "/run.log", SimEnv());
-  }
-  nlohmann::json Status() const { return Get("http://" + addr_, "/status").Json(); }
-  // Resources whose Synced and Ready conditions are both True.
-  size_t ReadyCount() const {
-    const auto s = Status();
-    if (!s.is_object() || !s.contains("resources")) return 0;
-    size_t n = 0;
-    for (const auto& r : s["resources"]) {
-      bool ok = true;
-      for (const auto& c : r["conditions"]) ok = ok && c["status"] == "True";
-      n += ok ? 1 : 0;
-    }
-    return n;
-  }
-  bool AllReady(size_t expected) const {
-    const auto s = Status();
-    return s.is_object() && s["resources"].size() == expected && ReadyCount() == expected;
-  }
-  Process& process() { return *process_; }
-  std::string Log() const { return process_->Log(); }
-  const std::string& addr() const { return addr_; }
-
- private:
-  std::string addr_;
-  std::unique_ptr<Process> process_;
-};
-
 class E2ETest : public ::testing::Test {
  protected:
   void WriteManifests(const std::string& sim_url, const std::string& resources) {
@@ -291,8 +243,9 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
                Sample(m,
                       "converge_resources{kind=\"TiOneNotebook\",provider=\"tione\",ready="
                       "\"True\",sync=\"True\"}") == 1 &&
-               Sample(m, "converge_unmanaged_resources{kind=\"ContainerInstance\",provider="
-                         "\"scnet\"}") == 1;
+               Sample(m,
+                      "converge_unmanaged_resources{kind=\"ContainerInstance\",provider="
+                      "\"scnet\"}") == 1;
       },
       seconds(10)))
       << run.Log();
@@ -364,8 +317,8 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
   SimProcess sim(dir_, {}, NotebookFixture("Running"));
   const std::string password = sim.State()["scnet"]["notebooks"][0]["sshPassword"];
   ASSERT_FALSE(password.empty());
-  WriteManifests(sim.url(),
-                 InstanceYaml("a") + Service("webui", 1223, "python app.py") + TiOne("t", "Running"));
+  WriteManifests(sim.url(), InstanceYaml("a") + Service("webui", 1223, "python app.py") +
+                                TiOne("t", "Running"));
   // The SCNet provider gets the right token, so the notebook list (with its
   // sshPassword) is read; TI-ONE gets a wrong SecretKey, so its calls fail.
   auto env = SimEnv();

@@ -35,48 +35,11 @@ std::string AccessKeyProvider(const std::string& sim_url) {
          "  rateLimit: {qps: 50, burst: 50}\n";
 }
 
-std::string Instance(const std::string& name) {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
-         name +
-         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
-         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
-         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
-         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
-         "  memoryMB: 15360\n";
+// `converge run --log-level debug` resyncing every second with the access key, so
+// tokens are used (and renewed) all the time.
+RunProcess TokenRun(const TempDir& dir) {
+  return RunProcess(dir, {"--resync", "1s", "--log-level", "debug"}, AccessKeyEnv());
 }
-
-// `converge run --log-level debug` resyncing every second, so tokens are used
-// (and renewed) all the time.
-class TokenRunProcess {
- public:
-  explicit TokenRunProcess(const TempDir& dir) {
-    addr_ = "127.0.0.1:" + std::to_string(net::FreePort("127.0.0.1"));
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{ConvergeBinary(), "run", dir.path() + "/m", "--metrics-addr",
-                                 addr_, "--state-dir", dir.path() + "/state", "--poll", "300ms",
-                                 "--resync", "1s", "--create-grace", "2s", "--log-level", "debug"},
-        dir.path() + "/run.log", AccessKeyEnv());
-  }
-  nlohmann::json Status() const { return Get("http://" + addr_, "/status").Json(); }
-  std::string StatusText() const { return Get("http://" + addr_, "/status").body; }
-  std::string Metrics() const { return Get("http://" + addr_, "/metrics").body; }
-  size_t Ready() const {
-    const auto s = Status();
-    if (!s.is_object() || !s.contains("resources")) return 0;
-    size_t n = 0;
-    for (const auto& r : s["resources"]) {
-      bool ok = true;
-      for (const auto& c : r["conditions"]) ok = ok && c["status"] == "True";
-      n += ok ? 1 : 0;
-    }
-    return n;
-  }
-  std::string Log() const { return process_->Log(); }
-
- private:
-  std::string addr_;
-  std::unique_ptr<Process> process_;
-};
 
 // The value of one sample line of the exposition, or -1.
 double GaugeValue(const std::string& metrics, const std::string& series) {
@@ -96,16 +59,16 @@ TEST(ScnetAuthE2E, TwentyInstancesConvergeOnceWhileFourSecondTokensAreRenewed) {
   TempDir dir("converge-e2e-auth");
   SimProcess sim(dir, {"--scnet-token-ttl", "4s"});
   std::string resources;
-  for (int i = 1; i <= 20; ++i) resources += Instance("ak-" + std::to_string(i));
+  for (int i = 1; i <= 20; ++i) resources += InstanceYaml("ak-" + std::to_string(i));
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
   dir.Write("m/resources.yaml", resources);
   const auto start = std::chrono::steady_clock::now();
-  TokenRunProcess run(dir);
-  ASSERT_TRUE(WaitFor([&] { return run.Ready() == 20; }, seconds(30))) << run.Log();
+  RunProcess run = TokenRun(dir);
+  ASSERT_TRUE(WaitFor([&] { return run.ReadyCount() == 20; }, seconds(30))) << run.Log();
   // Keep reconciling (a resync every second) for at least 30 s in all.
   WaitFor([&] { return std::chrono::steady_clock::now() - start >= seconds(31); }, seconds(40),
           milliseconds(500));
-  ASSERT_EQ(run.Ready(), 20u) << run.Log();
+  ASSERT_EQ(run.ReadyCount(), 20u) << run.Log();
 
   for (int i = 1; i <= 20; ++i) EXPECT_EQ(sim.CountInstances("ak-" + std::to_string(i)), 1);
   EXPECT_EQ(sim.Calls("scnet", "CreateContainerInstance"), 20);
@@ -116,14 +79,15 @@ TEST(ScnetAuthE2E, TwentyInstancesConvergeOnceWhileFourSecondTokensAreRenewed) {
   EXPECT_GE(stats["tokens"]["renewed"].get<int>(), 5) << stats.dump();
 
   const std::string metrics = run.Metrics();
-  EXPECT_GE(
-      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="renewed"})"),
-      5);
-  EXPECT_EQ(
-      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
-      0);
-  EXPECT_GT(GaugeValue(metrics, R"(converge_credentials_expiry_timestamp_seconds{provider="scnet"})"),
-            1.7e9);
+  EXPECT_GE(GaugeValue(metrics,
+                       R"(converge_credentials_refresh_total{provider="scnet",result="renewed"})"),
+            5);
+  EXPECT_EQ(GaugeValue(metrics,
+                       R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
+            0);
+  EXPECT_GT(
+      GaugeValue(metrics, R"(converge_credentials_expiry_timestamp_seconds{provider="scnet"})"),
+      1.7e9);
   EXPECT_THAT(metrics, Not(HasSubstr("code=\"10008\"")));
   EXPECT_THAT(metrics, Not(HasSubstr("code=\"10009\"")));
 
@@ -141,9 +105,9 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
   TempDir dir("converge-e2e-revoked");
   SimProcess sim(dir, {"--scnet-token-ttl", "4s"});
   dir.Write("m/providers.yaml", AccessKeyProvider(sim.url()));
-  dir.Write("m/resources.yaml", Instance("rk-1") + Instance("rk-2"));
-  TokenRunProcess run(dir);
-  ASSERT_TRUE(WaitFor([&] { return run.Ready() == 2; }, seconds(20))) << run.Log();
+  dir.Write("m/resources.yaml", InstanceYaml("rk-1") + InstanceYaml("rk-2"));
+  RunProcess run = TokenRun(dir);
+  ASSERT_TRUE(WaitFor([&] { return run.ReadyCount() == 2; }, seconds(20))) << run.Log();
   const auto revoked =
       Post(sim.url(), "/_sim/credentials",
            {{"scnet", {{"accessKey", sim::kTestScnetAccessKey}, {"revoked", true}}}});
@@ -170,9 +134,9 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
                         sim.url() + ": " + message));
   const std::string metrics = run.Metrics();
   // ConvergeCredentialsRefreshFailing's input (the rule itself is tested by promtool).
-  EXPECT_GE(
-      GaugeValue(metrics, R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
-      1);
+  EXPECT_GE(GaugeValue(metrics,
+                       R"(converge_credentials_refresh_total{provider="scnet",result="failed"})"),
+            1);
   EXPECT_THAT(run.Log(), HasSubstr("SCNet credentials refresh failed"));
   ExpectNoSecrets("the debug log", run.Log());
   ExpectNoSecrets("/status", run.StatusText());
@@ -182,7 +146,7 @@ TEST(ScnetAuthE2E, ARevokedAccessKeyPutsTheCloudsMessageOnEveryResource) {
 TEST(ScnetAuthE2E, PlanWithAnAccessKeyShowsNoSecret) {
   TempDir dir("converge-e2e-plan-ak");
   dir.Write("m/providers.yaml", AccessKeyProvider("https://www.scnet.cn"));
-  dir.Write("m/resources.yaml", Instance("pk-1"));
+  dir.Write("m/resources.yaml", InstanceYaml("pk-1"));
   Process plan({ConvergeBinary(), "plan", "--sim", "--scnet-token-ttl", "4s", "--log-level",
                 "debug", dir.path() + "/m"},
                dir.path() + "/plan.log", AccessKeyEnv());
