@@ -25,9 +25,9 @@ std::string_view ResourceKindName(ResourceKind k);
 struct Observed {
   ResourceKind kind = ResourceKind::kContainerInstance;
   std::string id;
-  std::string name;    // instanceServiceName / notebookName / Name
-  std::string status;  // the cloud's status word, verbatim ("Running", "Stopped", ...)
-  std::string description;              // SCNet container instances
+  std::string name;         // instanceServiceName / notebookName / Name
+  std::string status;       // the cloud's status word, verbatim ("Running", "Stopped", ...)
+  std::string description;  // SCNet container instances
   std::map<std::string, std::string> tags;  // TI-ONE tags
   std::string message;  // the cloud's failure text (errorMessage, FailureReason), may be ""
   std::string create_time;
@@ -54,7 +54,7 @@ struct ContainerInstanceCreate {
   std::string description;
   std::string task_type;
   std::string accelerator_type;
-  std::string version;     // image name
+  std::string version;  // image name
   std::string image_path;
   std::string timeout_limit;
   int task_number = 1;
@@ -80,8 +80,7 @@ struct TiOneNotebookCreate {
   std::string volume_source_type;
   int volume_size_gb = 0;
   std::map<std::string, std::string> tags;
-  bool log_enable = false, root_access = true, auto_stopping = false,
-       direct_internet_access = true;
+  bool log_enable = false, root_access = true, auto_stopping = false, direct_internet_access = true;
   int automatic_stop_time = 0;
   std::string resource_group_id, vpc_id, subnet_id;
 };
@@ -111,6 +110,17 @@ class Provider {
   virtual Status StartNotebook(ResourceKind kind, const std::string& id) = 0;
   // Stops a TI-ONE notebook.
   virtual Status StopNotebook(ResourceKind kind, const std::string& id) = 0;
+  // Stops a running (or deploying) SCNet container instance; it becomes Terminated.
+  virtual Status StopContainerInstance(const std::string& id) = 0;
+  // Deletes an SCNet container instance (any status).
+  virtual Status DeleteContainerInstance(const std::string& id) = 0;
+  // Deletes a TI-ONE notebook; the cloud accepts it only once the notebook is
+  // not running (Stopped, Failed, SubmitFailed).
+  virtual Status DeleteNotebook(ResourceKind kind, const std::string& id) = 0;
+  // TI-ONE ModifyNotebook with `req`'s modifiable fields (name, resources, image,
+  // volume size (grow only), auto-stop, tags, access flags); never ChargeType,
+  // VpcId, SubnetId or VolumeSourceType. Only while the notebook is not running.
+  virtual Status ModifyTiOneNotebook(const std::string& id, const TiOneNotebookCreate& req) = 0;
   // Starts the custom service on a running SCNet notebook. execSuccess:false is an
   // Error of category kRejected carrying the cloud's errorMsg.
   virtual Status StartNotebookService(const std::string& notebook_id, int port,
