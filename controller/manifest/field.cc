@@ -10,6 +10,10 @@ namespace {
 using FT = FieldType;
 using nlohmann::ordered_json;
 
+constexpr char kDeletionPolicyHelp[] =
+    "What Converge does once no manifest declares this resource and pruning is on (--prune): "
+    "Orphan leaves it, Stop stops it, Delete deletes it. Only resources Converge created "
+    "(ownership mark) are ever stopped or deleted.";
 constexpr char kNameMessage[] =
     "must contain only letters, digits, '_', '-' and '.', and start with a letter or digit";
 
@@ -289,10 +293,20 @@ std::vector<Field> ContainerInstanceSpec() {
                 },
             .max_items = 32},
       Field{.name = "restartPolicy",
-            .description = "When Converge restarts the instance: Always (after Failed, "
-                           "Terminated or Completed), OnFailure (after Failed), Never.",
+            .description = "When Converge restarts the instance while state is Running: Always "
+                           "(after Failed, Terminated or Completed), OnFailure (after Failed), "
+                           "Never.",
             .default_value = "OnFailure",
             .enum_values = {"Always", "OnFailure", "Never"}},
+      Field{.name = "state",
+            .description = "Desired power state: Stopped stops the instance (it becomes "
+                           "Terminated); back to Running restarts it.",
+            .default_value = "Running",
+            .enum_values = {"Running", "Stopped"}},
+      Field{.name = "deletionPolicy",
+            .description = kDeletionPolicyHelp,
+            .default_value = "Orphan",
+            .enum_values = {"Orphan", "Stop", "Delete"}},
       Field{.name = "description",
             .description = "Free text; Converge appends its ownership mark. Maps to description.",
             .default_value = "",
@@ -468,6 +482,10 @@ std::vector<Field> TiOneNotebookSpec() {
             .max_length = 64,
             .pattern = "^subnet-[a-z0-9]+$",
             .pattern_message = "must be a subnet id like subnet-58zkmdob"},
+      Field{.name = "deletionPolicy",
+            .description = kDeletionPolicyHelp,
+            .default_value = "Orphan",
+            .enum_values = {"Orphan", "Stop", "Delete"}},
   };
 }
 

@@ -56,6 +56,7 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
       if (old != tracked_.end()) {
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
+        t->paused = old->second->paused;
       } else {
         t->status.kind = manifest::KindName(manifest::KindOf(r));
         t->status.name = manifest::MetaOf(r).name;
@@ -164,6 +165,16 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
       t.notebook_rebooted = true;
     }
     o.notebook_rebooted = t.notebook_rebooted;
+    if (const auto* ci = std::get_if<manifest::ContainerInstance>(&t.resource);
+        ci && o.matches.size() == 1) {
+      const std::string& st = o.matches[0]->status;
+      if (ci->spec.state == "Stopped") {
+        t.paused = true;  // stopped now, or about to be
+      } else if (st == "Running" || st == "Deploying" || st == "Waiting") {
+        t.paused = false;
+      }
+    }
+    o.paused = t.paused;
   }
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
@@ -255,10 +266,11 @@ PlanResult Controller::Plan() {
     }
     Observation o;
     o.matches = obs.Matches(r);
-    if (std::holds_alternative<manifest::NotebookService>(r)) {
+    {
       std::lock_guard lock(mu_);
       auto it = tracked_.find(ResourceKey(r));
       o.notebook_rebooted = it != tracked_.end() && it->second->notebook_rebooted;
+      o.paused = it != tracked_.end() && it->second->paused;
     }
     const Action a = Diff(r, o);
     item.action = a.type;

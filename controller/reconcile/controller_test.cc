@@ -185,6 +185,35 @@ TEST_F(ControllerTest, TiOneStartsAndStopsToTheDesiredState) {
   EXPECT_EQ(tione_->CountCalls("StopNotebook nb-down"), 1);
 }
 
+TEST_F(ControllerTest, ContainerInstanceStateStoppedStopsAndRunningRestarts) {
+  auto ci = Instance("bert");
+  ci.spec.restart_policy = manifest::RestartPolicy::kNever;
+  ci.spec.state = "Stopped";
+  Install({ci});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "bert", "Running"});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance id-b"), 1);
+  EXPECT_EQ(StatusOf("bert").synced.reason, "Stopped");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);  // now Terminated: as desired, no call
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance"), 1);
+  EXPECT_EQ(StatusOf("bert").ready.status, "True");
+  EXPECT_EQ(StatusOf("bert").observed_state, "Terminated");
+
+  ci.spec.state = "Running";  // restartPolicy Never: only the state brings it back
+  Install({ci});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("RestartContainerInstance id-b"), 1);
+  scnet_->SetStatus("bert", "Running");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  scnet_->SetStatus("bert", "Terminated");  // on its own now: restartPolicy Never applies
+  clock_.Advance(seconds(40));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("RestartContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance"), 1);
+}
+
 TEST_F(ControllerTest, UnmanagedResourcesAreReportedNeverTouched) {
   Install({Instance("bert")});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "x1", "hand-made", "Failed"});

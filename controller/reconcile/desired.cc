@@ -139,7 +139,8 @@ std::string Fingerprint(const manifest::Resource& r) {
          req.gpu_number,
          mounts,
          ports,
-         static_cast<int>(ci->spec.restart_policy)};
+         static_cast<int>(ci->spec.restart_policy),
+         ci->spec.state};
   } else if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) {
     j = {ns->spec.notebook, ns->spec.port, ns->spec.command};
   } else {

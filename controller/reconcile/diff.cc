@@ -32,14 +32,30 @@ std::string DriftReason(const std::vector<DriftItem>& drift) {
 }
 
 Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud::Observed& o,
-                             const manifest::Resource& desired) {
+                             const manifest::Resource& desired, bool paused) {
   using manifest::RestartPolicy;
   const RestartPolicy policy = ci.spec.restart_policy;
   Action a;
   a.target = &o;
   a.drift = DriftOf(desired, o);
   const std::string& st = o.status;
-  if (st == "Running") {
+  const bool stopped = st == "Terminated" || st == "Failed" || st == "Completed";
+  if (ci.spec.state == "Stopped") {
+    if (st == "Running" || st == "Deploying" || st == "Waiting") {
+      a.type = ActionType::kStop;
+      a.reason = st + ", state Stopped";
+    } else if (stopped) {
+      a.type = ActionType::kNone;
+      a.ready = true;
+      a.reason = WithCloudText(st + " (state Stopped)", o);
+    } else {
+      a.type = ActionType::kWait;
+      a.reason = "unknown status " + Quoted(st);
+    }
+  } else if (st == "Terminated" && paused) {
+    a.type = ActionType::kRestart;
+    a.reason = "Terminated (state back to Running)";
+  } else if (st == "Running") {
     a.ready = true;
     a.type = ActionType::kNone;
     a.reason = "Running";
@@ -214,7 +230,7 @@ Action Diff(const manifest::Resource& desired, const Observation& observed) {
   }
   const cloud::Observed& o = *observed.matches.front();
   if (const auto* ci = std::get_if<manifest::ContainerInstance>(&desired)) {
-    return DiffContainerInstance(*ci, o, desired);
+    return DiffContainerInstance(*ci, o, desired, observed.paused);
   }
   if (const auto* ns = std::get_if<manifest::NotebookService>(&desired)) {
     return DiffNotebookService(*ns, o, observed.notebook_rebooted);

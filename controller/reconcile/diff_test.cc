@@ -40,6 +40,7 @@ struct Case {
   ActionType want;
   std::string want_reason;
   bool want_ready = false;
+  bool paused = false;  // Observation::paused
 };
 
 // GoogleTest prints a case by its reason (instead of dumping its bytes).
@@ -52,6 +53,7 @@ TEST_P(DiffTableTest, Decides) {
   Observation obs;
   if (c.observed) obs.matches.push_back(&*c.observed);
   obs.notebook_rebooted = c.rebooted;
+  obs.paused = c.paused;
   const Action a = Diff(c.desired, obs);
   EXPECT_EQ(ActionName(a.type), ActionName(c.want)) << c.reason;
   EXPECT_EQ(a.reason, c.want_reason) << c.reason;
@@ -109,6 +111,35 @@ INSTANTIATE_TEST_SUITE_P(
              Obs("bert", "Completed"), false, ActionType::kNone, "Completed (restartPolicy Never)"},
         Case{"an unknown status is waited on, never acted on", Instance(), Obs("bert", "Paused"),
              false, ActionType::kWait, "unknown status \"Paused\""}));
+
+manifest::ContainerInstance Paused(RestartPolicy policy = RestartPolicy::kAlways) {
+  manifest::ContainerInstance ci = Instance(policy);
+  ci.spec.state = "Stopped";
+  return ci;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ContainerInstanceState, DiffTableTest,
+    ::testing::Values(
+        Case{"state Stopped stops a running instance", Paused(), Obs("bert", "Running"), false,
+             ActionType::kStop, "Running, state Stopped"},
+        Case{"state Stopped stops a deploying instance", Paused(), Obs("bert", "Deploying"), false,
+             ActionType::kStop, "Deploying, state Stopped"},
+        Case{"state Stopped stops a waiting instance", Paused(), Obs("bert", "Waiting"), false,
+             ActionType::kStop, "Waiting, state Stopped"},
+        Case{"state Stopped + Terminated is as desired (restartPolicy Always does not apply)",
+             Paused(), Obs("bert", "Terminated"), false, ActionType::kNone,
+             "Terminated (state Stopped)", true},
+        Case{"state Stopped + Failed is not restarted", Paused(RestartPolicy::kOnFailure),
+             Failed("bert", "oom"), false, ActionType::kNone, "Failed (state Stopped): oom", true},
+        Case{"state Stopped + absent is still created (then stopped)", Paused(), std::nullopt,
+             false, ActionType::kCreate, "absent"},
+        Case{"back to Running restarts what the state stopped, whatever the restartPolicy",
+             Instance(RestartPolicy::kNever), Obs("bert", "Terminated"), false,
+             ActionType::kRestart, "Terminated (state back to Running)", false, true},
+        Case{"back to Running: a Failed instance follows restartPolicy again",
+             Instance(RestartPolicy::kNever), Obs("bert", "Failed"), false, ActionType::kNone,
+             "Failed (restartPolicy Never)", false, true}));
 
 cloud::Observed Drifted() {
   cloud::Observed o = Obs("bert", "Running");

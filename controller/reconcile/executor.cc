@@ -87,7 +87,7 @@ bool Executor::Execute(Tracked& t, const Action& action, PassResult* result,
       outcome = Start(*client, target_id);
       break;
     case ActionType::kStop:
-      outcome = Stop(*client, target_id);
+      outcome = Stop(*client, target_id, t);
       break;
     default:
       return true;
@@ -206,7 +206,10 @@ Outcome Executor::Start(cloud::Provider& client, const std::string& id) {
   return FromStatus(client.StartNotebook(cloud::ResourceKind::kTiOneNotebook, id), "started " + id);
 }
 
-Outcome Executor::Stop(cloud::Provider& client, const std::string& id) {
+Outcome Executor::Stop(cloud::Provider& client, const std::string& id, const Tracked& t) {
+  if (std::holds_alternative<manifest::ContainerInstance>(t.resource)) {
+    return FromStatus(client.StopContainerInstance(id), "stopped " + id + " (state Stopped)");
+  }
   return FromStatus(client.StopNotebook(cloud::ResourceKind::kTiOneNotebook, id), "stopped " + id);
 }
 

@@ -45,7 +45,7 @@ class Executor {
   Outcome StartNotebook(cloud::Provider& client, const std::string& id);
   Outcome StartService(cloud::Provider& client, const std::string& id, const Tracked& t);
   Outcome Start(cloud::Provider& client, const std::string& id);
-  Outcome Stop(cloud::Provider& client, const std::string& id);
+  Outcome Stop(cloud::Provider& client, const std::string& id, const Tracked& t);
 
   const PassContext& ctx_;
   CreateIntents& intents_;
