@@ -24,6 +24,8 @@ std::string Done(ActionType t) {
       return "Started";
     case ActionType::kStop:
       return "Stopped";
+    case ActionType::kDelete:
+      return "Deleted";
     default:
       return "ReconcileSuccess";
   }

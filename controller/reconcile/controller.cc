@@ -18,7 +18,72 @@ using std::chrono::milliseconds;
 
 Controller::Controller(ControllerOptions options, Journal& journal, Clock& clock, Random& random,
                        ControllerMetrics* metrics)
-    : options_(options), intents_(journal), clock_(clock), random_(random), metrics_(metrics) {}
+    : options_(options),
+      intents_(journal),
+      clock_(clock),
+      random_(random),
+      metrics_(metrics),
+      journal_(journal) {}
+
+void Controller::SetInventory(Inventory* inventory) {
+  std::lock_guard lock(mu_);
+  inventory_ = inventory ? inventory : &own_inventory_;
+  if (const std::string why = inventory_->LoadError(); !why.empty()) {
+    log::Warn("inventory not trusted", {{"error", why}});
+  }
+}
+
+void Controller::Remember(const manifest::Resource& r, const cloud::Observed& o) {
+  InventoryEntry e;
+  if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
+    e.deletion_policy = manifest::DeletionPolicyName(ci->spec.deletion_policy);
+    e.state = ci->spec.state;
+  } else if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
+    e.deletion_policy = manifest::DeletionPolicyName(nb->spec.deletion_policy);
+  } else {
+    return;  // a NotebookService's notebook is never Converge's to remove
+  }
+  e.kind = manifest::KindName(manifest::KindOf(r));
+  e.provider = manifest::ProviderOf(r);
+  e.name = manifest::MetaOf(r).name;
+  e.cloud_id = o.id;
+  e.owned = IsOwnedByConverge(o);
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    e.revision = manifests_.revision;
+    inventory = inventory_;
+  }
+  if (Status put = inventory->Put(e); !put) {
+    log::Warn("cannot update the inventory (fewer prunes, never a wrong one)",
+              {{"resource", e.Key()}, {"error", put.error().message}});
+  }
+}
+
+std::string Controller::PruneSourceProblemLocked() const {
+  if (!spec_error_.empty()) {
+    return "the newest manifest revision could not be loaded; an unreadable source never "
+           "prunes";
+  }
+  if (manifests_.resources.empty()) {
+    return "the manifests declare no resources; an empty source never prunes";
+  }
+  return "";
+}
+
+PrunePlan Controller::PlanPruneFor(const Observations& obs) {
+  std::set<std::string> declared;
+  std::string problem;
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& r : manifests_.resources) declared.insert(ResourceKey(r));
+    problem = PruneSourceProblemLocked();
+    inventory = inventory_;
+  }
+  const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
+  return PlanPrune(inventory->Entries(), declared, obs, journal_.Pending(), po, problem, WallMs());
+}
 
 Controller::~Controller() { Stop(); }
 
@@ -67,6 +132,9 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
       t->next_due = now;
     }
     next[key] = std::move(t);
+  }
+  for (const auto& [key, t] : tracked_) {
+    if (!next.count(key)) prune_due_ = true;
   }
   tracked_ = std::move(next);
   std::map<std::string, ProviderStatus> statuses;
@@ -119,7 +187,17 @@ Observations Controller::Observe(const std::vector<std::string>& names) {
         }
       });
   std::lock_guard lock(mu_);
+  std::set<std::string> was_orphaned;
+  for (const auto& u : unmanaged_) {
+    if (u.orphaned) was_orphaned.insert(u.provider + "/" + u.kind + "/" + u.id);
+  }
   unmanaged_ = FindUnmanaged(manifests_.resources, providers_, obs, unmanaged_);
+  for (const auto& u : unmanaged_) {
+    if (u.orphaned && !was_orphaned.count(u.provider + "/" + u.kind + "/" + u.id)) {
+      log::Info("orphaned: created by Converge, named by no manifest",
+                {{"provider", u.provider}, {"kind", u.kind}, {"name", u.name}, {"id", u.id}});
+    }
+  }
   return obs;
 }
 
@@ -129,6 +207,10 @@ bool Controller::CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due
   if (!have_manifests_) return false;
   const SteadyTime now = clock_.Now();
   std::set<std::string> names;
+  if (prune_due_) {
+    all = true;  // a resource left the manifests: every provider is listed to decide
+    prune_due_ = false;
+  }
   for (auto& [key, t] : tracked_) {
     if (all || t->next_due <= now) {
       due->push_back(t);
@@ -172,12 +254,17 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
         t.paused = true;  // stopped now, or about to be
       } else if (st == "Running" || st == "Deploying" || st == "Waiting") {
         t.paused = false;
+      } else if (!t.paused) {
+        // Paused by an earlier controller process: the inventory remembers.
+        const auto e = inventory_->Find(ResourceKey(t.resource));
+        t.paused = e && e->cloud_id == o.matches[0]->id && e->state == "Stopped";
       }
     }
     o.paused = t.paused;
   }
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
+  if (o.matches.size() == 1) Remember(t.resource, *o.matches.front());
   std::lock_guard lock(mu_);
   RecordListed(t, action, o);
   if (IsMutating(action.type)) return action;
@@ -227,7 +314,27 @@ PassResult Controller::RunPass(bool all) {
   Executor executor(ctx, intents_, [this](const std::string& p) { return ClientOf(p); });
   if (!executor.Run(work, &result)) pass_ok = false;
 
+  const PrunePlan prune = PlanPruneFor(obs);
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    inventory = inventory_;
+  }
+  Pruner pruner(
+      journal_, *inventory, [this](const std::string& p) { return ClientOf(p); }, metrics_);
+  const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
+  result.actions += pruner.Run(prune, po, WallMs());
+
   std::lock_guard lock(mu_);
+  if (options_.prune && prune.blocked != prune_blocked_) {
+    if (!prune.blocked.empty()) {
+      log::Warn("prune blocked", {{"revision", manifests_.revision}, {"reason", prune.blocked}});
+    }
+  }
+  // Only a pass that listed everything it would prune changes the verdict.
+  if (prune.pruning > 0 || obs.errors.empty()) {
+    prune_blocked_ = options_.prune ? prune.blocked : "";
+  }
   if (pass_ok) last_successful_sync_ms_ = WallMs();
   if (metrics_) {
     size_t depth = 0;
@@ -281,6 +388,11 @@ PlanResult Controller::Plan() {
       item.observed_state = o.matches[0]->status;
     }
     plan.items.push_back(std::move(item));
+  }
+  if (options_.prune) {
+    PrunePlan prune = PlanPruneFor(obs);
+    plan.prune = std::move(prune.items);
+    plan.prune_blocked = prune.blocked;
   }
   std::lock_guard lock(mu_);
   plan.unmanaged = unmanaged_;
@@ -399,6 +511,8 @@ StatusSnapshot Controller::SnapshotLocked() const {
   s.ready = have_manifests_ && all_listed;
   for (const auto& [key, t] : tracked_) s.resources.push_back(t->status);
   s.unmanaged = unmanaged_;
+  s.prune_blocked = prune_blocked_;
+  s.inventory_error = inventory_->LoadError();
   return s;
 }
 

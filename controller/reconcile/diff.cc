@@ -184,6 +184,8 @@ std::string_view ActionName(ActionType t) {
       return "start";
     case ActionType::kStop:
       return "stop";
+    case ActionType::kDelete:
+      return "delete";
     case ActionType::kWait:
       return "wait";
     case ActionType::kNeedsReplace:
@@ -202,6 +204,7 @@ bool IsMutating(ActionType t) {
     case ActionType::kStartService:
     case ActionType::kStart:
     case ActionType::kStop:
+    case ActionType::kDelete:
       return true;
     default:
       return false;

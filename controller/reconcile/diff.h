@@ -21,6 +21,7 @@ enum class ActionType {
   kStartService,   // NotebookService: (re)start the custom service
   kStart,          // TiOneNotebook Stopped, state Running
   kStop,           // TiOneNotebook or ContainerInstance running, state Stopped
+  kDelete,         // prune: a resource no manifest declares, deletionPolicy Delete
   kWait,           // a transition is under way in the cloud
   kNeedsReplace,   // spec differs from the cloud; no update API, never applied
   kError,          // cannot act (notebook not found, duplicates); no call

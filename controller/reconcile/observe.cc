@@ -59,8 +59,8 @@ std::vector<UnmanagedResource> FindUnmanaged(const std::vector<manifest::Resourc
     for (const auto& [kind, list] : kinds) {
       for (const auto& o : list) {
         if (wanted.count({provider, kind, o.name})) continue;
-        unmanaged.push_back(
-            {provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id, o.status});
+        unmanaged.push_back({provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id,
+                             o.status, IsOwnedByConverge(o)});
       }
     }
   }
