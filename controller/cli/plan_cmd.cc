@@ -22,7 +22,7 @@ constexpr char kUsage[] =
 Lists every provider and shows what `converge apply` would do, without changing
 anything (list calls only):
   + create    the resource is absent and will be created
-  ~ ACTION    restart / start_notebook / start_service / start / stop
+  ~ ACTION    restart / start_notebook / start_service / start / stop / modify
   ! drift     the cloud differs from the manifest; no update API exists, so it
               needs a replace, which Converge never does on its own
   = in sync   nothing to do        . wait   a transition is under way

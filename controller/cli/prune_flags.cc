@@ -4,8 +4,6 @@
 
 namespace converge::cli {
 
-std::vector<FlagSpec> PruneFlags() { return {{"prune", false}, {"max-prune"}}; }
-
 bool ApplyPruneFlags(const Args& args, const std::string& command,
                      reconcile::ControllerOptions* options) {
   options->prune = args.Has("prune");

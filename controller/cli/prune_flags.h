@@ -12,9 +12,6 @@
 
 namespace converge::cli {
 
-// The flags to add to a CommandSpec.
-std::vector<FlagSpec> PruneFlags();
-
 // The usage lines of the prune flags, a string literal to splice into a usage text.
 #define CONVERGE_PRUNE_USAGE                                                              \
   "  --prune              stop or delete resources Converge created that no manifest\n"   \

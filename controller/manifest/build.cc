@@ -139,6 +139,7 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
       Set(s, "subnetId", &t.subnet_id);
       t.deletion_policy = ParseDeletionPolicy(s["deletionPolicy"].get<std::string>())
                               .value_or(DeletionPolicy::kOrphan);
+      t.update_policy = s["updatePolicy"];
       return nb;
     }
   }

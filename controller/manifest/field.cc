@@ -486,6 +486,13 @@ std::vector<Field> TiOneNotebookSpec() {
             .description = kDeletionPolicyHelp,
             .default_value = "Orphan",
             .enum_values = {"Orphan", "Stop", "Delete"}},
+      Field{.name = "updatePolicy",
+            .description = "How a change ModifyNotebook can apply (resources, image, a larger "
+                           "volume) reaches the notebook: None applies it only while the "
+                           "notebook is stopped and otherwise reports it; Restart stops a "
+                           "running notebook, modifies it and starts it again.",
+            .default_value = "None",
+            .enum_values = {"None", "Restart"}},
   };
 }
 

@@ -156,6 +156,9 @@ struct TiOneNotebookSpec {
   std::string vpc_id;                  // optional
   std::string subnet_id;               // optional
   DeletionPolicy deletion_policy = DeletionPolicy::kOrphan;  // Default: Orphan
+  // None | Restart. Default: None. Restart: a running notebook whose spec changed
+  // is stopped, modified (ModifyNotebook) and started again.
+  std::string update_policy = "None";
 };
 
 struct TiOneNotebook {

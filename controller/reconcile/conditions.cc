@@ -26,6 +26,8 @@ std::string Done(ActionType t) {
       return "Stopped";
     case ActionType::kDelete:
       return "Deleted";
+    case ActionType::kModify:
+      return "Modified";
     default:
       return "ReconcileSuccess";
   }

@@ -214,6 +214,41 @@ TEST_F(ControllerTest, ContainerInstanceStateStoppedStopsAndRunningRestarts) {
   EXPECT_EQ(scnet_->CountCalls("StopContainerInstance"), 1);
 }
 
+TEST_F(ControllerTest, TiOneChangeOnAStoppedNotebookIsAppliedWithOneModify) {
+  Install({TiOne("nb", "Stopped")});
+  cloud::Observed o{cloud::ResourceKind::kTiOneNotebook, "nb-1", "nb", "Stopped"};
+  o.attributes = {{"ResourceConf.Cpu", "1000"}};
+  tione_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook nb-1"), 1);
+  EXPECT_EQ(StatusOf("nb").synced.reason, "Modified");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook"), 1);
+  EXPECT_EQ(StatusOf("nb").ready.status, "True");
+}
+
+TEST_F(ControllerTest, TiOneUpdatePolicyRestartStopsModifiesAndStarts) {
+  auto nb = TiOne("nb", "Running");
+  nb.spec.update_policy = "Restart";
+  Install({nb});
+  cloud::Observed o{cloud::ResourceKind::kTiOneNotebook, "nb-1", "nb", "Running"};
+  o.attributes = {{"ResourceConf.Cpu", "1000"}};
+  tione_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("StopNotebook nb-1"), 1);
+  tione_->SetStatus("nb", "Stopped");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook nb-1"), 1);
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("StartNotebook nb-1"), 1);
+  EXPECT_THAT(tione_->Calls(),
+              ElementsAre("List TiOneNotebook", "StopNotebook nb-1", "List TiOneNotebook",
+                          "ModifyNotebook nb-1", "List TiOneNotebook", "StartNotebook nb-1"));
+}
+
 TEST_F(ControllerTest, UnmanagedResourcesAreReportedNeverTouched) {
   Install({Instance("bert")});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "x1", "hand-made", "Failed"});

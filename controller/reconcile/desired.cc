@@ -168,7 +168,8 @@ std::string Fingerprint(const manifest::Resource& r) {
          req.resource_group_id,
          req.vpc_id,
          req.subnet_id,
-         nb.spec.state};
+         nb.spec.state,
+         nb.spec.update_policy};
   }
   return j.dump();
 }

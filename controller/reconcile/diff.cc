@@ -131,6 +131,31 @@ Action DiffNotebookService(const manifest::NotebookService& ns, const cloud::Obs
   return a;
 }
 
+// True when ModifyNotebook can apply every drifted field: not ChargeType (nor VPC,
+// subnet or volume source type, which are not compared), and the volume only grows.
+bool Modifiable(const std::vector<DriftItem>& drift) {
+  for (const auto& d : drift) {
+    if (d.field == "chargeType") return false;
+    if (d.field == "volumeSizeInGB") {
+      try {
+        if (std::stoll(d.desired) < std::stoll(d.observed)) return false;
+      } catch (const std::exception&) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::string DriftList(const std::vector<DriftItem>& drift) {
+  std::string out;
+  for (size_t i = 0; i < drift.size(); ++i) {
+    if (i) out += ", ";
+    out += drift[i].field + " " + drift[i].observed + " \u2192 " + drift[i].desired;
+  }
+  return out;
+}
+
 Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observed& o,
                          const manifest::Resource& desired) {
   Action a;
@@ -138,6 +163,29 @@ Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observe
   a.drift = DriftOf(desired, o);
   const std::string& st = o.status;
   const std::string& want = nb.spec.state;
+  const bool stopped = st == "Stopped" || st == "Failed" || st == "SubmitFailed";
+  if (!a.drift.empty() && Modifiable(a.drift)) {
+    if (stopped) {
+      a.type = ActionType::kModify;
+      a.reason = "changed: " + DriftList(a.drift) + " (ModifyNotebook)";
+      return a;
+    }
+    if (st == "Running") {
+      if (nb.spec.update_policy == "Restart" || want == "Stopped") {
+        a.type = ActionType::kStop;
+        a.reason = "changed: " + DriftList(a.drift) +
+                   (want == "Stopped" ? " (state Stopped; ModifyNotebook once Stopped)"
+                                      : " (updatePolicy Restart: stop, ModifyNotebook, start)");
+      } else {
+        a.type = ActionType::kNeedsReplace;
+        a.ready = want == "Running";
+        a.reason = "drift: " + DriftList(a.drift) +
+                   " (needs a restart: ModifyNotebook applies it only while stopped; set "
+                   "updatePolicy: Restart or state: Stopped)";
+      }
+      return a;
+    }
+  }
   if (st == "Submitting" || st == "Starting" || st == "Stopping") {
     a.type = ActionType::kWait;
     a.reason = st;
@@ -159,7 +207,8 @@ Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observe
     a.type = ActionType::kWait;
     a.reason = "unknown status " + Quoted(st);
   }
-  if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
+  if (!a.drift.empty() && !(a.type == ActionType::kWait && Modifiable(a.drift)) &&
+      (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
     a.type = ActionType::kNeedsReplace;
     a.reason = DriftReason(a.drift);
   }
@@ -186,6 +235,8 @@ std::string_view ActionName(ActionType t) {
       return "stop";
     case ActionType::kDelete:
       return "delete";
+    case ActionType::kModify:
+      return "modify";
     case ActionType::kWait:
       return "wait";
     case ActionType::kNeedsReplace:
@@ -205,6 +256,7 @@ bool IsMutating(ActionType t) {
     case ActionType::kStart:
     case ActionType::kStop:
     case ActionType::kDelete:
+    case ActionType::kModify:
       return true;
     default:
       return false;

@@ -22,6 +22,7 @@ enum class ActionType {
   kStart,          // TiOneNotebook Stopped, state Running
   kStop,           // TiOneNotebook or ContainerInstance running, state Stopped
   kDelete,         // prune: a resource no manifest declares, deletionPolicy Delete
+  kModify,         // TiOneNotebook not running, spec changed in what ModifyNotebook allows
   kWait,           // a transition is under way in the cloud
   kNeedsReplace,   // spec differs from the cloud; no update API, never applied
   kError,          // cannot act (notebook not found, duplicates); no call

@@ -231,15 +231,76 @@ INSTANTIATE_TEST_SUITE_P(
                            false, ActionType::kNone, "Failed (not running, as desired)", true},
                       Case{"unknown status waits", TiOne("Running"), TiOneObs("Odd"), false,
                            ActionType::kWait, "unknown status \"Odd\""},
-                      Case{"drift on a TI-ONE notebook needs replace", TiOne("Running"),
+                      Case{"a modifiable change on a Running notebook needs a restart",
+                           TiOne("Running"),
                            [] {
                              cloud::Observed o = TiOneObs("Running");
                              o.attributes = {{"ResourceConf.Cpu", "4000"}};
                              return o;
                            }(),
                            false, ActionType::kNeedsReplace,
-                           "drift: resources.cpu 4000 \u2192 2000 (needs replace; not applied)",
+                           "drift: resources.cpu 4000 \u2192 2000 (needs a restart: ModifyNotebook "
+                           "applies it only while stopped; set updatePolicy: Restart or state: "
+                           "Stopped)",
                            true}));
+
+cloud::Observed TiOneChanged(const std::string& status, const std::string& cpu,
+                             const std::string& volume = "10") {
+  cloud::Observed o = TiOneObs(status);
+  o.attributes = {
+      {"ResourceConf.Cpu", cpu}, {"VolumeSizeInGB", volume}, {"ChargeType", "POSTPAID_BY_HOUR"}};
+  return o;
+}
+
+manifest::TiOneNotebook TiOneWith(const std::string& state, const std::string& update_policy) {
+  manifest::TiOneNotebook nb = TiOne(state);
+  nb.spec.update_policy = update_policy;
+  return nb;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TiOneNotebookChanges, DiffTableTest,
+    ::testing::Values(
+        Case{"a change on a Stopped notebook is applied with ModifyNotebook", TiOne("Stopped"),
+             TiOneChanged("Stopped", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"a change is applied before a Stopped notebook is started again", TiOne("Running"),
+             TiOneChanged("Stopped", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"a change on a Failed notebook is applied too", TiOne("Running"),
+             TiOneChanged("Failed", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"Running without updatePolicy Restart: reported, needs a restart", TiOne("Running"),
+             TiOneChanged("Running", "1000"), false, ActionType::kNeedsReplace,
+             "drift: resources.cpu 1000 \u2192 2000 (needs a restart: ModifyNotebook applies it "
+             "only while stopped; set updatePolicy: Restart or state: Stopped)",
+             true},
+        Case{"Running with updatePolicy Restart: stopped first", TiOneWith("Running", "Restart"),
+             TiOneChanged("Running", "1000"), false, ActionType::kStop,
+             "changed: resources.cpu 1000 \u2192 2000 (updatePolicy Restart: stop, "
+             "ModifyNotebook, start)"},
+        Case{"Running with state Stopped: stopped, modified once Stopped", TiOne("Stopped"),
+             TiOneChanged("Running", "1000"), false, ActionType::kStop,
+             "changed: resources.cpu 1000 \u2192 2000 (state Stopped; ModifyNotebook once "
+             "Stopped)"},
+        Case{"Stopping with a change waits", TiOneWith("Running", "Restart"),
+             TiOneChanged("Stopping", "1000"), false, ActionType::kWait, "Stopping"},
+        Case{"a volume grows with ModifyNotebook", TiOne("Stopped"),
+             TiOneChanged("Stopped", "2000", "5"), false, ActionType::kModify,
+             "changed: volumeSizeInGB 5 \u2192 10 (ModifyNotebook)"},
+        Case{"a volume never shrinks: needs replace", TiOne("Stopped"),
+             TiOneChanged("Stopped", "2000", "50"), false, ActionType::kNeedsReplace,
+             "drift: volumeSizeInGB 50 \u2192 10 (needs replace; not applied)", true},
+        Case{"chargeType cannot be modified: needs replace", TiOne("Stopped"),
+             [] {
+               cloud::Observed o = TiOneChanged("Stopped", "1000");
+               o.attributes["ChargeType"] = "PREPAID";
+               return o;
+             }(),
+             false, ActionType::kNeedsReplace,
+             "drift: chargeType PREPAID \u2192 POSTPAID_BY_HOUR, resources.cpu 1000 \u2192 2000 "
+             "(needs replace; not applied)",
+             true}));
 
 TEST(DiffTest, DuplicatesAreAnErrorAndNothingIsTouched) {
   const cloud::Observed a = Obs("bert", "Running"), b = Obs("bert", "Failed");

@@ -89,6 +89,12 @@ bool Executor::Execute(Tracked& t, const Action& action, PassResult* result,
     case ActionType::kStop:
       outcome = Stop(*client, target_id, t);
       break;
+    case ActionType::kModify:
+      outcome =
+          FromStatus(client->ModifyTiOneNotebook(
+                         target_id, ToCreateRequest(std::get<manifest::TiOneNotebook>(t.resource))),
+                     "modified " + target_id + " (" + action.reason + ")");
+      break;
     default:
       return true;
   }
