@@ -95,6 +95,7 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
                                              : RestartPolicy::kOnFailure;
       c.description = s["description"];
       c.state = s["state"];
+      c.update_policy = s["updatePolicy"];
       c.deletion_policy = ParseDeletionPolicy(s["deletionPolicy"].get<std::string>())
                               .value_or(DeletionPolicy::kOrphan);
       return ci;

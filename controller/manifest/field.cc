@@ -307,6 +307,12 @@ std::vector<Field> ContainerInstanceSpec() {
             .description = kDeletionPolicyHelp,
             .default_value = "Orphan",
             .enum_values = {"Orphan", "Stop", "Delete"}},
+      Field{.name = "updatePolicy",
+            .description = "What a spec change does (SCNet cannot update an instance): None "
+                           "reports it as drift; Recreate deletes the instance and creates it "
+                           "again from the manifest.",
+            .default_value = "None",
+            .enum_values = {"None", "Recreate"}},
       Field{.name = "description",
             .description = "Free text; Converge appends its ownership mark. Maps to description.",
             .default_value = "",

@@ -102,6 +102,9 @@ struct ContainerInstanceSpec {
   std::string description;        // user text; Converge appends its ownership mark
   std::string state = "Running";  // Running | Stopped. Default: Running
   DeletionPolicy deletion_policy = DeletionPolicy::kOrphan;  // Default: Orphan
+  // None | Recreate. Default: None (drift is reported). Recreate: a drifted
+  // instance is deleted and created again from the manifest.
+  std::string update_policy = "None";
 };
 
 struct ContainerInstance {

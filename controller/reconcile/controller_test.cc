@@ -249,6 +249,28 @@ TEST_F(ControllerTest, TiOneUpdatePolicyRestartStopsModifiesAndStarts) {
                           "ModifyNotebook nb-1", "List TiOneNotebook", "StartNotebook nb-1"));
 }
 
+TEST_F(ControllerTest, UpdatePolicyRecreateDeletesThenCreatesOnce) {
+  auto ci = Instance("bert");
+  ci.spec.update_policy = "Recreate";
+  Install({ci});
+  cloud::Observed o{cloud::ResourceKind::kContainerInstance, "old", "bert", "Running"};
+  o.attributes = {{"cpuNumber", "4"}};
+  o.description = "managed-by=converge";
+  scnet_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("DeleteContainerInstance old"), 1);
+  EXPECT_TRUE(journal_.Pending().empty());
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance bert"), 1);
+  scnet_->SetStatus("bert", "Running");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);  // the new one matches the manifest
+  EXPECT_EQ(scnet_->CountCalls("DeleteContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance"), 1);
+  EXPECT_EQ(StatusOf("bert").ready.status, "True");
+}
+
 TEST_F(ControllerTest, UnmanagedResourcesAreReportedNeverTouched) {
   Install({Instance("bert")});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "x1", "hand-made", "Failed"});

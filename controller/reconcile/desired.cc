@@ -140,7 +140,8 @@ std::string Fingerprint(const manifest::Resource& r) {
          mounts,
          ports,
          static_cast<int>(ci->spec.restart_policy),
-         ci->spec.state};
+         ci->spec.state,
+         ci->spec.update_policy};
   } else if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) {
     j = {ns->spec.notebook, ns->spec.port, ns->spec.command};
   } else {

@@ -31,6 +31,15 @@ std::string DriftReason(const std::vector<DriftItem>& drift) {
   return reason + " (needs replace; not applied)";
 }
 
+std::string DriftList(const std::vector<DriftItem>& drift) {
+  std::string out;
+  for (size_t i = 0; i < drift.size(); ++i) {
+    if (i) out += ", ";
+    out += drift[i].field + " " + drift[i].observed + " \u2192 " + drift[i].desired;
+  }
+  return out;
+}
+
 Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud::Observed& o,
                              const manifest::Resource& desired, bool paused) {
   using manifest::RestartPolicy;
@@ -83,7 +92,14 @@ Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud:
     a.type = ActionType::kWait;
     a.reason = "unknown status " + Quoted(st);
   }
-  if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
+  const bool recreate = ci.spec.update_policy == "Recreate" && ci.spec.state == "Running";
+  if (!a.drift.empty() && recreate) {
+    if (a.type != ActionType::kWait) {  // a transition under way is waited out first
+      a.type = ActionType::kDelete;
+      a.ready = false;
+      a.reason = "changed: " + DriftList(a.drift) + " (updatePolicy Recreate: delete, then create)";
+    }
+  } else if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
     a.type = ActionType::kNeedsReplace;
     a.reason = DriftReason(a.drift);
   }
@@ -145,15 +161,6 @@ bool Modifiable(const std::vector<DriftItem>& drift) {
     }
   }
   return true;
-}
-
-std::string DriftList(const std::vector<DriftItem>& drift) {
-  std::string out;
-  for (size_t i = 0; i < drift.size(); ++i) {
-    if (i) out += ", ";
-    out += drift[i].field + " " + drift[i].observed + " \u2192 " + drift[i].desired;
-  }
-  return out;
 }
 
 Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observed& o,

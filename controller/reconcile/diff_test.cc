@@ -112,6 +112,33 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"an unknown status is waited on, never acted on", Instance(), Obs("bert", "Paused"),
              false, ActionType::kWait, "unknown status \"Paused\""}));
 
+manifest::ContainerInstance Recreating() {
+  manifest::ContainerInstance ci = Instance();
+  ci.spec.update_policy = "Recreate";
+  return ci;
+}
+
+cloud::Observed DriftedCpu(const std::string& status) {
+  cloud::Observed o = Obs("bert", status);
+  o.attributes = {{"cpuNumber", "4"}};
+  return o;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ContainerInstanceRecreate, DiffTableTest,
+    ::testing::Values(
+        Case{"updatePolicy Recreate deletes a drifted instance (the next pass creates)",
+             Recreating(), DriftedCpu("Running"), false, ActionType::kDelete,
+             "changed: cpu 4 \u2192 3 (updatePolicy Recreate: delete, then create)"},
+        Case{"updatePolicy Recreate: a failed drifted instance is recreated, not restarted",
+             Recreating(), DriftedCpu("Failed"), false, ActionType::kDelete,
+             "changed: cpu 4 \u2192 3 (updatePolicy Recreate: delete, then create)"},
+        Case{"updatePolicy Recreate waits out a transition", Recreating(), DriftedCpu("Deploying"),
+             false, ActionType::kWait, "Deploying"},
+        Case{"updatePolicy None reports drift", Instance(), DriftedCpu("Running"), false,
+             ActionType::kNeedsReplace, "drift: cpu 4 \u2192 3 (needs replace; not applied)",
+             true}));
+
 manifest::ContainerInstance Paused(RestartPolicy policy = RestartPolicy::kAlways) {
   manifest::ContainerInstance ci = Instance(policy);
   ci.spec.state = "Stopped";
