@@ -13,6 +13,7 @@
 #include "cli/manifest_watcher.h"
 #include "cli/manifests.h"
 #include "cli/providers.h"
+#include "cli/prune_flags.h"
 #include "manifest/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
@@ -20,7 +21,8 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: converge run PATH... [flags]
+constexpr char kUsage[] =
+    R"(usage: converge run PATH... [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
 manifests, and serves /metrics, /healthz, /readyz, /status and POST /reconcile
@@ -40,8 +42,9 @@ drain in-flight calls and exit within 10 s.
   --concurrency N      cloud calls in flight at once (default 8)
   --create-grace D     how long a create with a lost answer may take to show up in
                        a list before it is retried (default 10s)
-  --state-dir DIR      create-intent journal (default ./.converge-state)
-  --sim                run against the embedded simulator (no account needed)
+  --state-dir DIR      create-intent journal and inventory (default ./.converge-state)
+)" CONVERGE_PRUNE_USAGE
+    R"(  --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --log-level LEVEL    debug|info|warn|error (default info)
   --git URL            not supported by this build: run a git-sync sidecar and pass
@@ -73,7 +76,9 @@ int RunRun(int argc, char** argv) {
                                             {"git"},
                                             {"branch"},
                                             {"path"},
-                                            {"allow-remote-reconcile", false}},
+                                            {"allow-remote-reconcile", false},
+                                            {"prune", false},
+                                            {"max-prune"}},
                                   .takes_paths = true,
                                   .has_log_level = true,
                                   .default_log_level = static_cast<int>(log::Level::kInfo)},
@@ -99,6 +104,7 @@ int RunRun(int argc, char** argv) {
     }
     *field = *d;
   }
+  if (!ApplyPruneFlags(*args, "run", &options)) return 1;
   if (args->Has("concurrency")) {
     try {
       options.concurrency = std::stoi(args->Get("concurrency"));
@@ -144,6 +150,11 @@ int RunRun(int argc, char** argv) {
   metrics.SetResyncInterval(std::chrono::duration<double>(options.resync).count());
   RealRandom random;
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
+  // The journal's lock on the state dir covers the inventory beside it.
+  std::unique_ptr<reconcile::FileInventory> inventory =
+      OpenInventory("run", args->Get("state-dir", ".converge-state"), false);
+  if (!inventory) return 1;
+  controller.SetInventory(inventory.get());
 
   std::unique_ptr<EmbeddedSim> sim;
   if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(args->Get("sim-fixture"));
