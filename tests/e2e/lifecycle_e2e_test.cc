@@ -124,9 +124,12 @@ TEST_F(LifecycleE2ETest, ARevisionRemovingMoreThanTheCapPrunesNothingAndAlerts) 
       << run.Log();
   EXPECT_EQ(Get("http://" + addr, "/status").Json()["pruneBlocked"],
             "this revision would prune 3 resources, more than --max-prune 2; nothing is pruned "
-            "(raise --max-prune if this is intended)");
+            "(if this is intended, run with --max-prune 3 for this change, or remove fewer at a "
+            "time)");
   EXPECT_THAT(Get("http://" + addr, "/metrics").body, HasSubstr("\nconverge_prune_blocked 1\n"));
   EXPECT_THAT(run.Log(), HasSubstr("prune blocked"));
+  // The log says what to do, as /status does.
+  EXPECT_THAT(run.Log(), HasSubstr("run with --max-prune 3 for this change"));
   EXPECT_EQ(sim.Calls("scnet", "DeleteContainerInstance"), 0);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(sim.CountInstances("gone" + std::to_string(i)), 1);
 }
