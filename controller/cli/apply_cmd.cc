@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/manifests.h"
 #include "cli/one_shot.h"
+#include "cli/prune_flags.h"
 #include "manifest/field.h"
 
 namespace converge::cli {
@@ -19,15 +20,18 @@ constexpr char kApplyUsage[] =
     R"(usage: converge apply PATH... [--wait] [--timeout 10m] [--state-dir DIR] [--sim]
 
 Performs one converge pass: lists every provider, then creates, restarts and
-starts what the manifests ask for. Never deletes; drift is reported, not applied.
+starts what the manifests ask for. Deletes or stops only with --prune; drift is
+reported, not applied.
 Exits 1 when any resource ends in an error or a provider cannot be listed.
   --wait               keep going until every resource is Ready or has failed for
                        good (an error that cannot pass on retry, such as rejected
                        credentials, ends the wait at once); exit 0 when all are
                        Ready, 1 otherwise with what failed
   --timeout D          give up waiting after D (default 10m; e.g. 90s, 1m30s)
-  --state-dir DIR      where create intents are journaled (default ./.converge-state)
-  --sim                apply to the embedded simulator (no account needed)
+  --state-dir DIR      where create intents and the inventory are kept (default
+                       ./.converge-state)
+)" CONVERGE_PRUNE_USAGE
+    R"(  --sim                apply to the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
                        providers (default 24h; with --sim)
@@ -136,7 +140,9 @@ int RunApply(int argc, char** argv) {
                                             {"state-dir"},
                                             {"sim", false},
                                             {"sim-fixture"},
-                                            {"scnet-token-ttl"}},
+                                            {"scnet-token-ttl"},
+                                            {"prune", false},
+                                            {"max-prune"}},
                                   .takes_paths = true,
                                   .has_log_level = true},
                                  argc, argv, &exit_code);
@@ -162,10 +168,15 @@ int RunApply(int argc, char** argv) {
   std::unique_ptr<reconcile::FileJournal> journal = std::move(*opened);
   reconcile::ControllerOptions options;
   options.poll = std::chrono::seconds(1);
+  if (!ApplyPruneFlags(*args, "apply", &options)) return 1;
+  std::unique_ptr<reconcile::FileInventory> inventory =
+      OpenInventory("apply", args->Get("state-dir", ".converge-state"), false);
+  if (!inventory) return 1;
   const auto setup = PrepareOneShot("apply", std::move(*manifests), args->Has("sim"), *sim_options,
                                     options, *journal);
   if (!setup) return 1;
   reconcile::Controller& controller = *setup->controller;
+  controller.SetInventory(inventory.get());
   const size_t total = setup->resources;
 
   Progress progress(::isatty(STDOUT_FILENO) == 1);

@@ -11,27 +11,33 @@
 #include "cli/commands.h"
 #include "cli/manifests.h"
 #include "cli/one_shot.h"
+#include "cli/prune_flags.h"
 
 namespace converge::cli {
 namespace {
 
-constexpr char kPlanUsage[] = R"(usage: converge plan PATH... [-o json] [--detailed-exitcode] [--sim]
+constexpr char kPlanUsage[] =
+    R"(usage: converge plan PATH... [-o json] [--detailed-exitcode] [--prune] [--sim]
 
 Lists every provider and shows what `converge apply` would do, without changing
 anything (list calls only):
   + create    the resource is absent and will be created
-  ~ ACTION    restart / start_notebook / start_service / start / stop
+  ~ ACTION    restart / start_notebook / start_service / start / stop / modify
   ! drift     the cloud differs from the manifest; no update API exists, so it
               needs a replace, which Converge never does on its own
   = in sync   nothing to do        . wait   a transition is under way
   x error     Converge cannot act (e.g. notebook not found); fix it by hand
   ? unmanaged a cloud resource no manifest names (reported, never touched)
+  - prune     with --prune: a resource Converge created that no manifest declares
+              any more, stopped or deleted per its recorded deletionPolicy
 
   -o json              print the plan as JSON
   --detailed-exitcode  exit 0 when there is nothing to do, 2 when there are
                        creates, changes or drift, 1 on error (default: 0 unless
                        error)
-  --sim                plan against the embedded simulator (no account needed)
+  --state-dir DIR      the inventory --prune reads (default ./.converge-state; read only)
+)" CONVERGE_PRUNE_USAGE
+    R"(  --sim                plan against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
                        providers (default 24h; with --sim)
@@ -39,7 +45,7 @@ anything (list calls only):
 )";
 
 struct Summary {
-  int create = 0, change = 0, drift = 0, in_sync = 0, wait = 0, error = 0;
+  int create = 0, change = 0, drift = 0, in_sync = 0, wait = 0, error = 0, prune = 0;
 };
 
 char Sign(reconcile::ActionType t) {
@@ -92,6 +98,9 @@ Summary Summarize(const reconcile::PlanResult& plan) {
                                        [&](const auto& item) { return item.provider == provider; });
     if (!has_items) ++s.error;
   }
+  if (plan.prune_blocked.empty()) {
+    for (const auto& p : plan.prune) s.prune += reconcile::IsMutating(p.action) ? 1 : 0;
+  }
   return s;
 }
 
@@ -124,9 +133,29 @@ void PrintText(const reconcile::PlanResult& plan, const std::string& revision, s
     }
     out << "\n";
   }
-  if (!plan.unmanaged.empty()) {
+  bool any_prune = false;
+  for (const auto& p : plan.prune) any_prune = any_prune || reconcile::IsMutating(p.action);
+  if (any_prune) {
+    out << "\nRemoved from the manifests (--prune):\n";
+    for (const auto& p : plan.prune) {
+      if (reconcile::IsMutating(p.action)) out << "  - " << reconcile::PruneLine(p) << "\n";
+    }
+    if (!plan.prune_blocked.empty()) out << "  prune blocked: " << plan.prune_blocked << "\n";
+  }
+  int orphaned = 0, unmanaged = 0;
+  for (const auto& u : plan.unmanaged) ++(u.orphaned ? orphaned : unmanaged);
+  if (orphaned > 0) {
+    out << "\nOrphaned (created by Converge, named by no manifest any more):\n";
+    for (const auto& u : plan.unmanaged) {
+      if (!u.orphaned) continue;
+      out << "  ? " << u.kind << "/" << u.name << " [" << u.provider << "] " << u.status << " (id "
+          << u.id << ")\n";
+    }
+  }
+  if (unmanaged > 0) {
     out << "\nUnmanaged (in the cloud, named by no manifest; never touched):\n";
     for (const auto& u : plan.unmanaged) {
+      if (u.orphaned) continue;
       out << "  ? " << u.kind << "/" << u.name << " [" << u.provider << "] " << u.status << " (id "
           << u.id << ")\n";
     }
@@ -137,7 +166,10 @@ void PrintText(const reconcile::PlanResult& plan, const std::string& revision, s
   const Summary s = Summarize(plan);
   out << "\nPlan: " << s.create << " to create, " << s.change << " to change, " << s.drift
       << " drifted, " << s.in_sync << " in sync, " << s.wait << " waiting, " << s.error
-      << (s.error == 1 ? " error" : " errors") << "; " << plan.unmanaged.size() << " unmanaged.\n";
+      << (s.error == 1 ? " error" : " errors")
+      << (s.prune > 0 ? ", " + std::to_string(s.prune) + " to prune" : std::string()) << "; "
+      << unmanaged << " unmanaged"
+      << (orphaned > 0 ? ", " + std::to_string(orphaned) + " orphaned" : std::string()) << ".\n";
 }
 
 nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::string& revision) {
@@ -161,7 +193,20 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
                          {"kind", u.kind},
                          {"name", u.name},
                          {"id", u.id},
-                         {"status", u.status}});
+                         {"status", u.status},
+                         {"orphaned", u.orphaned}});
+  }
+  nlohmann::ordered_json prune = nlohmann::ordered_json::array();
+  for (const auto& p : plan.prune) {
+    prune.push_back({{"kind", p.entry.kind},
+                     {"name", p.entry.name},
+                     {"provider", p.entry.provider},
+                     {"action", p.action == reconcile::ActionType::kNone
+                                    ? std::string("orphan")
+                                    : std::string(reconcile::ActionName(p.action))},
+                     {"reason", p.reason},
+                     {"deletionPolicy", p.entry.deletion_policy},
+                     {"observed", {{"id", p.observed_id}, {"state", p.observed_state}}}});
   }
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   for (const auto& [provider, why] : plan.errors)
@@ -170,6 +215,8 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
   return {{"revision", revision},
           {"resources", items},
           {"unmanaged", unmanaged},
+          {"prune", prune},
+          {"pruneBlocked", plan.prune_blocked},
           {"errors", errors},
           {"summary",
            {{"create", s.create},
@@ -178,6 +225,7 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
             {"inSync", s.in_sync},
             {"wait", s.wait},
             {"error", s.error},
+            {"prune", s.prune},
             {"unmanaged", plan.unmanaged.size()}}}};
 }
 
@@ -190,7 +238,10 @@ int RunPlan(int argc, char** argv) {
                                   .flags = {{"detailed-exitcode", false},
                                             {"sim", false},
                                             {"sim-fixture"},
-                                            {"scnet-token-ttl"}},
+                                            {"scnet-token-ttl"},
+                                            {"state-dir"},
+                                            {"prune", false},
+                                            {"max-prune"}},
                                   .takes_paths = true,
                                   .has_output = true,
                                   .has_log_level = true},
@@ -204,9 +255,17 @@ int RunPlan(int argc, char** argv) {
   auto manifests = LoadManifests(args->positional);
   if (!manifests) return 1;
   reconcile::MemoryJournal journal;  // plan never creates
-  const auto setup =
-      PrepareOneShot("plan", std::move(*manifests), args->Has("sim"), *sim_options, {}, journal);
+  reconcile::ControllerOptions options;
+  if (!ApplyPruneFlags(*args, "plan", &options)) return 1;
+  std::unique_ptr<reconcile::FileInventory> inventory;
+  if (options.prune) {
+    inventory = OpenInventory("plan", args->Get("state-dir", ".converge-state"), true);
+    if (!inventory) return 1;
+  }
+  const auto setup = PrepareOneShot("plan", std::move(*manifests), args->Has("sim"), *sim_options,
+                                    options, journal);
   if (!setup) return 1;
+  if (inventory) setup->controller->SetInventory(inventory.get());
   const std::string& revision = setup->revision;
   const reconcile::PlanResult plan = setup->controller->Plan();
   if (JsonOutput(*args)) {
@@ -217,7 +276,7 @@ int RunPlan(int argc, char** argv) {
   const Summary s = Summarize(plan);
   if (s.error > 0) return 1;
   // Drift counts: the cloud differs from the manifests even though apply will not touch it.
-  if (args->Has("detailed-exitcode") && s.create + s.change + s.drift > 0) return 2;
+  if (args->Has("detailed-exitcode") && s.create + s.change + s.drift + s.prune > 0) return 2;
   return 0;
 }
 

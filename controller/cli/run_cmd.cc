@@ -14,6 +14,7 @@
 #include "cli/manifest_watcher.h"
 #include "cli/manifests.h"
 #include "cli/providers.h"
+#include "cli/prune_flags.h"
 #include "manifest/field.h"
 #include "serve/metrics.h"
 #include "serve/server.h"
@@ -42,8 +43,9 @@ drain in-flight calls and exit within 10 s.
   --concurrency N      cloud calls in flight at once (default 8)
   --create-grace D     how long a create with a lost answer may take to show up in
                        a list before it is retried (default 10s)
-  --state-dir DIR      create-intent journal (default ./.converge-state)
-  --sim                run against the embedded simulator (no account needed)
+  --state-dir DIR      create-intent journal and inventory (default ./.converge-state)
+)" CONVERGE_PRUNE_USAGE
+    R"(  --sim                run against the embedded simulator (no account needed)
   --sim-fixture FILE   initial simulator state (default: seeded from the manifests)
   --scnet-token-ttl D  lifetime of the SCNet tokens the simulator issues to access-key
                        providers (default 24h; with --sim)
@@ -97,7 +99,9 @@ int RunRun(int argc, char** argv) {
                                             {"git-ssh-key"},
                                             {"git-known-hosts"},
                                             {"git-webhook-secret-file"},
-                                            {"allow-remote-reconcile", false}},
+                                            {"allow-remote-reconcile", false},
+                                            {"prune", false},
+                                            {"max-prune"}},
                                   .takes_paths = true,
                                   .paths_unless = "git",
                                   .has_log_level = true,
@@ -124,6 +128,7 @@ int RunRun(int argc, char** argv) {
     }
     *field = *d;
   }
+  if (!ApplyPruneFlags(*args, "run", &options)) return 1;
   if (args->Has("concurrency")) {
     try {
       options.concurrency = std::stoi(args->Get("concurrency"));
@@ -180,6 +185,11 @@ int RunRun(int argc, char** argv) {
   metrics.SetResyncInterval(std::chrono::duration<double>(options.resync).count());
   RealRandom random;
   reconcile::Controller controller(options, *journal, RealClock::Get(), random, &metrics);
+  // The journal's lock on the state dir covers the inventory beside it.
+  std::unique_ptr<reconcile::FileInventory> inventory =
+      OpenInventory("run", args->Get("state-dir", ".converge-state"), false);
+  if (!inventory) return 1;
+  controller.SetInventory(inventory.get());
 
   std::unique_ptr<EmbeddedSim> sim;
   if (args->Has("sim")) sim = std::make_unique<EmbeddedSim>(*sim_options);

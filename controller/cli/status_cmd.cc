@@ -103,6 +103,8 @@ int RunStatus(int argc, char** argv) {
       std::cout << "provider " << p.name << ": " << p.secret_problem << "\n";
     }
   }
+  if (!snap.prune_blocked.empty()) std::cout << "prune blocked: " << snap.prune_blocked << "\n";
+  if (!snap.inventory_error.empty()) std::cout << "inventory: " << snap.inventory_error << "\n";
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows = {
       {"KIND", "NAME", "PROVIDER", "SYNCED", "READY", "STATE", "ID", "LAST", "NEXT", "MESSAGE"}};
@@ -115,9 +117,12 @@ int RunStatus(int argc, char** argv) {
   }
   PrintTable(rows);
   if (!snap.unmanaged.empty()) {
-    std::cout << "\nunmanaged (never touched):\n";
-    std::vector<std::vector<std::string>> un = {{"PROVIDER", "KIND", "NAME", "ID", "STATE"}};
-    for (const auto& u : snap.unmanaged) un.push_back({u.provider, u.kind, u.name, u.id, u.status});
+    std::cout << "\nunmanaged (orphaned: created by Converge, in no manifest any more):\n";
+    std::vector<std::vector<std::string>> un = {
+        {"PROVIDER", "KIND", "NAME", "ID", "STATE", "ORPHANED"}};
+    for (const auto& u : snap.unmanaged) {
+      un.push_back({u.provider, u.kind, u.name, u.id, u.status, u.orphaned ? "yes" : "no"});
+    }
     PrintTable(un);
   }
   return 0;

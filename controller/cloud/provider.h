@@ -116,6 +116,17 @@ class Provider {
   virtual Status StartNotebook(ResourceKind kind, const std::string& id) = 0;
   // Stops a TI-ONE notebook.
   virtual Status StopNotebook(ResourceKind kind, const std::string& id) = 0;
+  // Stops a running (or deploying) SCNet container instance; it becomes Terminated.
+  virtual Status StopContainerInstance(const std::string& id) = 0;
+  // Deletes an SCNet container instance (any status).
+  virtual Status DeleteContainerInstance(const std::string& id) = 0;
+  // Deletes a TI-ONE notebook; the cloud accepts it only once the notebook is
+  // not running (Stopped, Failed, SubmitFailed).
+  virtual Status DeleteNotebook(ResourceKind kind, const std::string& id) = 0;
+  // TI-ONE ModifyNotebook with `req`'s modifiable fields (name, resources, image,
+  // volume size (grow only), auto-stop, tags, access flags); never ChargeType,
+  // VpcId, SubnetId or VolumeSourceType. Only while the notebook is not running.
+  virtual Status ModifyTiOneNotebook(const std::string& id, const TiOneNotebookCreate& req) = 0;
   // Starts the custom service on a running SCNet notebook. execSuccess:false is an
   // Error of category kRejected carrying the cloud's errorMsg.
   virtual Status StartNotebookService(const std::string& notebook_id, int port,

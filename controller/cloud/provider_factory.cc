@@ -38,6 +38,18 @@ class MisconfiguredProvider : public Provider {
   }
   Status StartNotebook(ResourceKind, const std::string&) override { return Fail("StartNotebook"); }
   Status StopNotebook(ResourceKind, const std::string&) override { return Fail("StopNotebook"); }
+  Status StopContainerInstance(const std::string&) override {
+    return Fail("StopContainerInstance");
+  }
+  Status DeleteContainerInstance(const std::string&) override {
+    return Fail("DeleteContainerInstance");
+  }
+  Status DeleteNotebook(ResourceKind, const std::string&) override {
+    return Fail("DeleteNotebook");
+  }
+  Status ModifyTiOneNotebook(const std::string&, const TiOneNotebookCreate&) override {
+    return Fail("ModifyNotebook");
+  }
   Status StartNotebookService(const std::string&, int, const std::string&) override {
     return Fail("StartNotebookService");
   }

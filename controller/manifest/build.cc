@@ -101,6 +101,10 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
                          : policy == "Never" ? RestartPolicy::kNever
                                              : RestartPolicy::kOnFailure;
       c.description = s["description"];
+      c.state = s["state"];
+      c.update_policy = s["updatePolicy"];
+      c.deletion_policy = ParseDeletionPolicy(s["deletionPolicy"].get<std::string>())
+                              .value_or(DeletionPolicy::kOrphan);
       return ci;
     }
     case Kind::kNotebookService: {
@@ -141,6 +145,9 @@ DecodedObject BuildObject(Kind kind, const json& j, const Location& location) {
       Set(s, "resourceGroupId", &t.resource_group_id);
       Set(s, "vpcId", &t.vpc_id);
       Set(s, "subnetId", &t.subnet_id);
+      t.deletion_policy = ParseDeletionPolicy(s["deletionPolicy"].get<std::string>())
+                              .value_or(DeletionPolicy::kOrphan);
+      t.update_policy = s["updatePolicy"];
       return nb;
     }
   }

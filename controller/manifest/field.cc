@@ -10,6 +10,10 @@ namespace {
 using FT = FieldType;
 using nlohmann::ordered_json;
 
+constexpr char kDeletionPolicyHelp[] =
+    "What Converge does once no manifest declares this resource and pruning is on (--prune): "
+    "Orphan leaves it, Stop stops it, Delete deletes it. Only resources Converge created "
+    "(ownership mark) are ever stopped or deleted.";
 constexpr char kNameMessage[] =
     "must contain only letters, digits, '_', '-' and '.', and start with a letter or digit";
 
@@ -320,10 +324,26 @@ std::vector<Field> ContainerInstanceSpec() {
                 },
             .max_items = 32},
       Field{.name = "restartPolicy",
-            .description = "When Converge restarts the instance: Always (after Failed, "
-                           "Terminated or Completed), OnFailure (after Failed), Never.",
+            .description = "When Converge restarts the instance while state is Running: Always "
+                           "(after Failed, Terminated or Completed), OnFailure (after Failed), "
+                           "Never.",
             .default_value = "OnFailure",
             .enum_values = {"Always", "OnFailure", "Never"}},
+      Field{.name = "state",
+            .description = "Desired power state: Stopped stops the instance (it becomes "
+                           "Terminated); back to Running restarts it.",
+            .default_value = "Running",
+            .enum_values = {"Running", "Stopped"}},
+      Field{.name = "deletionPolicy",
+            .description = kDeletionPolicyHelp,
+            .default_value = "Orphan",
+            .enum_values = {"Orphan", "Stop", "Delete"}},
+      Field{.name = "updatePolicy",
+            .description = "What a spec change does (SCNet cannot update an instance): None "
+                           "reports it as drift; Recreate deletes the instance and creates it "
+                           "again from the manifest.",
+            .default_value = "None",
+            .enum_values = {"None", "Recreate"}},
       Field{.name = "description",
             .description = "Free text; Converge appends its ownership mark. Maps to description.",
             .default_value = "",
@@ -499,6 +519,17 @@ std::vector<Field> TiOneNotebookSpec() {
             .max_length = 64,
             .pattern = "^subnet-[a-z0-9]+$",
             .pattern_message = "must be a subnet id like subnet-58zkmdob"},
+      Field{.name = "deletionPolicy",
+            .description = kDeletionPolicyHelp,
+            .default_value = "Orphan",
+            .enum_values = {"Orphan", "Stop", "Delete"}},
+      Field{.name = "updatePolicy",
+            .description = "How a change ModifyNotebook can apply (resources, image, a larger "
+                           "volume) reaches the notebook: None applies it only while the "
+                           "notebook is stopped and otherwise reports it; Restart stops a "
+                           "running notebook, modifies it and starts it again.",
+            .default_value = "None",
+            .enum_values = {"None", "Restart"}},
   };
 }
 

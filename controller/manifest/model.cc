@@ -11,6 +11,25 @@ std::string SecretRef::Describe() const {
   return (source == Source::kEnv ? "env " : "file ") + ref;
 }
 
+std::string_view DeletionPolicyName(DeletionPolicy p) {
+  switch (p) {
+    case DeletionPolicy::kOrphan:
+      return "Orphan";
+    case DeletionPolicy::kStop:
+      return "Stop";
+    case DeletionPolicy::kDelete:
+      return "Delete";
+  }
+  return "Orphan";
+}
+
+std::optional<DeletionPolicy> ParseDeletionPolicy(std::string_view name) {
+  if (name == "Orphan") return DeletionPolicy::kOrphan;
+  if (name == "Stop") return DeletionPolicy::kStop;
+  if (name == "Delete") return DeletionPolicy::kDelete;
+  return std::nullopt;
+}
+
 std::string_view KindName(Kind kind) {
   switch (kind) {
     case Kind::kProvider:

@@ -72,6 +72,13 @@ struct Provider {
 
 enum class RestartPolicy { kAlways, kOnFailure, kNever };
 
+// What Converge does to a resource it created once no manifest declares it any
+// more and pruning is on (README "Removing and changing resources").
+enum class DeletionPolicy { kOrphan, kStop, kDelete };
+std::string_view DeletionPolicyName(DeletionPolicy p);  // "Orphan", "Stop", "Delete"
+// nullopt for anything but the three names.
+std::optional<DeletionPolicy> ParseDeletionPolicy(std::string_view name);
+
 struct Mount {
   std::string source;         // sourcePath
   std::string target;         // targetPath
@@ -104,8 +111,13 @@ struct ContainerInstanceSpec {
   std::optional<StartScript> start_script;
   std::vector<Mount> mounts;
   std::vector<Port> ports;
-  RestartPolicy restart_policy = RestartPolicy::kOnFailure;  // Default: OnFailure
-  std::string description;  // user text; Converge appends its ownership mark
+  RestartPolicy restart_policy = RestartPolicy::kOnFailure;  // Default: OnFailure; while Running
+  std::string description;        // user text; Converge appends its ownership mark
+  std::string state = "Running";  // Running | Stopped. Default: Running
+  DeletionPolicy deletion_policy = DeletionPolicy::kOrphan;  // Default: Orphan
+  // None | Recreate. Default: None (drift is reported). Recreate: a drifted
+  // instance is deleted and created again from the manifest.
+  std::string update_policy = "None";
 };
 
 struct ContainerInstance {
@@ -159,6 +171,10 @@ struct TiOneNotebookSpec {
   std::string resource_group_id;       // optional (PREPAID)
   std::string vpc_id;                  // optional
   std::string subnet_id;               // optional
+  DeletionPolicy deletion_policy = DeletionPolicy::kOrphan;  // Default: Orphan
+  // None | Restart. Default: None. Restart: a running notebook whose spec changed
+  // is stopped, modified (ModifyNotebook) and started again.
+  std::string update_policy = "None";
 };
 
 struct TiOneNotebook {

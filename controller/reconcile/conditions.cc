@@ -26,6 +26,10 @@ std::string Done(ActionType t) {
       return "Started";
     case ActionType::kStop:
       return "Stopped";
+    case ActionType::kDelete:
+      return "Deleted";
+    case ActionType::kModify:
+      return "Modified";
     default:
       return "ReconcileSuccess";
   }

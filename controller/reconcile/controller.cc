@@ -24,7 +24,73 @@ Controller::Controller(ControllerOptions options, Journal& journal, Clock& clock
       clock_(clock),
       random_(random),
       metrics_(metrics),
-      sweeps_(std::make_unique<SweepSchedule>(options_, random_)) {}
+      sweeps_(std::make_unique<SweepSchedule>(options_, random_)),
+      journal_(journal) {}
+
+void Controller::SetInventory(Inventory* inventory) {
+  std::lock_guard lock(mu_);
+  inventory_ = inventory ? inventory : &own_inventory_;
+  if (const std::string why = inventory_->LoadError(); !why.empty()) {
+    log::Warn("inventory not trusted", {{"error", why}});
+  }
+}
+
+void Controller::Remember(const manifest::Resource& r, const cloud::Observed& o) {
+  InventoryEntry e;
+  if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
+    e.deletion_policy = manifest::DeletionPolicyName(ci->spec.deletion_policy);
+    e.state = ci->spec.state;
+  } else if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
+    e.deletion_policy = manifest::DeletionPolicyName(nb->spec.deletion_policy);
+  } else {
+    return;  // a NotebookService's notebook is never Converge's to remove
+  }
+  e.kind = manifest::KindName(manifest::KindOf(r));
+  e.provider = manifest::ProviderOf(r);
+  e.name = manifest::MetaOf(r).name;
+  e.cloud_id = o.id;
+  e.owned = IsOwnedByConverge(o);
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    e.revision = revision_;
+    inventory = inventory_;
+  }
+  if (Status put = inventory->Put(e); !put) {
+    log::Warn("cannot update the inventory (fewer prunes, never a wrong one)",
+              {{"resource", e.Key()}, {"error", put.error().message}});
+  }
+}
+
+std::string Controller::PruneSourceProblemLocked() const {
+  if (!spec_error_.empty()) {
+    return "the newest manifest revision could not be loaded; an unreadable source never "
+           "prunes";
+  }
+  if (tracked_.empty()) {
+    return "the manifests declare no resources; an empty source never prunes";
+  }
+  return "";
+}
+
+PrunePlan Controller::PlanPruneFor(const Observations& obs) {
+  std::set<std::string> declared;
+  std::string problem;
+  Inventory* inventory;
+  std::map<std::string, int> elsewhere;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, t] : tracked_) declared.insert(key);
+    problem = PruneSourceProblemLocked();
+    inventory = inventory_;
+    for (const auto& [provider, n] : prune_counts_) {
+      if (providers_.count(provider)) elsewhere[provider] = n;
+    }
+  }
+  const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
+  return PlanPrune(inventory->Entries(), declared, obs, journal_.Pending(), po, problem, WallMs(),
+                   elsewhere);
+}
 
 Controller::~Controller() { Stop(); }
 
@@ -47,12 +113,14 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
   std::vector<std::shared_ptr<Tracked>> order;
   order.reserve(manifests.resources.size());
   WantedNames wanted;
+  bool added = false;
   for (auto& r : manifests.resources) {
     wanted.insert({manifest::ProviderOf(r), ObservedKindOf(manifest::KindOf(r)), CloudNameOf(r)});
     const std::string key = ResourceKey(r);
     const std::string fp = Fingerprint(r);
     const std::string provider = manifest::ProviderOf(r);  // a copy: r is moved below
     auto old = tracked_.find(key);
+    added = added || old == tracked_.end();
     const bool provider_changed = providers_.count(provider) == 0 ||
                                   providers.count(provider) == 0 ||
                                   providers_.at(provider).client != providers.at(provider).client;
@@ -67,6 +135,7 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
       if (old != tracked_.end()) {
         t->status = old->second->status;  // keep history; the spec changed
         t->notebook_rebooted = old->second->notebook_rebooted;
+        t->paused = old->second->paused;
       } else {
         t->status.kind = manifest::KindName(manifest::KindOf(t->resource));
         t->status.name = manifest::MetaOf(t->resource).name;
@@ -78,6 +147,14 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
     }
     order.push_back(t);
     next[key] = std::move(t);
+  }
+  // A resource left the manifests, or one came back while the latest sweeps had
+  // something to prune (or were blocked): every provider is swept to decide again.
+  for (const auto& [key, t] : tracked_) {
+    if (!next.count(key)) prune_due_ = true;
+  }
+  if (added) {
+    for (const auto& [provider, n] : prune_counts_) prune_due_ = prune_due_ || n > 0;
   }
   tracked_ = std::move(next);
   order_ = std::move(order);
@@ -144,7 +221,17 @@ Observations Controller::Observe(const ObservePlan& plan) {
   for (const auto& [provider, kinds] : obs.lists) {
     for (const auto& [kind, list] : kinds) list_sizes_[{provider, kind}] = list.size();
   }
+  std::set<std::string> was_orphaned;
+  for (const auto& u : unmanaged_) {
+    if (u.orphaned) was_orphaned.insert(u.provider + "/" + u.kind + "/" + u.id);
+  }
   unmanaged_ = FindUnmanaged(wanted_, providers_, obs, unmanaged_);
+  for (const auto& u : unmanaged_) {
+    if (u.orphaned && !was_orphaned.count(u.provider + "/" + u.kind + "/" + u.id)) {
+      log::Info("orphaned: created by Converge, named by no manifest",
+                {{"provider", u.provider}, {"kind", u.kind}, {"name", u.name}, {"id", u.id}});
+    }
+  }
   return obs;
 }
 
@@ -153,6 +240,10 @@ bool Controller::CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due
   std::lock_guard lock(mu_);
   if (!have_manifests_) return false;
   const SteadyTime now = clock_.Now();
+  if (prune_due_) {
+    all = true;  // a resource left the manifests: every provider is swept to decide
+    prune_due_ = false;
+  }
   plan->sweep = sweeps_->Start(all, now);
   const std::set<std::string> swept(plan->sweep.begin(), plan->sweep.end());
   // Due on their own, by provider and kind: looked up by name, or from the
@@ -207,9 +298,24 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
       t.notebook_rebooted = true;
     }
     o.notebook_rebooted = t.notebook_rebooted;
+    if (const auto* ci = std::get_if<manifest::ContainerInstance>(&t.resource);
+        ci && o.matches.size() == 1) {
+      const std::string& st = o.matches[0]->status;
+      if (ci->spec.state == "Stopped") {
+        t.paused = true;  // stopped now, or about to be
+      } else if (st == "Running" || st == "Deploying" || st == "Waiting") {
+        t.paused = false;
+      } else if (!t.paused) {
+        // Paused by an earlier controller process: the inventory remembers.
+        const auto e = inventory_->Find(ResourceKey(t.resource));
+        t.paused = e && e->cloud_id == o.matches[0]->id && e->state == "Stopped";
+      }
+    }
+    o.paused = t.paused;
   }
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
+  if (o.matches.size() == 1) Remember(t.resource, *o.matches.front());
   std::lock_guard lock(mu_);
   RecordListed(t, action, o);
   if (IsMutating(action.type)) return action;
@@ -243,7 +349,28 @@ PassResult Controller::RunPass(bool all) {
   Executor executor(ctx, intents_, [this](const std::string& p) { return ClientOf(p); });
   if (!executor.Run(work, &result)) pass_ok = false;
 
+  const PrunePlan prune = PlanPruneFor(obs);
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    inventory = inventory_;
+  }
+  Pruner pruner(
+      journal_, *inventory, [this](const std::string& p) { return ClientOf(p); }, metrics_);
+  const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
+  result.actions += pruner.Run(prune, po, WallMs());
+
   std::lock_guard lock(mu_);
+  // Only a pass that swept a provider changes the verdict; the guards count the
+  // latest sweep of every provider (PlanPrune's `elsewhere`).
+  for (const auto& [provider, n] : prune.pruning_by_provider) prune_counts_[provider] = n;
+  if (!obs.swept.empty()) {
+    const std::string verdict = options_.prune ? prune.blocked : "";
+    if (!verdict.empty() && verdict != prune_blocked_) {
+      log::Warn("prune blocked", {{"revision", revision_}, {"reason", verdict}});
+    }
+    prune_blocked_ = verdict;
+  }
   if (pass_ok) last_successful_sync_ms_ = WallMs();
   if (metrics_) {
     size_t depth = 0;
@@ -283,9 +410,10 @@ PlanResult Controller::Plan() {
     }
     Observation o;
     o.matches = obs.Matches(r);
-    if (std::holds_alternative<manifest::NotebookService>(r)) {
+    {
       std::lock_guard lock(mu_);
       o.notebook_rebooted = t->notebook_rebooted;
+      o.paused = t->paused;
     }
     const Action a = Diff(r, o);
     item.action = a.type;
@@ -296,6 +424,11 @@ PlanResult Controller::Plan() {
       item.observed_state = o.matches[0]->status;
     }
     plan.items.push_back(std::move(item));
+  }
+  if (options_.prune) {
+    PrunePlan prune = PlanPruneFor(obs);
+    plan.prune = std::move(prune.items);
+    plan.prune_blocked = prune.blocked;
   }
   std::lock_guard lock(mu_);
   plan.unmanaged = unmanaged_;
@@ -410,6 +543,8 @@ StatusSnapshot Controller::SnapshotLocked() const {
   s.ready = have_manifests_ && all_listed;
   for (const auto& [key, t] : tracked_) s.resources.push_back(t->status);
   s.unmanaged = unmanaged_;
+  s.prune_blocked = prune_blocked_;
+  s.inventory_error = inventory_->LoadError();
   return s;
 }
 

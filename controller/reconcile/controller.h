@@ -28,8 +28,10 @@
 #include "manifest/model.h"
 #include "reconcile/diff.h"
 #include "reconcile/intents.h"
+#include "reconcile/inventory.h"
 #include "reconcile/journal.h"
 #include "reconcile/list_failure_log.h"
+#include "reconcile/prune.h"
 #include "reconcile/status.h"
 
 namespace converge::reconcile {
@@ -49,6 +51,9 @@ struct ControllerOptions {
   // How long after an unknown-outcome create a list may still not show the new
   // resource; a create is retried only when a list proves absence after this.
   std::chrono::milliseconds create_grace{10000};  // Default: 10s
+  // Pruning (README "Removing and changing resources"): off unless --prune.
+  bool prune = false;
+  int max_prune = 5;  // Default: 5
 };
 
 // Metrics hooks, implemented by serve/. Thread-safe.
@@ -84,6 +89,9 @@ struct PlanItem {
 struct PlanResult {
   std::vector<PlanItem> items;
   std::vector<UnmanagedResource> unmanaged;
+  // Inventoried resources no manifest declares: what --prune does (or would do) to each.
+  std::vector<PruneItem> prune;
+  std::string prune_blocked;  // why this revision prunes nothing ("" when it would not be)
   // Providers that could not be listed, by name, with why. Each of their resources is
   // also an item with action kError.
   std::map<std::string, std::string> errors;
@@ -113,9 +121,16 @@ class Controller {
              ControllerMetrics* metrics = nullptr);
   ~Controller();
 
+  // Where the controller records what it created or adopted (default: in memory).
+  // Call before the first pass; `inventory` must outlive the controller. Its
+  // LoadError() is reported in status.
+  void SetInventory(Inventory* inventory);
+
   // Installs a new manifest revision and the providers it names. Resources whose
-  // spec changed (or are new) become due at once; removed ones are forgotten
-  // (never deleted in the cloud). Thread-safe.
+  // spec changed (or are new) become due at once; removed ones are no longer
+  // reconciled, and only with ControllerOptions::prune are they stopped or deleted
+  // per their recorded deletionPolicy (the next pass sweeps every provider; a prune
+  // is decided only from a whole sweep of its provider). Thread-safe.
   void SetManifests(manifest::ManifestSet manifests, ProviderMap providers);
   // Records that the newest revision on disk failed to load; the installed one
   // keeps reconciling. Thread-safe.
@@ -162,6 +177,11 @@ class Controller {
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
                                  bool* pass_ok);
   std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
+  // Records an observed ContainerInstance/TiOneNotebook in the inventory.
+  void Remember(const manifest::Resource& r, const cloud::Observed& o);
+  // Why the manifest source cannot be trusted to prune, "" when it can.
+  std::string PruneSourceProblemLocked() const;
+  PrunePlan PlanPruneFor(const Observations& obs);
   void PublishLocked();
   StatusSnapshot SnapshotLocked() const;
   int64_t WallMs() const;
@@ -190,6 +210,13 @@ class Controller {
   std::map<std::pair<std::string, cloud::ResourceKind>, size_t> list_sizes_;
   ListFailureLog list_failure_log_;
   std::vector<UnmanagedResource> unmanaged_;
+  MemoryInventory own_inventory_;
+  Inventory* inventory_ = &own_inventory_;
+  Journal& journal_;
+  std::string prune_blocked_;
+  bool prune_due_ = false;  // a resource left the manifests: sweep every provider
+  // How many resources the latest sweep of each provider would prune.
+  std::map<std::string, int> prune_counts_;
   std::string spec_error_;
   int64_t last_successful_sync_ms_ = 0;
   bool have_manifests_ = false;

@@ -189,6 +189,92 @@ TEST_F(ControllerTest, TiOneStartsAndStopsToTheDesiredState) {
   EXPECT_EQ(tione_->CountCalls("StopNotebook nb-down"), 1);
 }
 
+TEST_F(ControllerTest, ContainerInstanceStateStoppedStopsAndRunningRestarts) {
+  auto ci = Instance("bert");
+  ci.spec.restart_policy = manifest::RestartPolicy::kNever;
+  ci.spec.state = "Stopped";
+  Install({ci});
+  scnet_->Put({cloud::ResourceKind::kContainerInstance, "id-b", "bert", "Running"});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance id-b"), 1);
+  EXPECT_EQ(StatusOf("bert").synced.reason, "Stopped");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);  // now Terminated: as desired, no call
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance"), 1);
+  EXPECT_EQ(StatusOf("bert").ready.status, "True");
+  EXPECT_EQ(StatusOf("bert").observed_state, "Terminated");
+
+  ci.spec.state = "Running";  // restartPolicy Never: only the state brings it back
+  Install({ci});
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("RestartContainerInstance id-b"), 1);
+  scnet_->SetStatus("bert", "Running");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  scnet_->SetStatus("bert", "Terminated");  // on its own now: restartPolicy Never applies
+  clock_.Advance(seconds(40));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("RestartContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("StopContainerInstance"), 1);
+}
+
+TEST_F(ControllerTest, TiOneChangeOnAStoppedNotebookIsAppliedWithOneModify) {
+  Install({TiOne("nb", "Stopped")});
+  cloud::Observed o{cloud::ResourceKind::kTiOneNotebook, "nb-1", "nb", "Stopped"};
+  o.attributes = {{"ResourceConf.Cpu", "1000"}};
+  tione_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook nb-1"), 1);
+  EXPECT_EQ(StatusOf("nb").synced.reason, "Modified");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook"), 1);
+  EXPECT_EQ(StatusOf("nb").ready.status, "True");
+}
+
+TEST_F(ControllerTest, TiOneUpdatePolicyRestartStopsModifiesAndStarts) {
+  auto nb = TiOne("nb", "Running");
+  nb.spec.update_policy = "Restart";
+  Install({nb});
+  cloud::Observed o{cloud::ResourceKind::kTiOneNotebook, "nb-1", "nb", "Running"};
+  o.attributes = {{"ResourceConf.Cpu", "1000"}};
+  tione_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("StopNotebook nb-1"), 1);
+  tione_->SetStatus("nb", "Stopped");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("ModifyNotebook nb-1"), 1);
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(tione_->CountCalls("StartNotebook nb-1"), 1);
+  EXPECT_THAT(tione_->Calls(),
+              ElementsAre("List TiOneNotebook", "StopNotebook nb-1", "ListByName nb",
+                          "ModifyNotebook nb-1", "ListByName nb", "StartNotebook nb-1"));
+}
+
+TEST_F(ControllerTest, UpdatePolicyRecreateDeletesThenCreatesOnce) {
+  auto ci = Instance("bert");
+  ci.spec.update_policy = "Recreate";
+  Install({ci});
+  cloud::Observed o{cloud::ResourceKind::kContainerInstance, "old", "bert", "Running"};
+  o.attributes = {{"cpuNumber", "4"}};
+  o.description = "managed-by=converge";
+  scnet_->Put(o);
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("DeleteContainerInstance old"), 1);
+  EXPECT_TRUE(journal_.Pending().empty());
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance bert"), 1);
+  scnet_->SetStatus("bert", "Running");
+  clock_.Advance(seconds(2));
+  controller_.RunPass(false);  // the new one matches the manifest
+  EXPECT_EQ(scnet_->CountCalls("DeleteContainerInstance"), 1);
+  EXPECT_EQ(scnet_->CountCalls("CreateContainerInstance"), 1);
+  EXPECT_EQ(StatusOf("bert").ready.status, "True");
+}
+
 TEST_F(ControllerTest, UnmanagedResourcesAreReportedNeverTouched) {
   Install({Instance("bert")});
   scnet_->Put({cloud::ResourceKind::kContainerInstance, "x1", "hand-made", "Failed"});

@@ -139,7 +139,9 @@ std::string Fingerprint(const manifest::Resource& r) {
          req.gpu_number,
          mounts,
          ports,
-         static_cast<int>(ci->spec.restart_policy)};
+         static_cast<int>(ci->spec.restart_policy),
+         ci->spec.state,
+         ci->spec.update_policy};
   } else if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) {
     j = {ns->spec.notebook, ns->spec.port, ns->spec.command};
   } else {
@@ -167,7 +169,8 @@ std::string Fingerprint(const manifest::Resource& r) {
          req.resource_group_id,
          req.vpc_id,
          req.subnet_id,
-         nb.spec.state};
+         nb.spec.state,
+         nb.spec.update_policy};
   }
   return j.dump();
 }

@@ -31,15 +31,40 @@ std::string DriftReason(const std::vector<DriftItem>& drift) {
   return reason + " (needs replace; not applied)";
 }
 
+std::string DriftList(const std::vector<DriftItem>& drift) {
+  std::string out;
+  for (size_t i = 0; i < drift.size(); ++i) {
+    if (i) out += ", ";
+    out += drift[i].field + " " + drift[i].observed + " \u2192 " + drift[i].desired;
+  }
+  return out;
+}
+
 Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud::Observed& o,
-                             const manifest::Resource& desired) {
+                             const manifest::Resource& desired, bool paused) {
   using manifest::RestartPolicy;
   const RestartPolicy policy = ci.spec.restart_policy;
   Action a;
   a.target = &o;
   a.drift = DriftOf(desired, o);
   const std::string& st = o.status;
-  if (st == "Running") {
+  const bool stopped = st == "Terminated" || st == "Failed" || st == "Completed";
+  if (ci.spec.state == "Stopped") {
+    if (st == "Running" || st == "Deploying" || st == "Waiting") {
+      a.type = ActionType::kStop;
+      a.reason = st + ", state Stopped";
+    } else if (stopped) {
+      a.type = ActionType::kNone;
+      a.ready = true;
+      a.reason = WithCloudText(st + " (state Stopped)", o);
+    } else {
+      a.type = ActionType::kWait;
+      a.reason = "unknown status " + Quoted(st);
+    }
+  } else if (st == "Terminated" && paused) {
+    a.type = ActionType::kRestart;
+    a.reason = "Terminated (state back to Running)";
+  } else if (st == "Running") {
     a.ready = true;
     a.type = ActionType::kNone;
     a.reason = "Running";
@@ -67,7 +92,14 @@ Action DiffContainerInstance(const manifest::ContainerInstance& ci, const cloud:
     a.type = ActionType::kWait;
     a.reason = "unknown status " + Quoted(st);
   }
-  if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
+  const bool recreate = ci.spec.update_policy == "Recreate" && ci.spec.state == "Running";
+  if (!a.drift.empty() && recreate) {
+    if (a.type != ActionType::kWait) {  // a transition under way is waited out first
+      a.type = ActionType::kDelete;
+      a.ready = false;
+      a.reason = "changed: " + DriftList(a.drift) + " (updatePolicy Recreate: delete, then create)";
+    }
+  } else if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
     a.type = ActionType::kNeedsReplace;
     a.reason = DriftReason(a.drift);
   }
@@ -115,6 +147,22 @@ Action DiffNotebookService(const manifest::NotebookService& ns, const cloud::Obs
   return a;
 }
 
+// True when ModifyNotebook can apply every drifted field: not ChargeType (nor VPC,
+// subnet or volume source type, which are not compared), and the volume only grows.
+bool Modifiable(const std::vector<DriftItem>& drift) {
+  for (const auto& d : drift) {
+    if (d.field == "chargeType") return false;
+    if (d.field == "volumeSizeInGB") {
+      try {
+        if (std::stoll(d.desired) < std::stoll(d.observed)) return false;
+      } catch (const std::exception&) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observed& o,
                          const manifest::Resource& desired) {
   Action a;
@@ -122,6 +170,29 @@ Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observe
   a.drift = DriftOf(desired, o);
   const std::string& st = o.status;
   const std::string& want = nb.spec.state;
+  const bool stopped = st == "Stopped" || st == "Failed" || st == "SubmitFailed";
+  if (!a.drift.empty() && Modifiable(a.drift)) {
+    if (stopped) {
+      a.type = ActionType::kModify;
+      a.reason = "changed: " + DriftList(a.drift) + " (ModifyNotebook)";
+      return a;
+    }
+    if (st == "Running") {
+      if (nb.spec.update_policy == "Restart" || want == "Stopped") {
+        a.type = ActionType::kStop;
+        a.reason = "changed: " + DriftList(a.drift) +
+                   (want == "Stopped" ? " (state Stopped; ModifyNotebook once Stopped)"
+                                      : " (updatePolicy Restart: stop, ModifyNotebook, start)");
+      } else {
+        a.type = ActionType::kNeedsReplace;
+        a.ready = want == "Running";
+        a.reason = "drift: " + DriftList(a.drift) +
+                   " (needs a restart: ModifyNotebook applies it only while stopped; set "
+                   "updatePolicy: Restart or state: Stopped)";
+      }
+      return a;
+    }
+  }
   if (st == "Submitting" || st == "Starting" || st == "Stopping") {
     a.type = ActionType::kWait;
     a.reason = st;
@@ -143,7 +214,8 @@ Action DiffTiOneNotebook(const manifest::TiOneNotebook& nb, const cloud::Observe
     a.type = ActionType::kWait;
     a.reason = "unknown status " + Quoted(st);
   }
-  if (!a.drift.empty() && (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
+  if (!a.drift.empty() && !(a.type == ActionType::kWait && Modifiable(a.drift)) &&
+      (a.type == ActionType::kNone || a.type == ActionType::kWait)) {
     a.type = ActionType::kNeedsReplace;
     a.reason = DriftReason(a.drift);
   }
@@ -168,6 +240,10 @@ std::string_view ActionName(ActionType t) {
       return "start";
     case ActionType::kStop:
       return "stop";
+    case ActionType::kDelete:
+      return "delete";
+    case ActionType::kModify:
+      return "modify";
     case ActionType::kWait:
       return "wait";
     case ActionType::kNeedsReplace:
@@ -186,6 +262,8 @@ bool IsMutating(ActionType t) {
     case ActionType::kStartService:
     case ActionType::kStart:
     case ActionType::kStop:
+    case ActionType::kDelete:
+    case ActionType::kModify:
       return true;
     default:
       return false;
@@ -214,7 +292,7 @@ Action Diff(const manifest::Resource& desired, const Observation& observed) {
   }
   const cloud::Observed& o = *observed.matches.front();
   if (const auto* ci = std::get_if<manifest::ContainerInstance>(&desired)) {
-    return DiffContainerInstance(*ci, o, desired);
+    return DiffContainerInstance(*ci, o, desired, observed.paused);
   }
   if (const auto* ns = std::get_if<manifest::NotebookService>(&desired)) {
     return DiffNotebookService(*ns, o, observed.notebook_rebooted);

@@ -20,7 +20,9 @@ enum class ActionType {
   kStartNotebook,  // SCNet notebook Terminated/Failed under a NotebookService
   kStartService,   // NotebookService: (re)start the custom service
   kStart,          // TiOneNotebook Stopped, state Running
-  kStop,           // TiOneNotebook Running, state Stopped
+  kStop,           // TiOneNotebook or ContainerInstance running, state Stopped
+  kDelete,         // prune: a resource no manifest declares, deletionPolicy Delete
+  kModify,         // TiOneNotebook not running, spec changed in what ModifyNotebook allows
   kWait,           // a transition is under way in the cloud
   kNeedsReplace,   // spec differs from the cloud; no update API, never applied
   kError,          // cannot act (notebook not found, duplicates); no call
@@ -50,6 +52,10 @@ struct Observation {
   // NotebookService only: the notebook was seen not Running (or was started by
   // us) since the service was last started, so the service must start again.
   bool notebook_rebooted = false;
+  // ContainerInstance only: Converge saw it stopped while its state was Stopped,
+  // so with state back to Running a Terminated instance is restarted whatever
+  // its restartPolicy.
+  bool paused = false;
 };
 
 Action Diff(const manifest::Resource& desired, const Observation& observed);

@@ -40,6 +40,7 @@ struct Case {
   ActionType want;
   std::string want_reason;
   bool want_ready = false;
+  bool paused = false;  // Observation::paused
 };
 
 // GoogleTest prints a case by its reason (instead of dumping its bytes).
@@ -52,6 +53,7 @@ TEST_P(DiffTableTest, Decides) {
   Observation obs;
   if (c.observed) obs.matches.push_back(&*c.observed);
   obs.notebook_rebooted = c.rebooted;
+  obs.paused = c.paused;
   const Action a = Diff(c.desired, obs);
   EXPECT_EQ(ActionName(a.type), ActionName(c.want)) << c.reason;
   EXPECT_EQ(a.reason, c.want_reason) << c.reason;
@@ -109,6 +111,62 @@ INSTANTIATE_TEST_SUITE_P(
              Obs("bert", "Completed"), false, ActionType::kNone, "Completed (restartPolicy Never)"},
         Case{"an unknown status is waited on, never acted on", Instance(), Obs("bert", "Paused"),
              false, ActionType::kWait, "unknown status \"Paused\""}));
+
+manifest::ContainerInstance Recreating() {
+  manifest::ContainerInstance ci = Instance();
+  ci.spec.update_policy = "Recreate";
+  return ci;
+}
+
+cloud::Observed DriftedCpu(const std::string& status) {
+  cloud::Observed o = Obs("bert", status);
+  o.attributes = {{"cpuNumber", "4"}};
+  return o;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ContainerInstanceRecreate, DiffTableTest,
+    ::testing::Values(
+        Case{"updatePolicy Recreate deletes a drifted instance (the next pass creates)",
+             Recreating(), DriftedCpu("Running"), false, ActionType::kDelete,
+             "changed: cpu 4 \u2192 3 (updatePolicy Recreate: delete, then create)"},
+        Case{"updatePolicy Recreate: a failed drifted instance is recreated, not restarted",
+             Recreating(), DriftedCpu("Failed"), false, ActionType::kDelete,
+             "changed: cpu 4 \u2192 3 (updatePolicy Recreate: delete, then create)"},
+        Case{"updatePolicy Recreate waits out a transition", Recreating(), DriftedCpu("Deploying"),
+             false, ActionType::kWait, "Deploying"},
+        Case{"updatePolicy None reports drift", Instance(), DriftedCpu("Running"), false,
+             ActionType::kNeedsReplace, "drift: cpu 4 \u2192 3 (needs replace; not applied)",
+             true}));
+
+manifest::ContainerInstance Paused(RestartPolicy policy = RestartPolicy::kAlways) {
+  manifest::ContainerInstance ci = Instance(policy);
+  ci.spec.state = "Stopped";
+  return ci;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ContainerInstanceState, DiffTableTest,
+    ::testing::Values(
+        Case{"state Stopped stops a running instance", Paused(), Obs("bert", "Running"), false,
+             ActionType::kStop, "Running, state Stopped"},
+        Case{"state Stopped stops a deploying instance", Paused(), Obs("bert", "Deploying"), false,
+             ActionType::kStop, "Deploying, state Stopped"},
+        Case{"state Stopped stops a waiting instance", Paused(), Obs("bert", "Waiting"), false,
+             ActionType::kStop, "Waiting, state Stopped"},
+        Case{"state Stopped + Terminated is as desired (restartPolicy Always does not apply)",
+             Paused(), Obs("bert", "Terminated"), false, ActionType::kNone,
+             "Terminated (state Stopped)", true},
+        Case{"state Stopped + Failed is not restarted", Paused(RestartPolicy::kOnFailure),
+             Failed("bert", "oom"), false, ActionType::kNone, "Failed (state Stopped): oom", true},
+        Case{"state Stopped + absent is still created (then stopped)", Paused(), std::nullopt,
+             false, ActionType::kCreate, "absent"},
+        Case{"back to Running restarts what the state stopped, whatever the restartPolicy",
+             Instance(RestartPolicy::kNever), Obs("bert", "Terminated"), false,
+             ActionType::kRestart, "Terminated (state back to Running)", false, true},
+        Case{"back to Running: a Failed instance follows restartPolicy again",
+             Instance(RestartPolicy::kNever), Obs("bert", "Failed"), false, ActionType::kNone,
+             "Failed (restartPolicy Never)", false, true}));
 
 cloud::Observed Drifted() {
   cloud::Observed o = Obs("bert", "Running");
@@ -200,15 +258,76 @@ INSTANTIATE_TEST_SUITE_P(
                            false, ActionType::kNone, "Failed (not running, as desired)", true},
                       Case{"unknown status waits", TiOne("Running"), TiOneObs("Odd"), false,
                            ActionType::kWait, "unknown status \"Odd\""},
-                      Case{"drift on a TI-ONE notebook needs replace", TiOne("Running"),
+                      Case{"a modifiable change on a Running notebook needs a restart",
+                           TiOne("Running"),
                            [] {
                              cloud::Observed o = TiOneObs("Running");
                              o.attributes = {{"ResourceConf.Cpu", "4000"}};
                              return o;
                            }(),
                            false, ActionType::kNeedsReplace,
-                           "drift: resources.cpu 4000 \u2192 2000 (needs replace; not applied)",
+                           "drift: resources.cpu 4000 \u2192 2000 (needs a restart: ModifyNotebook "
+                           "applies it only while stopped; set updatePolicy: Restart or state: "
+                           "Stopped)",
                            true}));
+
+cloud::Observed TiOneChanged(const std::string& status, const std::string& cpu,
+                             const std::string& volume = "10") {
+  cloud::Observed o = TiOneObs(status);
+  o.attributes = {
+      {"ResourceConf.Cpu", cpu}, {"VolumeSizeInGB", volume}, {"ChargeType", "POSTPAID_BY_HOUR"}};
+  return o;
+}
+
+manifest::TiOneNotebook TiOneWith(const std::string& state, const std::string& update_policy) {
+  manifest::TiOneNotebook nb = TiOne(state);
+  nb.spec.update_policy = update_policy;
+  return nb;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TiOneNotebookChanges, DiffTableTest,
+    ::testing::Values(
+        Case{"a change on a Stopped notebook is applied with ModifyNotebook", TiOne("Stopped"),
+             TiOneChanged("Stopped", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"a change is applied before a Stopped notebook is started again", TiOne("Running"),
+             TiOneChanged("Stopped", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"a change on a Failed notebook is applied too", TiOne("Running"),
+             TiOneChanged("Failed", "1000"), false, ActionType::kModify,
+             "changed: resources.cpu 1000 \u2192 2000 (ModifyNotebook)"},
+        Case{"Running without updatePolicy Restart: reported, needs a restart", TiOne("Running"),
+             TiOneChanged("Running", "1000"), false, ActionType::kNeedsReplace,
+             "drift: resources.cpu 1000 \u2192 2000 (needs a restart: ModifyNotebook applies it "
+             "only while stopped; set updatePolicy: Restart or state: Stopped)",
+             true},
+        Case{"Running with updatePolicy Restart: stopped first", TiOneWith("Running", "Restart"),
+             TiOneChanged("Running", "1000"), false, ActionType::kStop,
+             "changed: resources.cpu 1000 \u2192 2000 (updatePolicy Restart: stop, "
+             "ModifyNotebook, start)"},
+        Case{"Running with state Stopped: stopped, modified once Stopped", TiOne("Stopped"),
+             TiOneChanged("Running", "1000"), false, ActionType::kStop,
+             "changed: resources.cpu 1000 \u2192 2000 (state Stopped; ModifyNotebook once "
+             "Stopped)"},
+        Case{"Stopping with a change waits", TiOneWith("Running", "Restart"),
+             TiOneChanged("Stopping", "1000"), false, ActionType::kWait, "Stopping"},
+        Case{"a volume grows with ModifyNotebook", TiOne("Stopped"),
+             TiOneChanged("Stopped", "2000", "5"), false, ActionType::kModify,
+             "changed: volumeSizeInGB 5 \u2192 10 (ModifyNotebook)"},
+        Case{"a volume never shrinks: needs replace", TiOne("Stopped"),
+             TiOneChanged("Stopped", "2000", "50"), false, ActionType::kNeedsReplace,
+             "drift: volumeSizeInGB 50 \u2192 10 (needs replace; not applied)", true},
+        Case{"chargeType cannot be modified: needs replace", TiOne("Stopped"),
+             [] {
+               cloud::Observed o = TiOneChanged("Stopped", "1000");
+               o.attributes["ChargeType"] = "PREPAID";
+               return o;
+             }(),
+             false, ActionType::kNeedsReplace,
+             "drift: chargeType PREPAID \u2192 POSTPAID_BY_HOUR, resources.cpu 1000 \u2192 2000 "
+             "(needs replace; not applied)",
+             true}));
 
 TEST(DiffTest, DuplicatesAreAnErrorAndNothingIsTouched) {
   const cloud::Observed a = Obs("bert", "Running"), b = Obs("bert", "Failed");

@@ -87,7 +87,17 @@ bool Executor::Execute(Tracked& t, const Action& action, PassResult* result,
       outcome = Start(*client, target_id);
       break;
     case ActionType::kStop:
-      outcome = Stop(*client, target_id);
+      outcome = Stop(*client, target_id, t);
+      break;
+    case ActionType::kDelete:
+      outcome = Recreate(t, *client, target_id, action, now_ms);
+      if (!outcome) return true;  // a lost delete answer: waiting out the grace
+      break;
+    case ActionType::kModify:
+      outcome =
+          FromStatus(client->ModifyTiOneNotebook(
+                         target_id, ToCreateRequest(std::get<manifest::TiOneNotebook>(t.resource))),
+                     "modified " + target_id + " (" + action.reason + ")");
       break;
     default:
       return true;
@@ -186,6 +196,42 @@ std::optional<Outcome> Executor::Create(Tracked& t, cloud::Provider& client, int
   return out;
 }
 
+std::optional<Outcome> Executor::Recreate(Tracked& t, cloud::Provider& client,
+                                          const std::string& id, const Action& action,
+                                          int64_t now_ms) {
+  Intent intent = IntentFor(t.resource, now_ms);
+  intent.action = "delete";
+  for (const auto& pending : intents_.journal().Pending()) {
+    if (pending.Key() != intent.Key()) continue;
+    // A delete whose answer was lost and that the cloud still lists: list, then
+    // decide; a second delete only after the create grace.
+    if (now_ms - pending.created_unix_ms < ctx_.options.create_grace.count()) {
+      std::lock_guard lock(ctx_.mu);
+      t.status.action = "wait";
+      t.next_due = ctx_.clock.Now() + ctx_.options.poll;
+      return std::nullopt;
+    }
+  }
+  Outcome out;
+  if (Status recorded = intents_.journal().Record(intent); !recorded) {
+    out.counted = false;
+    out.failure = cloud::Error{};
+    out.failure->category = cloud::Error::Category::kProtocol;
+    out.failure->operation = "journal";
+    out.failure->message = "cannot record the delete intent durably: " + recorded.error().message +
+                           " (no call was made; fix the state dir)";
+    return out;
+  }
+  cloud::Status deleted = client.DeleteContainerInstance(id);
+  if (deleted || !deleted.error().outcome_unknown) (void)intents_.journal().Clear(intent);
+  if (!deleted) {
+    out.failure = deleted.error();
+    return out;
+  }
+  out.message = "deleted " + id + " to recreate it (" + action.reason + ")";
+  return out;
+}
+
 Outcome Executor::Restart(cloud::Provider& client, const std::string& id, const Action& action) {
   return FromStatus(client.RestartContainerInstance(id),
                     "restarted " + id + " (" + action.reason + ")");
@@ -206,7 +252,10 @@ Outcome Executor::Start(cloud::Provider& client, const std::string& id) {
   return FromStatus(client.StartNotebook(cloud::ResourceKind::kTiOneNotebook, id), "started " + id);
 }
 
-Outcome Executor::Stop(cloud::Provider& client, const std::string& id) {
+Outcome Executor::Stop(cloud::Provider& client, const std::string& id, const Tracked& t) {
+  if (std::holds_alternative<manifest::ContainerInstance>(t.resource)) {
+    return FromStatus(client.StopContainerInstance(id), "stopped " + id + " (state Stopped)");
+  }
   return FromStatus(client.StopNotebook(cloud::ResourceKind::kTiOneNotebook, id), "stopped " + id);
 }
 

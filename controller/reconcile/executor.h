@@ -42,10 +42,14 @@ class Executor {
   // (its status is set then).
   std::optional<Outcome> Create(Tracked& t, cloud::Provider& client, int64_t now_ms);
   Outcome Restart(cloud::Provider& client, const std::string& id, const Action& action);
+  // updatePolicy Recreate: the delete half (journaled); the next pass creates.
+  // nullopt while a delete with a lost answer waits out the create grace.
+  std::optional<Outcome> Recreate(Tracked& t, cloud::Provider& client, const std::string& id,
+                                  const Action& action, int64_t now_ms);
   Outcome StartNotebook(cloud::Provider& client, const std::string& id);
   Outcome StartService(cloud::Provider& client, const std::string& id, const Tracked& t);
   Outcome Start(cloud::Provider& client, const std::string& id);
-  Outcome Stop(cloud::Provider& client, const std::string& id);
+  Outcome Stop(cloud::Provider& client, const std::string& id, const Tracked& t);
 
   const PassContext& ctx_;
   CreateIntents& intents_;

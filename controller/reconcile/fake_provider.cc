@@ -141,6 +141,48 @@ cloud::Status FakeProvider::StopNotebook(cloud::ResourceKind kind, const std::st
   return {};
 }
 
+cloud::Status FakeProvider::Mutate(const std::string& operation, const std::string& id,
+                                   const std::function<void(cloud::Observed&)>& change) {
+  const std::string call = operation + " " + id;
+  if (hook_) hook_(call);
+  std::lock_guard lock(mu_);
+  calls_.push_back(call);
+  bool commit = false;
+  auto failure = TakeFailure(operation, &commit);
+  if (failure && !commit) return std::unexpected(*failure);
+  if (change) {
+    if (auto* r = FindById(id)) change(*r);
+  } else {
+    std::erase_if(resources_, [&](const cloud::Observed& o) { return o.id == id; });
+  }
+  if (failure) return std::unexpected(*failure);
+  return {};
+}
+
+cloud::Status FakeProvider::StopContainerInstance(const std::string& id) {
+  return Mutate("StopContainerInstance", id, [](cloud::Observed& r) { r.status = "Terminated"; });
+}
+
+cloud::Status FakeProvider::DeleteContainerInstance(const std::string& id) {
+  return Mutate("DeleteContainerInstance", id, nullptr);
+}
+
+cloud::Status FakeProvider::DeleteNotebook(cloud::ResourceKind, const std::string& id) {
+  return Mutate("DeleteNotebook", id, nullptr);
+}
+
+cloud::Status FakeProvider::ModifyTiOneNotebook(const std::string& id,
+                                                const cloud::TiOneNotebookCreate& req) {
+  return Mutate("ModifyNotebook", id, [&](cloud::Observed& r) {
+    r.attributes["ResourceConf.Cpu"] = std::to_string(req.cpu);
+    r.attributes["ResourceConf.Memory"] = std::to_string(req.memory);
+    r.attributes["ResourceConf.Gpu"] = std::to_string(req.gpu);
+    r.attributes["ResourceConf.InstanceType"] = req.instance_type;
+    r.attributes["ImageInfo.ImageUrl"] = req.image_url;
+    r.attributes["VolumeSizeInGB"] = std::to_string(req.volume_size_gb);
+  });
+}
+
 cloud::Status FakeProvider::StartNotebookService(const std::string& notebook_id, int port,
                                                  const std::string& command) {
   const std::string call = "StartNotebookService " + notebook_id;

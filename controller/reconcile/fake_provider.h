@@ -32,6 +32,11 @@ class FakeProvider : public cloud::Provider {
   cloud::Status RestartContainerInstance(const std::string& id) override;
   cloud::Status StartNotebook(cloud::ResourceKind kind, const std::string& id) override;
   cloud::Status StopNotebook(cloud::ResourceKind kind, const std::string& id) override;
+  cloud::Status StopContainerInstance(const std::string& id) override;
+  cloud::Status DeleteContainerInstance(const std::string& id) override;
+  cloud::Status DeleteNotebook(cloud::ResourceKind kind, const std::string& id) override;
+  cloud::Status ModifyTiOneNotebook(const std::string& id,
+                                    const cloud::TiOneNotebookCreate& req) override;
   cloud::Status StartNotebookService(const std::string& notebook_id, int port,
                                      const std::string& command) override;
 
@@ -40,7 +45,7 @@ class FakeProvider : public cloud::Provider {
   void SetStatus(const std::string& name, const std::string& status);
   std::vector<cloud::Observed> All() const;
   // The next call of `operation` fails with `error`; with `commit`, a create is
-  // applied before failing (a lost answer).
+  // applied before failing (a lost answer); so are a stop, delete or modify.
   void FailNext(const std::string& operation, cloud::Error error, bool commit = false);
   // "CreateContainerInstance bert", "List ContainerInstance", ... in call order.
   std::vector<std::string> Calls() const;
@@ -57,6 +62,10 @@ class FakeProvider : public cloud::Provider {
  private:
   std::optional<cloud::Error> TakeFailure(const std::string& op, bool* commit);
   cloud::Observed* FindById(const std::string& id);
+  // Records the call, then applies `change` to the resource `id` (a null
+  // `change` removes it) unless the operation's failure is a refusal (commit=false).
+  cloud::Status Mutate(const std::string& operation, const std::string& id,
+                       const std::function<void(cloud::Observed&)>& change);
 
   std::string name_;
   mutable std::mutex mu_;

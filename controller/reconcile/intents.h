@@ -32,6 +32,8 @@ class CreateIntents {
   // again.
   bool Adopt(const manifest::Resource& r, const cloud::Observed& found);
 
+  Journal& journal() { return journal_; }
+
   // Before a create call; on error no call may be made.
   Status Record(const Intent& intent) { return journal_.Record(intent); }
 

@@ -80,7 +80,7 @@ Result<std::unique_ptr<FileJournal>> FileJournal::Open(const std::string& dir) {
           " (inspect it; delete it only if you know the create it records did not happen)"));
     }
     Intent intent{j.value("provider", ""), j.value("kind", ""), j.value("name", ""),
-                  j.value("createdUnixMs", int64_t{0})};
+                  j.value("createdUnixMs", int64_t{0}), j.value("action", "create")};
     journal->pending_[intent.Key()] = intent;
   }
   return journal;
@@ -93,7 +93,7 @@ FileJournal::~FileJournal() {
 std::string FileJournal::PathOf(const Intent& intent) const {
   return (fs::path(dir_) / "intents" /
           (Escape(intent.provider) + "~" + Escape(intent.kind) + "~" + Escape(intent.name) +
-           ".json"))
+           (intent.action == "create" ? "" : "~" + Escape(intent.action)) + ".json"))
       .string();
 }
 
@@ -104,10 +104,11 @@ Status FileJournal::Record(const Intent& intent) {
       {"provider", intent.provider},
       {"kind", intent.kind},
       {"name", intent.name},
-      {"createdUnixMs",
-       intent.created_unix_ms}}.dump();
-  // Each intent has its own file, so concurrent creates write and fsync in
-  // parallel; only the directory's fsync is shared (SyncDirectory).
+      {"createdUnixMs", intent.created_unix_ms},
+      {"action",
+       intent.action}}.dump();
+  // Each intent has its own file, so concurrent creates, stops and deletes write
+  // and fsync in parallel; only the directory's fsync is shared (SyncDirectory).
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IOError("write intent " + tmp);
   const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&

@@ -22,7 +22,12 @@ struct Intent {
   std::string kind;  // "ContainerInstance" | "TiOneNotebook"
   std::string name;
   int64_t created_unix_ms = 0;  // wall time the intent was recorded
-  std::string Key() const { return provider + "/" + kind + "/" + name; }
+  // "create", or "stop" / "delete" for a prune (reconcile/prune.h); part of the
+  // key, so a resource's create and delete intents are distinct.
+  std::string action = "create";
+  std::string Key() const {
+    return provider + "/" + kind + "/" + name + (action == "create" ? "" : "#" + action);
+  }
 };
 
 // Thread-safe.

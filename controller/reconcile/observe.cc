@@ -120,8 +120,8 @@ std::vector<UnmanagedResource> FindUnmanaged(const WantedNames& wanted,
     for (const auto& [kind, list] : lists->second) {
       for (const auto& o : list) {
         if (wanted.count({provider, kind, o.name})) continue;
-        unmanaged.push_back(
-            {provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id, o.status});
+        unmanaged.push_back({provider, std::string(cloud::ResourceKindName(kind)), o.name, o.id,
+                             o.status, IsOwnedByConverge(o)});
       }
     }
   }

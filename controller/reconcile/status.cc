@@ -76,7 +76,8 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
                          {"kind", u.kind},
                          {"name", u.name},
                          {"id", u.id},
-                         {"status", u.status}});
+                         {"status", u.status},
+                         {"orphaned", u.orphaned}});
   }
   nlohmann::json providers = nlohmann::json::array();
   for (const auto& p : s.providers) {
@@ -89,6 +90,8 @@ nlohmann::json ToJson(const StatusSnapshot& s) {
                       {"specError", s.spec_error}, {"ready", s.ready},
                       {"providers", providers},    {"resources", resources},
                       {"unmanaged", unmanaged}};
+  j["pruneBlocked"] = s.prune_blocked;
+  j["inventoryError"] = s.inventory_error;
   PutTime(j, "lastSuccessfulSyncTime", s.last_successful_sync_ms);
   return j;
 }
@@ -135,8 +138,11 @@ Result<StatusSnapshot> FromJson(const nlohmann::json& j) {
     }
     for (const auto& u : j.value("unmanaged", nlohmann::json::array())) {
       snap.unmanaged.push_back({u.value("provider", ""), u.value("kind", ""), u.value("name", ""),
-                                u.value("id", ""), u.value("status", "")});
+                                u.value("id", ""), u.value("status", ""),
+                                u.value("orphaned", false)});
     }
+    snap.prune_blocked = j.value("pruneBlocked", "");
+    snap.inventory_error = j.value("inventoryError", "");
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(Error::Internal(std::string("malformed status document: ") + e.what()));
   }

@@ -55,6 +55,9 @@ struct UnmanagedResource {
   std::string name;
   std::string id;
   std::string status;
+  // Carries Converge's ownership mark: Converge made it and no manifest names it
+  // any more (orphaned), unlike a foreign resource.
+  bool orphaned = false;
 };
 
 struct ProviderStatus {
@@ -76,6 +79,10 @@ struct StatusSnapshot {
   std::vector<ProviderStatus> providers;
   std::vector<ResourceStatus> resources;
   std::vector<UnmanagedResource> unmanaged;
+  // Why the newest revision prunes nothing (guards; README "Removing and changing
+  // resources"), "" when it prunes or has nothing to prune.
+  std::string prune_blocked;
+  std::string inventory_error;  // a corrupt inventory, not trusted
 };
 
 nlohmann::json ToJson(const StatusSnapshot& s);

@@ -27,6 +27,7 @@ struct Tracked {
   SteadyTime next_due{};
   Backoff backoff;
   bool notebook_rebooted = false;
+  bool paused = false;  // see Observation::paused
 };
 
 // What the stages of a pass share with the controller.

@@ -77,8 +77,20 @@ Metrics::Metrics(const std::string& version)
                            .Register(*registry_)),
       unmanaged_resources_(BuildGauge()
                                .Name("converge_unmanaged_resources")
-                               .Help("Cloud resources no manifest names (reported, never touched).")
+                               .Help("Cloud resources no manifest names and Converge did not "
+                                     "create (reported, never touched).")
                                .Register(*registry_)),
+      orphaned_resources_(BuildGauge()
+                              .Name("converge_orphaned_resources")
+                              .Help("Resources Converge created (ownership mark) that no "
+                                    "manifest names any more.")
+                              .Register(*registry_)),
+      prune_blocked_(BuildGauge()
+                         .Name("converge_prune_blocked")
+                         .Help("1 when the manifest revision would prune more than --max-prune "
+                               "or half of the managed resources, so nothing is pruned.")
+                         .Register(*registry_)
+                         .Add({})),
       spec_revision_info_(BuildGauge()
                               .Name("converge_spec_revision_info")
                               .Help("The manifest revision being applied (value 1).")
@@ -185,13 +197,22 @@ void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
     drift_resources_.Add({{"kind", kind}}).Set(n);
     drift_series_.insert(kind);
   }
-  std::map<std::pair<std::string, std::string>, int> unmanaged;
-  for (const auto& u : s.unmanaged) ++unmanaged[{u.provider, u.kind}];
+  std::map<std::pair<std::string, std::string>, int> unmanaged, orphaned;
+  for (const auto& u : s.unmanaged) ++(u.orphaned ? orphaned : unmanaged)[{u.provider, u.kind}];
   for (const auto& key : unmanaged_series_) unmanaged.try_emplace(key, 0);
   for (const auto& [key, n] : unmanaged) {
     unmanaged_resources_.Add({{"provider", key.first}, {"kind", key.second}}).Set(n);
     unmanaged_series_.insert(key);
   }
+  // Every (provider, kind) with unmanaged resources also gets an orphaned series
+  // (0), so dashboards and alerts see the metric before the first orphan.
+  for (const auto& key : orphaned_series_) orphaned.try_emplace(key, 0);
+  for (const auto& key : unmanaged_series_) orphaned.try_emplace(key, 0);
+  for (const auto& [key, n] : orphaned) {
+    orphaned_resources_.Add({{"provider", key.first}, {"kind", key.second}}).Set(n);
+    orphaned_series_.insert(key);
+  }
+  prune_blocked_.Set(s.prune_blocked.empty() ? 0 : 1);
   if (!s.revision.empty() && s.revision != revision_) {
     if (!revision_.empty()) {
       spec_revision_info_.Remove(&spec_revision_info_.Add({{"revision", revision_}}));

@@ -67,6 +67,8 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   prometheus::Gauge& workqueue_depth_;
   prometheus::Family<prometheus::Gauge>& drift_resources_;
   prometheus::Family<prometheus::Gauge>& unmanaged_resources_;
+  prometheus::Family<prometheus::Gauge>& orphaned_resources_;
+  prometheus::Gauge& prune_blocked_;
   prometheus::Family<prometheus::Gauge>& spec_revision_info_;
   prometheus::Counter& spec_load_errors_total_;
   prometheus::Gauge& spec_valid_;
@@ -80,6 +82,7 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   std::set<std::tuple<std::string, std::string, std::string, std::string>> resource_series_;
   std::set<std::string> drift_series_;
   std::set<std::pair<std::string, std::string>> unmanaged_series_;
+  std::set<std::pair<std::string, std::string>> orphaned_series_;
   std::string revision_;
 };
 

@@ -83,6 +83,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
       reply = world_.scnet().GetContainerInstance(m[1]);
     } else if (op == "RestartContainerInstance") {
       reply = world_.scnet().RestartContainerInstance(r.query);
+    } else if (op == "StopContainerInstance") {
+      reply = world_.scnet().StopContainerInstances(r.query);
+    } else if (op == "DeleteContainerInstance") {
+      reply = world_.scnet().DeleteContainerInstances(r.query);
     }
   }
   Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});

@@ -518,6 +518,54 @@ ScnetReply ScnetWorld::RestartContainerInstance(const std::map<std::string, std:
   return {ScnetEnvelope(scnet_code::kOk, "success", id)};
 }
 
+namespace {
+
+std::vector<std::string> SplitIds(const std::string& ids) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= ids.size()) {
+    const size_t comma = ids.find(',', at);
+    const std::string id =
+        ids.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    if (!id.empty()) out.push_back(id);
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ScnetReply ScnetWorld::StopContainerInstances(const std::map<std::string, std::string>& query) {
+  const std::vector<std::string> ids = SplitIds(Query(query, "ids"));
+  if (ids.empty()) return Missing("ids");
+  std::vector<Resource*> found;
+  for (const auto& id : ids) {
+    Resource* r = FindInstance(id);
+    if (!r) return Invalid("ids", "instance service " + id + " does not exist");
+    Advance(*r);
+    if (r->status != "Running" && r->status != "Deploying" && r->status != "Waiting") {
+      return Invalid("ids", "instance service " + id + " is " + r->status +
+                                "; only Running, Deploying or Waiting instances can be stopped");
+    }
+    found.push_back(r);
+  }
+  for (Resource* r : found) Begin(*r, "Terminated", {});
+  return {ScnetEnvelope(scnet_code::kOk, "success", nullptr)};
+}
+
+ScnetReply ScnetWorld::DeleteContainerInstances(const std::map<std::string, std::string>& query) {
+  const std::vector<std::string> ids = SplitIds(Query(query, "ids"));
+  if (ids.empty()) return Missing("ids");
+  for (const auto& id : ids) {
+    if (!FindInstance(id)) return Invalid("ids", "instance service " + id + " does not exist");
+  }
+  std::erase_if(instances_.items, [&](const Resource& r) {
+    return std::find(ids.begin(), ids.end(), Str(r.data["id"])) != ids.end();
+  });
+  return {ScnetEnvelope(scnet_code::kOk, "success", nullptr)};
+}
+
 json ScnetWorld::ListInstances() {
   json out = json::array();
   for (auto& r : instances_.items) out.push_back(InstanceItem(r));

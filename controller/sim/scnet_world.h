@@ -43,6 +43,12 @@ class ScnetWorld : public CloudWorld {
   ScnetReply ListContainerInstances(const std::map<std::string, std::string>& query);
   ScnetReply GetContainerInstance(const std::string& id);
   ScnetReply RestartContainerInstance(const std::map<std::string, std::string>& query);
+  // actions/stop?ids=A&ids=B (repeated ids arrive comma-joined): Running, Deploying
+  // or Waiting instances become Terminated; any other status is refused (10004).
+  ScnetReply StopContainerInstances(const std::map<std::string, std::string>& query);
+  // DELETE task?ids=A: removes the instances (any status). An unknown id is
+  // refused (10004) and nothing is deleted.
+  ScnetReply DeleteContainerInstances(const std::map<std::string, std::string>& query);
 
   // The container instances as list items, lifecycles evaluated now.
   json ListInstances();

@@ -233,8 +233,19 @@ void Simulator::Impl::Handle(http_request req) {
     r.method = req.method();
     r.path = web::uri::decode(req.relative_uri().path());
     if (r.path.empty() || r.path.front() != '/') r.path = "/" + r.path;
-    for (const auto& [k, v] : web::uri::split_query(req.relative_uri().query())) {
-      r.query[web::uri::decode(k)] = web::uri::decode(v);
+    // A repeated key (SCNet's ids=A&ids=B) arrives comma-joined (cpprest's
+    // split_query keeps only one of them).
+    const std::string query = req.relative_uri().query();
+    for (size_t at = 0; at < query.size();) {
+      size_t amp = query.find('&', at);
+      if (amp == std::string::npos) amp = query.size();
+      const std::string pair = query.substr(at, amp - at);
+      at = amp + 1;
+      if (pair.empty()) continue;
+      const size_t eq = pair.find('=');
+      std::string& value = r.query[web::uri::decode(pair.substr(0, eq))];
+      const std::string v = eq == std::string::npos ? "" : web::uri::decode(pair.substr(eq + 1));
+      value += (value.empty() ? "" : ",") + v;
     }
     for (const auto& [k, v] : req.headers()) r.headers[Lower(k)] = v;
     const std::vector<unsigned char> bytes = req.extract_vector().get();
@@ -285,6 +296,10 @@ void Simulator::Impl::Serve(http_request& req, const Request& r) {
     op = "TokenState";
   } else if (r.path == "/ac/openapi/v2/center" && get) {
     op = "DescribeCenter";
+  } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/stop" && post) {
+    op = "StopContainerInstance";
+  } else if (r.path == "/ai/openapi/v2/instance-service/task" && r.method == "DELETE") {
+    op = "DeleteContainerInstance";
   } else {
     req.reply(web::http::status_codes::NotFound,
               ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path).dump(),

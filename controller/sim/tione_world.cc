@@ -194,7 +194,8 @@ json TioneWorld::NewRecord(const Table&, const json& given) {
 
 bool TioneWorld::IsAction(const std::string& action) {
   return action == "DescribeNotebooks" || action == "DescribeNotebook" ||
-         action == "CreateNotebook" || action == "StartNotebook" || action == "StopNotebook";
+         action == "CreateNotebook" || action == "StartNotebook" || action == "StopNotebook" ||
+         action == "DeleteNotebook" || action == "ModifyNotebook";
 }
 
 TioneReply TioneWorld::Call(const std::string& action, const json& params) {
@@ -203,6 +204,8 @@ TioneReply TioneWorld::Call(const std::string& action, const json& params) {
   if (action == "CreateNotebook") return CreateNotebook(params);
   if (action == "StartNotebook") return StartNotebook(params);
   if (action == "StopNotebook") return StopNotebook(params);
+  if (action == "DeleteNotebook") return DeleteNotebook(params);
+  if (action == "ModifyNotebook") return ModifyNotebook(params);
   return TioneError("InvalidAction", "The action `" + action + "` is not supported.");
 }
 
@@ -500,6 +503,104 @@ TioneReply TioneWorld::StartNotebook(const json& p) {
 TioneReply TioneWorld::StopNotebook(const json& p) {
   return Transition(p, {"Running", "Starting", "Submitting"}, "stopped", "Stopping",
                     {{"Stopped", options_.tione_stopping}});
+}
+
+namespace {
+
+const std::vector<std::string> kNotRunning = {"Stopped", "Failed", "SubmitFailed"};
+
+// FailedOperation unless `r` is not running (Stopped, Failed, SubmitFailed).
+bool RequireStatus(const Resource& r, const std::string& id, const std::string& verb,
+                   TioneReply* err) {
+  if (std::find(kNotRunning.begin(), kNotRunning.end(), r.status) != kNotRunning.end()) {
+    return true;
+  }
+  *err = TioneError("FailedOperation", "The notebook `" + id + "` is " + r.status +
+                                           "; only Stopped, Failed or SubmitFailed notebooks "
+                                           "can be " +
+                                           verb + "; stop it first.");
+  return false;
+}
+
+}  // namespace
+
+TioneReply TioneWorld::DeleteNotebook(const json& p) {
+  TioneReply err;
+  std::string id;
+  if (!RequireId(p, &id, &err)) return err;
+  Resource* r = Find(id);
+  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
+  Advance(*r);
+  if (!RequireStatus(*r, id, "deleted", &err)) return err;
+  std::erase_if(notebooks_.items, [&](const Resource& n) { return Str(n.data["Id"]) == id; });
+  return {};
+}
+
+TioneReply TioneWorld::ModifyNotebook(const json& p) {
+  TioneReply err;
+  std::string id;
+  if (!RequireId(p, &id, &err)) return err;
+  for (const char* key :
+       {"ChargeType", "VpcId", "SubnetId", "VolumeSourceType", "VolumeSourceCFS"}) {
+    if (p.contains(key)) {
+      return TioneError("UnknownParameter", "The parameter `" + std::string(key) +
+                                                "` is not recognized: ModifyNotebook cannot "
+                                                "change it.");
+    }
+  }
+  for (const char* key : {"Name", "ResourceConf", "AutoStopping", "DirectInternetAccess",
+                          "RootAccess", "LogEnable"}) {
+    if (!p.contains(key) || p[key].is_null()) return TioneMissing(key);
+  }
+  if (!p["Name"].is_string()) return TioneInvalidType("Name", "String");
+  if (!p["ResourceConf"].is_object()) return TioneInvalidType("ResourceConf", "ResourceConf");
+  for (const char* key : {"LogEnable", "RootAccess", "AutoStopping", "DirectInternetAccess"}) {
+    if (!p[key].is_boolean()) return TioneInvalidType(key, "Boolean");
+  }
+  Resource* r = Find(id);
+  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
+  Advance(*r);
+  if (!RequireStatus(*r, id, "modified", &err)) return err;
+  const std::string name = p["Name"].get<std::string>();
+  for (auto& other : notebooks_.items) {
+    if (&other != r && Str(other.data["Name"]) == name) {
+      return TioneError("ResourceInUse", "A notebook named `" + name + "` already exists (" +
+                                             Str(other.data["Id"]) + "); names must be unique.");
+    }
+  }
+  if (p.contains("VolumeSizeInGB") && !p["VolumeSizeInGB"].is_null()) {
+    if (!p["VolumeSizeInGB"].is_number_integer()) {
+      return TioneInvalidType("VolumeSizeInGB", "Integer");
+    }
+    int64_t current = 0;
+    JsonInt(r->data["VolumeSizeInGB"], &current);
+    if (p["VolumeSizeInGB"].get<int64_t>() < current) {
+      return TioneError("InvalidParameterValue.VolumeShrinkNotAllow",
+                        "The volume of notebook `" + id + "` cannot shrink (" +
+                            std::to_string(current) + " GB to " +
+                            std::to_string(p["VolumeSizeInGB"].get<int64_t>()) + " GB).");
+    }
+  }
+  json& d = r->data;
+  for (const auto& [key, value] : p.items()) {
+    if (key == "Id" || value.is_null()) continue;
+    if (key == "ResourceConf") {
+      for (const auto& [rk, rv] : value.items()) d["ResourceConf"][rk] = rv;
+    } else {
+      d[key] = value;
+    }
+  }
+  if (p.contains("ImageInfo") && p["ImageInfo"].is_object() &&
+      p["ImageInfo"].contains("ImageType")) {
+    d["ImageType"] = p["ImageInfo"]["ImageType"];
+  }
+  const json& rc = d["ResourceConf"];
+  if (rc["Cpu"].is_number() && rc["Memory"].is_number()) {
+    d["InstanceTypeAlias"] = std::to_string(rc["Cpu"].get<int64_t>() / 1000) + "C" +
+                             std::to_string(rc["Memory"].get<int64_t>() / 1000) + "G";
+  }
+  d["UpdateTime"] = TioneTime(clock_.WallNow());
+  return {};
 }
 
 }  // namespace converge::sim

@@ -43,6 +43,11 @@ class TioneWorld : public CloudWorld {
   TioneReply CreateNotebook(const json& p);
   TioneReply StartNotebook(const json& p);
   TioneReply StopNotebook(const json& p);
+  // Only a notebook that is not running (Stopped, Failed, SubmitFailed).
+  TioneReply DeleteNotebook(const json& p);
+  // Only while not running; VolumeSizeInGB grows only; ChargeType, VpcId,
+  // SubnetId, VolumeSourceType and VolumeSourceCFS are not parameters of it.
+  TioneReply ModifyNotebook(const json& p);
   TioneReply Transition(const json& p, const std::vector<std::string>& from,
                         const std::string& verb, const std::string& to, std::vector<Step> pending);
   Resource* Find(const std::string& id);

@@ -31,6 +31,8 @@ METRICS = {
     "converge_workqueue_depth": set(),
     "converge_drift_resources": {"kind"},
     "converge_unmanaged_resources": {"provider", "kind"},
+    "converge_orphaned_resources": {"provider", "kind"},
+    "converge_prune_blocked": set(),
     "converge_spec_revision_info": {"revision"},
     "converge_spec_load_errors_total": set(),
     "converge_spec_valid": set(),

@@ -91,6 +91,26 @@ TEST_F(FaultsTest, ErrorFaultAppliesNothing) {
   EXPECT_FALSE(Tione("DescribeNotebooks", json::object()).j["Response"].contains("Error"));
 }
 
+TEST_F(FaultsTest, LifecycleOperationsTakeFaults) {
+  Status set = sim_->SetFaults(
+      {{"rules",
+        {{{"cloud", "scnet"}, {"operation", "DeleteContainerInstance"}, {"mode", "error"}},
+         {{"cloud", "tione"}, {"operation", "ModifyNotebook"}, {"mode", "error"}}}}});
+  ASSERT_TRUE(set) << set.error().message;
+  const std::string legacy = "530491fa7c8e47348f01de73e627a6a7";
+  EXPECT_EQ(Send({.method = "DELETE",
+                  .path = std::string(kTask) + "?ids=" + legacy,
+                  .headers = {{"token", kTestScnetToken}}})
+                .j,
+            Envelope("10001",
+                     "internal error (injected by the simulator for "
+                     "DeleteContainerInstance)"));
+  EXPECT_EQ(InstanceCount(), 1u);  // nothing applied
+  EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", {{"Id", "nb-1"}}))["Code"], "InternalError");
+  EXPECT_EQ(sim_->Stats()["scnet"]["faults"]["error"], 1);
+  EXPECT_EQ(sim_->Stats()["tione"]["faults"]["error"], 1);
+}
+
 TEST_F(FaultsTest, LatencyDelaysTheAnswer) {
   Fault({{"operation", "ListNotebooks"}, {"mode", "latency"}, {"latency_ms", 200}});
   const auto start = Steady::now();

@@ -11,6 +11,7 @@ using std::chrono::milliseconds;
 constexpr char kStart[] = "/ac/openapi/v2/notebook/actions/start";
 constexpr char kService[] = "/ai/openapi/v2/notebook/customize-service/actions/start";
 constexpr char kRestart[] = "/ai/openapi/v2/instance-service/task/actions/restart";
+constexpr char kStop[] = "/ai/openapi/v2/instance-service/task/actions/stop";
 
 class ScnetTest : public SimTest {
  protected:
@@ -316,6 +317,45 @@ TEST_F(ScnetTest, RestartOnlyStoppedInstances) {
     Advance(milliseconds(800));
     EXPECT_EQ(InstanceStatus(legacy), "Running");
   }
+}
+
+TEST_F(ScnetTest, StopLeavesInstancesTerminatedAndTakesRepeatedIds) {
+  const std::string legacy = "530491fa7c8e47348f01de73e627a6a7";
+  const std::string fresh = CreateInstance(SeedCreateRequest());  // Waiting
+  EXPECT_EQ(ScnetPost(std::string(kStop) + "?ids=" + legacy + "&ids=" + fresh, json::object()).j,
+            Envelope("0", "success"));
+  EXPECT_EQ(InstanceStatus(legacy), "Terminated");
+  EXPECT_EQ(InstanceStatus(fresh), "Terminated");
+  Advance(milliseconds(2000));  // no pending step brings it back
+  EXPECT_EQ(InstanceStatus(fresh), "Terminated");
+  EXPECT_EQ(ScnetPost(std::string(kStop) + "?ids=" + legacy, json::object()).j,
+            Envelope("10004", "invalid parameter ids: instance service " + legacy +
+                                  " is Terminated; only Running, Deploying or Waiting instances "
+                                  "can be stopped"));
+  EXPECT_EQ(ScnetPost(kStop, json::object()).j, Envelope("10003", "missing required parameter ids"));
+  // A stopped instance restarts.
+  EXPECT_EQ(ScnetPost(std::string(kRestart) + "?instanceServiceId=" + legacy, json::object()).j,
+            Envelope("0", "success", legacy));
+  EXPECT_EQ(sim_->Stats()["scnet"]["calls"]["StopContainerInstance"], 3);
+}
+
+TEST_F(ScnetTest, DeleteRemovesInstancesInAnyStatus) {
+  const std::string legacy = "530491fa7c8e47348f01de73e627a6a7";
+  const std::string fresh = CreateInstance(SeedCreateRequest());
+  EXPECT_EQ(Send({.method = "DELETE",
+                  .path = std::string(kTask) + "?ids=nope",
+                  .headers = {{"token", kTestScnetToken}}})
+                .j,
+            Envelope("10004", "invalid parameter ids: instance service nope does not exist"));
+  EXPECT_EQ(Instances("limit=10&sort=desc")["total"], 2);
+  Resp deleted = Send({.method = "DELETE",
+                       .path = std::string(kTask) + "?ids=" + legacy,
+                       .headers = {{"token", kTestScnetToken}}});
+  EXPECT_EQ(deleted.j, Envelope("0", "success"));
+  json left = Instances("limit=10&sort=desc");
+  EXPECT_EQ(left["total"], 1);
+  EXPECT_EQ(left["list"][0]["id"], fresh);
+  EXPECT_EQ(sim_->Stats()["scnet"]["calls"]["DeleteContainerInstance"], 2);
 }
 
 TEST_F(ScnetTest, RecordsShapeIsSwitchable) {

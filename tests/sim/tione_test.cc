@@ -96,6 +96,68 @@ TEST_F(TioneTest, StopAndStartFollowTheLifecycle) {
   EXPECT_EQ(TioneErrorOf(Tione("StartNotebook", {{"Id", id}}))["Code"], "FailedOperation");
 }
 
+json ModifyParams(const std::string& id, const std::string& name) {
+  json p = CreateParams(name);
+  p.erase("ChargeType");
+  p["Id"] = id;
+  return p;
+}
+
+TEST_F(TioneTest, ModifyOnlyWhileStoppedAndVolumesOnlyGrow) {
+  const std::string id = Create("nb");
+  Advance(milliseconds(500));
+  json p = ModifyParams(id, "nb");
+  p["ResourceConf"]["Cpu"] = 4000;
+  p["ResourceConf"]["Memory"] = 8000;
+  EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", p)),
+            ErrorJson("FailedOperation", "The notebook `" + id +
+                                             "` is Running; only Stopped, Failed or SubmitFailed "
+                                             "notebooks can be modified; stop it first."));
+  Tione("StopNotebook", {{"Id", id}});
+  Advance(milliseconds(300));
+  Resp modified = Tione("ModifyNotebook", p);
+  EXPECT_EQ(modified.j["Response"].size(), 1u) << modified.body;  // RequestId only
+  json d = TioneDetail(id);
+  EXPECT_EQ(d["ResourceConf"]["Cpu"], 4000);
+  EXPECT_EQ(d["InstanceTypeAlias"], "4C8G");
+  EXPECT_EQ(d["Status"], "Stopped");
+
+  p["VolumeSizeInGB"] = 5;
+  EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", p)),
+            ErrorJson("InvalidParameterValue.VolumeShrinkNotAllow",
+                      "The volume of notebook `" + id + "` cannot shrink (10 GB to 5 GB)."));
+  p["VolumeSizeInGB"] = 50;
+  EXPECT_FALSE(Tione("ModifyNotebook", p).j["Response"].contains("Error"));
+  EXPECT_EQ(TioneDetail(id)["VolumeSizeInGB"], 50);
+
+  p["ChargeType"] = "PREPAID";
+  EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", p))["Code"], "UnknownParameter");
+  p.erase("ChargeType");
+  p.erase("RootAccess");
+  EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", p)),
+            ErrorJson("MissingParameter",
+                      "The request is missing a required parameter "
+                      "`RootAccess`."));
+  EXPECT_EQ(sim_->Stats()["tione"]["calls"]["ModifyNotebook"], 6);
+}
+
+TEST_F(TioneTest, DeleteOnlyANotRunningNotebook) {
+  const std::string id = Create("nb");
+  Advance(milliseconds(500));
+  EXPECT_EQ(TioneErrorOf(Tione("DeleteNotebook", {{"Id", id}}))["Code"], "FailedOperation");
+  Tione("StopNotebook", {{"Id", id}});
+  EXPECT_EQ(TioneErrorOf(Tione("DeleteNotebook", {{"Id", id}})),
+            ErrorJson("FailedOperation", "The notebook `" + id +
+                                             "` is Stopping; only Stopped, Failed or SubmitFailed "
+                                             "notebooks can be deleted; stop it first."));
+  Advance(milliseconds(300));
+  Resp deleted = Tione("DeleteNotebook", {{"Id", id}});
+  EXPECT_EQ(deleted.j["Response"].size(), 1u) << deleted.body;
+  EXPECT_EQ(Describe({{"Filters", {{{"Name", "Name"}, {"Values", {"nb"}}}}}})["TotalCount"], 0);
+  EXPECT_EQ(TioneErrorOf(Tione("DeleteNotebook", {{"Id", id}})),
+            ErrorJson("ResourceNotFound", "The notebook `" + id + "` does not exist."));
+}
+
 TEST_F(TioneTest, CreateValidatesParameters) {
   for (const char* field : {"Name", "ChargeType", "ResourceConf", "LogEnable", "RootAccess",
                             "AutoStopping", "DirectInternetAccess"}) {

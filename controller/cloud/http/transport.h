@@ -11,7 +11,7 @@
 namespace converge::cloud::http {
 
 struct HttpRequest {
-  std::string method = "GET";  // "GET" or "POST"
+  std::string method = "GET";  // "GET", "POST" or "DELETE"
   std::string target = "/";    // path and query, already percent-encoded
   std::vector<std::pair<std::string, std::string>> headers;  // may carry secrets: never log
   std::string body;                                          // sent verbatim when non-empty

@@ -23,9 +23,12 @@ inline constexpr char kCreateContainerInstance[] = "CreateContainerInstance";
 inline constexpr char kListContainerInstances[] = "ListContainerInstances";
 inline constexpr char kGetContainerInstance[] = "GetContainerInstance";
 inline constexpr char kRestartContainerInstance[] = "RestartContainerInstance";
+inline constexpr char kStopContainerInstance[] = "StopContainerInstance";
+inline constexpr char kDeleteContainerInstance[] = "DeleteContainerInstance";
 
 inline constexpr char kInstancesPath[] = "/ai/openapi/v2/instance-service/task";
 inline constexpr char kRestartPath[] = "/ai/openapi/v2/instance-service/task/actions/restart";
+inline constexpr char kStopPath[] = "/ai/openapi/v2/instance-service/task/actions/stop";
 inline constexpr char kNotebookListPath[] = "/ai/openapi/v2/notebook/list";
 inline constexpr char kNotebookStartPath[] = "/ac/openapi/v2/notebook/actions/start";
 inline constexpr char kServiceStartPath[] =

@@ -72,13 +72,14 @@ Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string tar
 }
 
 Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind kind,
-                                           std::string target, std::string body) {
+                                           std::string target, std::string body,
+                                           std::string method) {
   return Send(operation, kind, [&] {
     http::HttpRequest r;
-    r.method = "POST";
+    r.method = method;
     r.target = target;
     r.body = body;
-    r.content_type = "application/json";
+    if (!body.empty()) r.content_type = "application/json";
     return r;
   });
 }
@@ -187,6 +188,29 @@ Status ScnetProvider::StopNotebook(ResourceKind kind, const std::string&) {
   e.message = "SCNet provider \"" + name_ + "\" cannot stop " +
               std::string(ResourceKindName(kind)) + " resources; only TI-ONE notebooks stop";
   return std::unexpected(Fail(std::move(e), "StopNotebook"));
+}
+
+Status ScnetProvider::StopContainerInstance(const std::string& id) {
+  Result<nlohmann::json> data = Post(kStopContainerInstance, http::CallKind::kMutate,
+                                     http::BuildTarget(kStopPath, {{"ids", id}}), "");
+  if (!data) return std::unexpected(data.error());
+  return {};
+}
+
+Status ScnetProvider::DeleteContainerInstance(const std::string& id) {
+  Result<nlohmann::json> data =
+      Post(kDeleteContainerInstance, http::CallKind::kMutate,
+           http::BuildTarget(kInstancesPath, {{"ids", id}}), "", "DELETE");
+  if (!data) return std::unexpected(data.error());
+  return {};
+}
+
+Status ScnetProvider::DeleteNotebook(ResourceKind kind, const std::string&) {
+  return std::unexpected(Unsupported("DeleteNotebook", kind));
+}
+
+Status ScnetProvider::ModifyTiOneNotebook(const std::string&, const TiOneNotebookCreate&) {
+  return std::unexpected(Unsupported("ModifyNotebook", ResourceKind::kTiOneNotebook));
 }
 
 Status ScnetProvider::StartNotebookService(const std::string& notebook_id, int port,

@@ -35,6 +35,12 @@ class ScnetProvider : public Provider {
   Status RestartContainerInstance(const std::string& id) override;
   Status StartNotebook(ResourceKind kind, const std::string& id) override;
   Status StopNotebook(ResourceKind kind, const std::string& id) override;
+  // POST task/actions/stop?ids=ID.
+  Status StopContainerInstance(const std::string& id) override;
+  // DELETE task?ids=ID.
+  Status DeleteContainerInstance(const std::string& id) override;
+  Status DeleteNotebook(ResourceKind kind, const std::string& id) override;
+  Status ModifyTiOneNotebook(const std::string& id, const TiOneNotebookCreate& req) override;
   Status StartNotebookService(const std::string& notebook_id, int port,
                               const std::string& command) override;
 
@@ -48,7 +54,7 @@ class ScnetProvider : public Provider {
   http::PagedList Paged(const char* operation) const;
   Result<nlohmann::json> Get(const char* operation, std::string target);
   Result<nlohmann::json> Post(const char* operation, http::CallKind kind, std::string target,
-                              std::string body);
+                              std::string body, std::string method = "POST");
   // One call with the current token, and once more after a credential rejection.
   Result<nlohmann::json> Send(const char* operation, http::CallKind kind,
                               const std::function<http::HttpRequest()>& build);

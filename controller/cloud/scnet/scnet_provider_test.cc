@@ -183,5 +183,33 @@ TEST_F(ScnetProviderTest, OtherKindsAreInvalid) {
   EXPECT_TRUE(transport_->requests().empty());
 }
 
+TEST_F(ScnetProviderTest, StopsAndDeletesContainerInstancesOnFreshConnections) {
+  transport_->Answer(200, R"({"code":"0","msg":"success","data":null})");
+  transport_->Answer(200, R"({"code":"0","msg":"success","data":null})");
+  ASSERT_TRUE(provider_->StopContainerInstance("ab c"));
+  ASSERT_TRUE(provider_->DeleteContainerInstance("ab c"));
+  EXPECT_THAT(Targets(),
+              ElementsAre("POST /ai/openapi/v2/instance-service/task/actions/stop?ids=ab%20c",
+                          "DELETE /ai/openapi/v2/instance-service/task?ids=ab%20c"));
+  for (const auto& r : transport_->requests()) EXPECT_TRUE(r.fresh_connection);
+}
+
+TEST_F(ScnetProviderTest, AStopRefusalIsTheCloudsMessage) {
+  transport_->Answer(200, R"({"code":"10004","msg":"invalid parameter ids: instance service 7 )"
+                          R"(is Terminated","data":null})");
+  Status stopped = provider_->StopContainerInstance("7");
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().operation, "StopContainerInstance");
+  EXPECT_EQ(stopped.error().category, Error::Category::kInvalid);
+  EXPECT_FALSE(stopped.error().outcome_unknown);
+}
+
+TEST_F(ScnetProviderTest, TiOneOnlyActionsAreInvalid) {
+  EXPECT_EQ(provider_->DeleteNotebook(ResourceKind::kTiOneNotebook, "1").error().category,
+            Error::Category::kInvalid);
+  EXPECT_EQ(provider_->ModifyTiOneNotebook("1", {}).error().category, Error::Category::kInvalid);
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
 }  // namespace
 }  // namespace converge::cloud::scnet

@@ -221,10 +221,13 @@ std::string IdBody(const std::string& id) {
   return Dump(body);
 }
 
-std::string CreateNotebookBody(const TiOneNotebookCreate& req) {
-  nlohmann::ordered_json body;
+namespace {
+
+// The fields CreateNotebook and ModifyNotebook share, in the API's order.
+void SharedNotebookFields(const TiOneNotebookCreate& req, nlohmann::ordered_json& body,
+                          bool create) {
   body["Name"] = req.name;
-  body["ChargeType"] = req.charge_type;
+  if (create) body["ChargeType"] = req.charge_type;
   nlohmann::ordered_json conf;
   conf["Cpu"] = req.cpu;
   conf["Memory"] = req.memory;
@@ -237,9 +240,11 @@ std::string CreateNotebookBody(const TiOneNotebookCreate& req) {
   body["AutoStopping"] = req.auto_stopping;
   body["DirectInternetAccess"] = req.direct_internet_access;
   if (!req.resource_group_id.empty()) body["ResourceGroupId"] = req.resource_group_id;
-  if (!req.vpc_id.empty()) body["VpcId"] = req.vpc_id;
-  if (!req.subnet_id.empty()) body["SubnetId"] = req.subnet_id;
-  if (!req.volume_source_type.empty()) body["VolumeSourceType"] = req.volume_source_type;
+  if (create && !req.vpc_id.empty()) body["VpcId"] = req.vpc_id;
+  if (create && !req.subnet_id.empty()) body["SubnetId"] = req.subnet_id;
+  if (create && !req.volume_source_type.empty()) {
+    body["VolumeSourceType"] = req.volume_source_type;
+  }
   if (req.volume_size_gb > 0) body["VolumeSizeInGB"] = req.volume_size_gb;
   if (req.automatic_stop_time > 0) body["AutomaticStopTime"] = req.automatic_stop_time;
   if (!req.tags.empty()) {
@@ -257,6 +262,20 @@ std::string CreateNotebookBody(const TiOneNotebookCreate& req) {
     body["ImageInfo"] = image;
   }
   if (!req.image_type.empty()) body["ImageType"] = req.image_type;
+}
+
+}  // namespace
+
+std::string CreateNotebookBody(const TiOneNotebookCreate& req) {
+  nlohmann::ordered_json body;
+  SharedNotebookFields(req, body, true);
+  return Dump(body);
+}
+
+std::string ModifyNotebookBody(const std::string& id, const TiOneNotebookCreate& req) {
+  nlohmann::ordered_json body;
+  body["Id"] = id;
+  SharedNotebookFields(req, body, false);
   return Dump(body);
 }
 

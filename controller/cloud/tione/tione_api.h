@@ -23,6 +23,8 @@ inline constexpr char kDescribeNotebook[] = "DescribeNotebook";
 inline constexpr char kCreateNotebook[] = "CreateNotebook";
 inline constexpr char kStartNotebook[] = "StartNotebook";
 inline constexpr char kStopNotebook[] = "StopNotebook";
+inline constexpr char kDeleteNotebook[] = "DeleteNotebook";
+inline constexpr char kModifyNotebook[] = "ModifyNotebook";
 inline constexpr char kApiVersion[] = "2021-11-11";
 inline constexpr char kContentType[] = "application/json";
 
@@ -73,5 +75,8 @@ std::string IdBody(const std::string& id);
 // CreateNotebook body with every field of `req`; optional strings and zero
 // optional numbers are left out.
 std::string CreateNotebookBody(const TiOneNotebookCreate& req);
+// ModifyNotebook: Id plus the create request's modifiable fields (never
+// ChargeType, VpcId, SubnetId, VolumeSourceType).
+std::string ModifyNotebookBody(const std::string& id, const TiOneNotebookCreate& req);
 
 }  // namespace converge::cloud::tione

@@ -150,6 +150,25 @@ Status TiOneProvider::StopNotebook(ResourceKind kind, const std::string& id) {
   return Simple(kStopNotebook, kind, id);
 }
 
+Status TiOneProvider::StopContainerInstance(const std::string&) {
+  return std::unexpected(Unsupported("StopContainerInstance", ResourceKind::kContainerInstance));
+}
+
+Status TiOneProvider::DeleteContainerInstance(const std::string&) {
+  return std::unexpected(Unsupported("DeleteContainerInstance", ResourceKind::kContainerInstance));
+}
+
+Status TiOneProvider::DeleteNotebook(ResourceKind kind, const std::string& id) {
+  return Simple(kDeleteNotebook, kind, id);
+}
+
+Status TiOneProvider::ModifyTiOneNotebook(const std::string& id, const TiOneNotebookCreate& req) {
+  Result<nlohmann::json> response =
+      Call(kModifyNotebook, http::CallKind::kMutate, ModifyNotebookBody(id, req));
+  if (!response) return std::unexpected(response.error());
+  return {};
+}
+
 Status TiOneProvider::StartNotebookService(const std::string&, int, const std::string&) {
   return std::unexpected(Unsupported("StartNotebookService", ResourceKind::kNotebook));
 }

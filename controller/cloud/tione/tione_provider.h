@@ -37,6 +37,10 @@ class TiOneProvider : public Provider {
   Status RestartContainerInstance(const std::string& id) override;
   Status StartNotebook(ResourceKind kind, const std::string& id) override;
   Status StopNotebook(ResourceKind kind, const std::string& id) override;
+  Status StopContainerInstance(const std::string& id) override;
+  Status DeleteContainerInstance(const std::string& id) override;
+  Status DeleteNotebook(ResourceKind kind, const std::string& id) override;
+  Status ModifyTiOneNotebook(const std::string& id, const TiOneNotebookCreate& req) override;
   Status StartNotebookService(const std::string& notebook_id, int port,
                               const std::string& command) override;
 

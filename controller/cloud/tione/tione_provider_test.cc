@@ -111,6 +111,29 @@ TEST_F(TiOneProviderTest, CreateAndDescribeOne) {
   EXPECT_EQ(HeaderOf(transport_->requests()[1], "X-TC-Action"), "DescribeNotebook");
 }
 
+TEST_F(TiOneProviderTest, ModifyAndDeleteUseFreshConnections) {
+  transport_->Answer(200, R"({"Response":{"RequestId":"r"}})");
+  transport_->Answer(200, R"({"Response":{"RequestId":"r"}})");
+  TiOneNotebookCreate req{
+      .name = "x", .charge_type = "PREPAID", .instance_type = "TI.S", .cpu = 4000, .memory = 8000};
+  req.volume_source_type = "CFS";
+  req.vpc_id = "vpc-1";
+  req.volume_size_gb = 50;
+  ASSERT_TRUE(provider_->ModifyTiOneNotebook("nb-7", req));
+  ASSERT_TRUE(provider_->DeleteNotebook(ResourceKind::kTiOneNotebook, "nb-7"));
+  const auto& sent = transport_->requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(HeaderOf(sent[0], "X-TC-Action"), "ModifyNotebook");
+  EXPECT_EQ(sent[0].body,
+            R"({"Id":"nb-7","Name":"x","ResourceConf":{"Cpu":4000,"Memory":8000,"Gpu":0,)"
+            R"("InstanceType":"TI.S"},"LogEnable":false,"RootAccess":true,"AutoStopping":false,)"
+            R"("DirectInternetAccess":true,"VolumeSizeInGB":50})");
+  EXPECT_EQ(HeaderOf(sent[1], "X-TC-Action"), "DeleteNotebook");
+  EXPECT_EQ(sent[1].body, R"({"Id":"nb-7"})");
+  EXPECT_TRUE(sent[0].fresh_connection);
+  EXPECT_TRUE(sent[1].fresh_connection);
+}
+
 TEST_F(TiOneProviderTest, OtherKindsAreInvalid) {
   EXPECT_EQ(provider_->List(ResourceKind::kContainerInstance).error().category,
             Error::Category::kInvalid);
@@ -118,6 +141,9 @@ TEST_F(TiOneProviderTest, OtherKindsAreInvalid) {
   EXPECT_FALSE(provider_->RestartContainerInstance("1"));
   EXPECT_FALSE(provider_->StartNotebookService("1", 1, "x"));
   EXPECT_FALSE(provider_->StartNotebook(ResourceKind::kNotebook, "1"));
+  EXPECT_FALSE(provider_->StopContainerInstance("1"));
+  EXPECT_FALSE(provider_->DeleteContainerInstance("1"));
+  EXPECT_FALSE(provider_->DeleteNotebook(ResourceKind::kNotebook, "1"));
   EXPECT_TRUE(transport_->requests().empty());
 }
 

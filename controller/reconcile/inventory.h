@@ -1,0 +1,91 @@
+// The inventory: every resource Converge created or adopted (kind, name,
+// provider, cloud id, whether it carried Converge's ownership mark, and how it
+// was last declared, its deletionPolicy included). Pruning acts only on what
+// the inventory holds; losing or corrupting it never causes a deletion, only
+// fewer prunes (a corrupt inventory is reported and not trusted).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace converge::reconcile {
+
+struct InventoryEntry {
+  std::string kind;  // "ContainerInstance" | "TiOneNotebook"
+  std::string provider;
+  std::string name;
+  std::string cloud_id;
+  bool owned = false;                      // carried the ownership mark when last seen
+  std::string deletion_policy = "Orphan";  // as last declared: Orphan | Stop | Delete
+  std::string revision;                    // the manifest revision that last declared it
+  // ContainerInstance: spec.state as last declared, so that a controller started
+  // after a pause still restarts on state Running (Observation::paused).
+  std::string state;
+  std::string Key() const { return kind + "/" + provider + "/" + name; }
+  bool operator==(const InventoryEntry&) const = default;
+};
+
+// Thread-safe.
+class Inventory {
+ public:
+  virtual ~Inventory() = default;
+  // Adds or replaces by Key(); durable on return. Writes only when it changed.
+  virtual Status Put(const InventoryEntry& entry) = 0;
+  // Forgets an entry (its resource is gone from the cloud). Idempotent.
+  virtual Status Remove(const std::string& key) = 0;
+  virtual std::vector<InventoryEntry> Entries() const = 0;
+  std::optional<InventoryEntry> Find(const std::string& key) const {
+    for (auto& e : Entries()) {
+      if (e.Key() == key) return e;
+    }
+    return std::nullopt;
+  }
+  // Why the stored inventory was not trusted when loaded ("" when it was).
+  virtual std::string LoadError() const { return ""; }
+};
+
+// DIR/inventory.json, rewritten whole with write-temp + fsync + rename +
+// fsync(dir) on every change. Shares the state dir (and its lock) with the journal.
+class FileInventory : public Inventory {
+ public:
+  // Creates DIR if needed. A missing file is an empty inventory; an unreadable
+  // or corrupt one is an empty inventory whose LoadError() says why (it is kept
+  // aside as inventory.json.corrupt for inspection, unless `read_only`, as for
+  // plan). An error only when DIR is unusable.
+  static Result<std::unique_ptr<FileInventory>> Open(const std::string& dir,
+                                                     bool read_only = false);
+
+  Status Put(const InventoryEntry& entry) override;
+  Status Remove(const std::string& key) override;
+  std::vector<InventoryEntry> Entries() const override;
+  std::string LoadError() const override;
+
+ private:
+  explicit FileInventory(std::string dir) : dir_(std::move(dir)) {}
+  Status WriteLocked();
+
+  std::string dir_;
+  mutable std::mutex mu_;
+  std::map<std::string, InventoryEntry> entries_;
+  std::string load_error_;
+};
+
+// In memory, for plan without a state dir and tests.
+class MemoryInventory : public Inventory {
+ public:
+  Status Put(const InventoryEntry& entry) override;
+  Status Remove(const std::string& key) override;
+  std::vector<InventoryEntry> Entries() const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, InventoryEntry> entries_;
+};
+
+}  // namespace converge::reconcile

@@ -1,0 +1,65 @@
+// The inventory file: durable, and never trusted when corrupt.
+#include "reconcile/inventory.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace converge::reconcile {
+namespace {
+
+namespace fs = std::filesystem;
+
+InventoryEntry Entry(const std::string& name, const std::string& policy) {
+  return {"ContainerInstance", "scnet", name, "id-" + name, true, policy, "rev1"};
+}
+
+TEST(FileInventoryTest, SurvivesAReopen) {
+  test_support::TempDir dir;
+  {
+    auto inv = FileInventory::Open(dir.path());
+    ASSERT_TRUE(inv) << inv.error().message;
+    ASSERT_TRUE((*inv)->Put(Entry("a", "Delete")));
+    ASSERT_TRUE((*inv)->Put(Entry("b", "Orphan")));
+    ASSERT_TRUE((*inv)->Remove("ContainerInstance/scnet/b"));
+  }
+  auto inv = FileInventory::Open(dir.path());
+  ASSERT_TRUE(inv);
+  EXPECT_EQ((*inv)->LoadError(), "");
+  ASSERT_EQ((*inv)->Entries().size(), 1u);
+  EXPECT_EQ((*inv)->Entries()[0], Entry("a", "Delete"));
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "inventory.json.tmp"));
+}
+
+TEST(FileInventoryTest, ACorruptFileIsReportedSetAsideAndNotTrusted) {
+  test_support::TempDir dir;
+  const fs::path file = fs::path(dir.path()) / "inventory.json";
+  std::ofstream(file) << R"({"version":1,"resources":[{"kind":"ContainerInstance",)";
+  auto inv = FileInventory::Open(dir.path());
+  ASSERT_TRUE(inv);
+  EXPECT_TRUE((*inv)->Entries().empty());
+  EXPECT_EQ((*inv)->LoadError(),
+            "inventory " + file.string() +
+                " is unreadable or corrupt and is not trusted (kept as " + file.string() +
+                ".corrupt); nothing it listed will be pruned, and it is rebuilt " +
+                "from what the manifests declare");
+  EXPECT_TRUE(fs::exists(file.string() + ".corrupt"));
+}
+
+TEST(FileInventoryTest, AnEntryWithAnUnknownPolicyMakesTheWholeFileUntrusted) {
+  test_support::TempDir dir;
+  const fs::path file = fs::path(dir.path()) / "inventory.json";
+  std::ofstream(file) << R"({"version":1,"resources":[{"kind":"ContainerInstance","provider":"s",)"
+                         R"("name":"a","id":"1","owned":true,"deletionPolicy":"Destroy"}]})";
+  auto inv = FileInventory::Open(dir.path(), /*read_only=*/true);
+  ASSERT_TRUE(inv);
+  EXPECT_TRUE((*inv)->Entries().empty());
+  EXPECT_NE((*inv)->LoadError(), "");
+  EXPECT_TRUE(fs::exists(file));  // read only: left where it is
+}
+
+}  // namespace
+}  // namespace converge::reconcile
