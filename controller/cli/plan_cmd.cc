@@ -1,8 +1,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +14,7 @@
 #include "cli/manifests.h"
 #include "cli/one_shot.h"
 #include "cli/prune_flags.h"
+#include "gitsource/work_tree.h"
 
 namespace converge::cli {
 namespace {
@@ -104,8 +107,16 @@ Summary Summarize(const reconcile::PlanResult& plan) {
   return s;
 }
 
-void PrintText(const reconcile::PlanResult& plan, const std::string& revision, std::ostream& out) {
-  out << "Converge plan for revision " << revision << "\n\n";
+// " (git commit <full SHA> on <branch>[, with uncommitted changes])" or "".
+std::string GitSuffix(const std::optional<gitsource::WorkTreeCommit>& git) {
+  if (!git) return "";
+  return " (git commit " + git->sha + (git->branch.empty() ? "" : " on " + git->branch) +
+         (git->dirty ? ", with uncommitted changes" : "") + ")";
+}
+
+void PrintText(const reconcile::PlanResult& plan, const std::string& revision,
+               const std::optional<gitsource::WorkTreeCommit>& git, std::ostream& out) {
+  out << "Converge plan for revision " << revision << GitSuffix(git) << "\n\n";
   size_t width = 0;
   for (const auto& item : plan.items)
     width = std::max(width, item.kind.size() + item.name.size() + 1);
@@ -172,7 +183,8 @@ void PrintText(const reconcile::PlanResult& plan, const std::string& revision, s
       << (orphaned > 0 ? ", " + std::to_string(orphaned) + " orphaned" : std::string()) << ".\n";
 }
 
-nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::string& revision) {
+nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::string& revision,
+                              const std::optional<gitsource::WorkTreeCommit>& git) {
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
   for (const auto& item : plan.items) {
     nlohmann::ordered_json drift = nlohmann::ordered_json::array();
@@ -212,21 +224,32 @@ nlohmann::ordered_json ToJson(const reconcile::PlanResult& plan, const std::stri
   for (const auto& [provider, why] : plan.errors)
     errors.push_back("provider " + provider + ": " + why);
   const Summary s = Summarize(plan);
-  return {{"revision", revision},
-          {"resources", items},
-          {"unmanaged", unmanaged},
-          {"prune", prune},
-          {"pruneBlocked", plan.prune_blocked},
-          {"errors", errors},
-          {"summary",
-           {{"create", s.create},
-            {"change", s.change},
-            {"drift", s.drift},
-            {"inSync", s.in_sync},
-            {"wait", s.wait},
-            {"error", s.error},
-            {"prune", s.prune},
-            {"unmanaged", plan.unmanaged.size()}}}};
+  nlohmann::ordered_json out = {{"revision", revision}};
+  if (git) out["git"] = {{"commit", git->sha}, {"branch", git->branch}, {"dirty", git->dirty}};
+  out.update(nlohmann::ordered_json{{"resources", items},
+                                    {"unmanaged", unmanaged},
+                                    {"prune", prune},
+                                    {"pruneBlocked", plan.prune_blocked},
+                                    {"errors", errors},
+                                    {"summary",
+                                     {{"create", s.create},
+                                      {"change", s.change},
+                                      {"drift", s.drift},
+                                      {"inSync", s.in_sync},
+                                      {"wait", s.wait},
+                                      {"error", s.error},
+                                      {"prune", s.prune},
+                                      {"unmanaged", plan.unmanaged.size()}}}});
+  return out;
+}
+
+// The commit the first manifest path is checked out at, when it is in a git work tree.
+std::optional<gitsource::WorkTreeCommit> ManifestCommit(const std::vector<std::string>& paths) {
+  if (paths.empty()) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::path dir = paths.front();
+  if (!std::filesystem::is_directory(dir, ec)) dir = dir.parent_path();
+  return gitsource::DescribeWorkTree(dir.empty() ? "." : dir.string());
 }
 
 }  // namespace
@@ -268,10 +291,11 @@ int RunPlan(int argc, char** argv) {
   if (inventory) setup->controller->SetInventory(inventory.get());
   const std::string& revision = setup->revision;
   const reconcile::PlanResult plan = setup->controller->Plan();
+  const auto git = ManifestCommit(args->positional);
   if (JsonOutput(*args)) {
-    std::cout << ToJson(plan, revision).dump(2) << "\n";
+    std::cout << ToJson(plan, revision, git).dump(2) << "\n";
   } else {
-    PrintText(plan, revision, std::cout);
+    PrintText(plan, revision, git, std::cout);
   }
   const Summary s = Summarize(plan);
   if (s.error > 0) return 1;

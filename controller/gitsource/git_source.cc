@@ -9,37 +9,16 @@
 #include <sstream>
 
 #include "base/redact.h"
+#include "gitsource/libgit2.h"
 
 namespace converge::gitsource {
-namespace {
 
 namespace fs = std::filesystem;
-
-// RAII for libgit2 objects at the boundary.
-template <typename T, void (*Free)(T*)>
-struct Owned {
-  T* p = nullptr;
-  Owned() = default;
-  Owned(const Owned&) = delete;
-  Owned& operator=(const Owned&) = delete;
-  ~Owned() {
-    if (p) Free(p);
-  }
-  T** out() { return &p; }
-  T* get() const { return p; }
-};
-using RepoPtr = Owned<git_repository, git_repository_free>;
-using RemotePtr = Owned<git_remote, git_remote_free>;
-using ObjectPtr = Owned<git_object, git_object_free>;
-using CommitPtr = Owned<git_commit, git_commit_free>;
-using TreePtr = Owned<git_tree, git_tree_free>;
 
 void InitLibgit2Once() {
   static std::once_flag once;
   std::call_once(once, [] { git_libgit2_init(); });
 }
-
-}  // namespace
 
 std::string StripUserinfo(std::string_view url) {
   const auto scheme = url.find("://");

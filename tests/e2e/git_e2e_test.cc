@@ -177,5 +177,30 @@ TEST(GitE2ETest, SmartHttpWithATokenAndWrongCredentialsAreAClearError) {
   EXPECT_EQ(Get("http://" + run.addr(), "/status").body.find("right-token-123"), std::string::npos);
 }
 
+// A manifest repository's CI: `converge plan` in a checkout names the full commit SHA.
+TEST(GitE2ETest, PlanInACheckoutNamesTheFullCommitSha) {
+  TempDir dir("converge-git-e2e");
+  SimProcess sim(dir);
+  TestRepo repo(dir);
+  repo.Commit("manifests/providers.yaml", ProvidersYaml(sim.url()));
+  const std::string sha = repo.Commit("manifests/a.yaml", Instance("plan-a"));
+  const std::string checkout = dir.Path("ci");
+  gitsource::testing::Sh("git clone -q '" + repo.bare() + "' '" + checkout + "'");
+  int runs = 0;
+  const auto plan = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {ConvergeBinary(), "plan", checkout + "/manifests"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Process p(argv, dir.Path("plan" + std::to_string(++runs) + ".log"), SimEnv());
+    EXPECT_EQ(p.Wait(seconds(30)), 0) << p.Log();
+    return p.Log();
+  };
+  EXPECT_THAT(plan({}), HasSubstr(" (git commit " + sha + " on main)\n"));
+  const nlohmann::json json = nlohmann::json::parse(plan({"-o", "json"}));
+  EXPECT_EQ(json["git"], (nlohmann::json{{"commit", sha}, {"branch", "main"}, {"dirty", false}}));
+
+  dir.Write("ci/manifests/b.yaml", Instance("plan-b"));  // not committed
+  EXPECT_THAT(plan({}), HasSubstr(" (git commit " + sha + " on main, with uncommitted changes)\n"));
+}
+
 }  // namespace
 }  // namespace converge::e2e
