@@ -38,6 +38,24 @@ sources_list() {
   done
 }
 
+# As Debian's own images: no documentation (but the copyright files), manual pages
+# or translations in ROOTFS, neither now nor from packages installed later (dpkg
+# path-exclude).
+slim() {
+  local rootfs=${1:?slim: no root file system given}
+  case "$rootfs" in
+    /var/tmp/converge-bookworm.*) ;;
+    *) fail "slim: $rootfs is not a root file system this script made" ;;
+  esac
+  printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+    'path-exclude /usr/share/man/*' 'path-exclude /usr/share/groff/*' \
+    'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+    'path-exclude /usr/share/lintian/*' >"$rootfs/etc/dpkg/dpkg.cfg.d/excludes"
+  find "$rootfs/usr/share/doc" \( -type f -o -type l \) ! -name copyright -delete
+  find "$rootfs/usr/share/man" "$rootfs/usr/share/groff" "$rootfs/usr/share/info" \
+    "$rootfs/usr/share/locale" "$rootfs/usr/share/lintian" -mindepth 1 -delete 2>/dev/null || true
+}
+
 make_base_images() {
   local mirror=${DEBIAN_MIRROR:-$(configured_mirror bookworm)}
   mirror=${mirror:-http://deb.debian.org/debian}
@@ -53,6 +71,7 @@ make_base_images() {
   }
   rm -f "$rootfs.log"
   sources_list "$mirror" >"$rootfs/etc/apt/sources.list"
+  slim "$rootfs"
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*
   tar --numeric-owner -C "$rootfs" -c . |
     podman import --change 'CMD ["bash"]' --message "debootstrap --variant=minbase bookworm $mirror" \
