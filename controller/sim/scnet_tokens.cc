@@ -4,8 +4,8 @@
 #include <cstdlib>
 
 #include "base/base64url.h"
+#include "base/hmac.h"
 #include "cloud/scnet/access_key.h"
-#include "cloud/tione/tc3_signer.h"
 #include "sim/simulator_impl.h"
 
 namespace converge::sim {
@@ -49,8 +49,7 @@ std::string ScnetTokens::Issue(const std::string& access_key) {
   const std::string signed_part =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
   const std::string token =
-      signed_part + "." +
-      Base64UrlEncode(cloud::tione::HmacSha256("simulator-jwt-signing-key", signed_part));
+      signed_part + "." + Base64UrlEncode(HmacSha256("simulator-jwt-signing-key", signed_part));
   issued_[token] = Issued{access_key, expiry};
   return token;
 }

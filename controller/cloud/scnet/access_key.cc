@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cloud/tione/tc3_signer.h"
+#include "base/hmac.h"
 
 namespace converge::cloud::scnet {
 
@@ -16,8 +16,7 @@ std::string AccessKeyStringToSign(const std::string& user, const std::string& ac
 
 std::string AccessKeySignature(const std::string& user, const std::string& access_key,
                                const std::string& secret_key, int64_t timestamp) {
-  return tione::ToHex(
-      tione::HmacSha256(secret_key, AccessKeyStringToSign(user, access_key, timestamp)));
+  return ToHex(HmacSha256(secret_key, AccessKeyStringToSign(user, access_key, timestamp)));
 }
 
 }  // namespace converge::cloud::scnet

@@ -1,38 +1,19 @@
 #include "cloud/tione/tc3_signer.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
-namespace converge::cloud::tione {
+#include "base/hmac.h"
 
-std::string ToHex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
+namespace converge::cloud::tione {
 
 std::string Sha256Hex(const std::string& data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return ToHex(std::string(reinterpret_cast<char*>(digest), sizeof digest));
-}
-
-std::string HmacSha256(const std::string& key, const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
-  return std::string(reinterpret_cast<char*>(digest), len);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 namespace {
@@ -56,15 +37,14 @@ std::string Lower(std::string s) {
 
 Tc3Signature SignTc3(const Tc3Input& in) {
   Tc3Signature out;
-  std::string canonical_headers =
-      "content-type:" + in.content_type + "\nhost:" + in.host + "\n";
+  std::string canonical_headers = "content-type:" + in.content_type + "\nhost:" + in.host + "\n";
   out.signed_headers = "content-type;host";
   if (in.sign_action_header) {
     canonical_headers += "x-tc-action:" + Lower(in.action) + "\n";
     out.signed_headers += ";x-tc-action";
   }
-  out.canonical_request = "POST\n/\n\n" + canonical_headers + "\n" + out.signed_headers + "\n" +
-                          Sha256Hex(in.payload);
+  out.canonical_request =
+      "POST\n/\n\n" + canonical_headers + "\n" + out.signed_headers + "\n" + Sha256Hex(in.payload);
   out.hashed_canonical_request = Sha256Hex(out.canonical_request);
   out.date = UtcDate(in.timestamp);
   out.credential_scope = out.date + "/" + in.service + "/tc3_request";

@@ -29,16 +29,14 @@ struct Tc3Signature {
   std::string credential_scope;          // date/service/tc3_request
   std::string string_to_sign;
   std::string k_date_hex, k_service_hex, k_signing_hex;
-  std::string signature;      // hex
-  std::string signed_headers; // "content-type;host" or "content-type;host;x-tc-action"
-  std::string authorization;  // the full Authorization header value
+  std::string signature;       // hex
+  std::string signed_headers;  // "content-type;host" or "content-type;host;x-tc-action"
+  std::string authorization;   // the full Authorization header value
 };
 
 Tc3Signature SignTc3(const Tc3Input& in);
 
-// Helpers (OpenSSL): lowercase hex SHA-256 and raw HMAC-SHA256.
+// Lowercase hex SHA-256 (OpenSSL). HMAC-SHA256 and hex are in base/hmac.h.
 std::string Sha256Hex(const std::string& data);
-std::string HmacSha256(const std::string& key, const std::string& data);
-std::string ToHex(const std::string& bytes);
 
 }  // namespace converge::cloud::tione
