@@ -94,6 +94,8 @@ struct BadAnswer {
   int requests;         // how often the provider asked (retries of retryable failures)
 };
 
+void PrintTo(const BadAnswer& c, std::ostream* os) { *os << c.name; }
+
 class BadAnswersTest : public CloudSimTest, public ::testing::WithParamInterface<BadAnswer> {};
 
 TEST_P(BadAnswersTest, ListFailsWithAClearErrorAndTheRetriesItDeserves) {
