@@ -27,7 +27,12 @@ std::vector<std::string> SweepSchedule::Start(bool all, SteadyTime now) {
     if (!all && s.next > now) continue;
     due.push_back(name);
     const double jitter = s.swept ? 1.0 : 1.0 + 0.1 * random_.Uniform();
-    s.next = now + std::chrono::duration_cast<Duration>(options_.resync * jitter);
+    const auto period = std::chrono::duration_cast<Duration>(options_.resync * jitter);
+    // At a fixed rate: a period after this sweep was due, not after it started, so
+    // a late start (a busy machine, a pass in the way) does not push every later
+    // sweep back. One more than a period late, or forced early, counts from now.
+    const bool on_time = s.swept && !all && s.next <= now && s.next + period > now;
+    s.next = (on_time ? s.next : now) + period;
     s.swept = true;
   }
   return due;

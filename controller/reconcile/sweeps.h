@@ -28,8 +28,9 @@ class SweepSchedule {
   void Configure(const ProviderMap& providers, const ProviderMap& previous, SteadyTime now);
 
   // The providers to sweep now: those due at `now`, or every one when `all`.
-  // Each one's next sweep is set one resync period after `now` (the first period
-  // jittered by up to +10%), unless Failed moves it.
+  // Each one's next sweep is set one resync period after the time it was due (after
+  // `now` for its first sweep, the period then jittered by up to +10%, for a forced
+  // one, and for one more than a period late), unless Failed moves it.
   std::vector<std::string> Start(bool all, SteadyTime now);
   // The sweep of `provider` listed every kind: its backoff starts again from the base.
   void Succeeded(const std::string& provider);

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/net.h"
 #include "gitsource/webhook.h"
+#include "serve/coalesced.h"
 
 namespace converge::serve {
 
@@ -43,8 +44,7 @@ class Server::Impl {
     const std::string path = req.relative_uri().path();
     try {
       if (path == "/metrics") {
-        req.reply(status_codes::OK, endpoints_.metrics(),
-                  "text/plain; version=0.0.4; charset=utf-8");
+        req.reply(status_codes::OK, *metrics_.Get(), "text/plain; version=0.0.4; charset=utf-8");
       } else if (path == "/healthz") {
         req.reply(status_codes::OK, "ok\n", "text/plain");
       } else if (path == "/readyz") {
@@ -55,7 +55,7 @@ class Server::Impl {
                     "text/plain");
         }
       } else if (path == "/status") {
-        req.reply(status_codes::OK, endpoints_.status().dump(2) + "\n", "application/json");
+        req.reply(status_codes::OK, *status_.Get(), "application/json");
       } else if (path == kReconcile || path == kGitWebhook) {
         NotAllowed(req);
       } else {
@@ -184,6 +184,9 @@ class Server::Impl {
 
   web::http::experimental::listener::http_listener listener_;
   Endpoints endpoints_;
+  // Concurrent scrapers share one rendering (serve/coalesced.h).
+  Coalesced metrics_{[this] { return endpoints_.metrics(); }};
+  Coalesced status_{[this] { return endpoints_.status().dump(2) + "\n"; }};
 };
 
 std::optional<std::string> ReconcileRefusal(const std::string& peer, bool allow_remote) {

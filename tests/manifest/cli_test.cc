@@ -1,6 +1,8 @@
 // `converge validate` and `converge schema` as a user runs them: the real binary.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +116,46 @@ TEST_F(CliTest, InvalidFileExitsOneWithEveryErrorAsFileLineColumn) {
   EXPECT_TRUE(std::regex_match(lines[0], format));
   EXPECT_TRUE(std::regex_match(lines[1], format));
   EXPECT_THAT(run.err, ::testing::Not(HasSubstr("c2VjcmV0")));
+}
+
+// The "Bad input" table's promise for plan and apply: an invalid manifest is
+// reported like validate reports it and nothing reaches the cloud, not even a list.
+TEST_F(CliTest, PlanAndApplyOfAnInvalidFileExitOneBeforeAnyCloudCall) {
+  // A loopback listener that never accepts: a connection attempt would wait in
+  // its backlog, where a non-blocking accept finds it.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ASSERT_EQ(::listen(listener, 16), 0);
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const std::string path = Write(
+      "m/bad.yaml",
+      "apiVersion: converge.dev/v1alpha1\nkind: Provider\nmetadata: {name: scnet}\nspec:\n"
+      "  type: scnet\n  endpoint: " +
+          endpoint +
+          "\n  token: {fromEnv: CLI_TEST_TOKEN}\n---\n"
+          "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: ci}\n"
+          "spec:\n  provider: scnet\n  taskType: ssh\n  image: {name: \"a:1\", path: \"r/a:1\"}\n"
+          "  resourceGroup: g\n  accelerator: {type: gpu, count: 1}\n  cpus: 4\n"
+          "  memoryMB: 1024\n");
+  ::setenv("CLI_TEST_TOKEN", "x", 1);
+  for (const std::string command : {"plan", "apply"}) {
+    const Result run = Converge(command + " '" + tmp_.path() + "/m'");
+    EXPECT_EQ(run.exit_code, 1) << command;
+    EXPECT_THAT(SplitLines(run.err),
+                ElementsAre(path + ":18:3: ContainerInstance/ci: spec.cpus: unknown field "
+                                   "\"cpus\" (did you mean \"cpu\"?)",
+                            "1 error in 1 file"))
+        << command;
+  }
+  EXPECT_LT(::accept(listener, nullptr, nullptr), 0) << "a cloud call was attempted";
+  EXPECT_EQ(errno, EAGAIN);
+  ::close(listener);
 }
 
 TEST_F(CliTest, JsonOutput) {

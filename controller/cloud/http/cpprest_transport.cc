@@ -9,6 +9,7 @@
 #include <openssl/x509_vfy.h>
 #include <boost/asio/ssl.hpp>
 
+#include "cloud/http/bounded_buffer.h"
 #include "cloud/http/transport_failure.h"
 
 namespace converge::cloud::http {
@@ -72,7 +73,6 @@ class CpprestTransport : public HttpTransport {
 
   Result<HttpResponse> Send(const HttpRequest& request) override {
     try {
-      std::string out_body;
       whttp::http_request req(request.method);
       req.set_request_uri(web::uri(request.target));
       // No Host header of ours: cpprestsdk writes Endpoint::host_header itself, and
@@ -81,18 +81,23 @@ class CpprestTransport : public HttpTransport {
       if (!request.body.empty() || !request.content_type.empty()) {
         req.set_body(request.body, request.content_type);
       }
+      auto buffer = std::make_shared<BoundedBuffer>(kMaxAnswerBytes);
+      req.set_response_stream(concurrency::streams::streambuf<uint8_t>(buffer));
+      pplx::cancellation_token_source cancel;
       whttp::http_response resp;
+      Result<std::string> body;
       if (request.fresh_connection) {
         whttp::client::http_client once(client_.base_uri(), client_.client_config());
-        resp = once.request(req).get();
-        out_body = resp.extract_utf8string(true).get();
+        resp = once.request(req, cancel.get_token()).get();
+        body = ReadBody(resp, *buffer, cancel);
       } else {
-        resp = client_.request(req).get();
-        out_body = resp.extract_utf8string(true).get();
+        resp = client_.request(req, cancel.get_token()).get();
+        body = ReadBody(resp, *buffer, cancel);
       }
+      if (!body) return std::unexpected(std::move(body.error()));
       HttpResponse out;
       out.status = resp.status_code();
-      out.body = std::move(out_body);
+      out.body = std::move(*body);
       return out;
     } catch (const whttp::http_exception& ex) {
       LibraryFailure failure{ex.error_code(), ex.what(), ""};
@@ -111,6 +116,36 @@ class CpprestTransport : public HttpTransport {
   }
 
  private:
+  // The body, at most kMaxAnswerBytes: an answer declaring more is cancelled at
+  // once (closing the connection), and one that grows past it as it arrives is
+  // stopped by the BoundedBuffer, so the rest is never read.
+  Result<std::string> ReadBody(whttp::http_response& resp, BoundedBuffer& buffer,
+                               pplx::cancellation_token_source& cancel) {
+    const auto too_large = [&](const std::string& seen) -> Result<std::string> {
+      cancel.cancel();
+      Error e;
+      e.category = Error::Category::kProtocol;
+      e.http_status = resp.status_code();
+      e.message = "the answer from " + HostPort(endpoint_) + " is larger than " +
+                  std::to_string(kMaxAnswerBytes >> 20) + " MiB (" + seen +
+                  "); it was abandoned unread. Check that spec.endpoint is the cloud's API";
+      return std::unexpected(std::move(e));
+    };
+    const size_t declared = resp.headers().content_length();
+    if (declared > kMaxAnswerBytes) {
+      return too_large("Content-Length " + std::to_string(declared));
+    }
+    try {
+      resp.content_ready().get();
+    } catch (const std::exception&) {
+      if (buffer.exceeded()) {
+        return too_large("over " + std::to_string(buffer.received()) + " bytes received");
+      }
+      throw;
+    }
+    return buffer.Take();
+  }
+
   Endpoint endpoint_;
   std::chrono::milliseconds timeout_;
   whttp::client::http_client client_;

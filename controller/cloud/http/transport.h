@@ -27,11 +27,17 @@ struct HttpResponse {
   std::string body;
 };
 
+// The largest answer body a transport reads (the clouds' list pages are a few
+// KiB). A longer one is abandoned, its connection closed, and the call fails with
+// a kProtocol error: a wrong or misbehaving endpoint cannot exhaust memory.
+inline constexpr size_t kMaxAnswerBytes = 16 << 20;
+
 // Sends one request, no retries. Success is any HTTP answer, whatever its status.
 // Failure is an Error of category kTransport, retryable, with code "timeout" (a
 // wait ran out) or "transport_error" (DNS, refused, TLS, connection closed or
 // reset), a message naming the cause and the host, and outcome_unknown=true only
 // when the request was fully sent before the failure (see transport_failure.h).
+// A body over kMaxAnswerBytes is a failure of category kProtocol, not retryable.
 // Never throws. Thread-safe.
 class HttpTransport {
  public:

@@ -38,11 +38,6 @@ Phase PhaseOf(std::string_view what) {
   return Phase::kUnknown;
 }
 
-std::string HostPort(const Endpoint& endpoint) {
-  if (endpoint.port != 0) return endpoint.host_header;
-  return endpoint.host_header + (endpoint.scheme == "https" ? ":443" : ":80");
-}
-
 std::string Within(std::chrono::milliseconds timeout) {
   if (timeout.count() % 1000 == 0) return "within " + std::to_string(timeout.count() / 1000) + " s";
   return "within " + std::to_string(timeout.count()) + " ms";
@@ -105,6 +100,11 @@ Error Failure(std::string code, bool maybe_sent, std::string message) {
 constexpr std::string_view kMayHaveBeenApplied = "; the request may have been applied";
 
 }  // namespace
+
+std::string HostPort(const Endpoint& endpoint) {
+  if (endpoint.port != 0) return endpoint.host_header;
+  return endpoint.host_header + (endpoint.scheme == "https" ? ":443" : ":80");
+}
 
 Error ClassifyTransportFailure(const LibraryFailure& failure, const Endpoint& endpoint,
                                std::chrono::milliseconds timeout) {

@@ -38,4 +38,7 @@ struct LibraryFailure {
 Error ClassifyTransportFailure(const LibraryFailure& failure, const Endpoint& endpoint,
                                std::chrono::milliseconds timeout);
 
+// "host:port" of the endpoint, the scheme's default port filled in.
+std::string HostPort(const Endpoint& endpoint);
+
 }  // namespace converge::cloud::http
