@@ -34,6 +34,7 @@ nlohmann::ordered_json CloudStats::ToJson() const {
           {"total_calls", total},
           {"rejected", {{"rate_limited", rate_limited}, {"auth", auth}, {"fault", fault}}},
           {"faults", f},
+          {"answers", answers},
           {"max_requests_per_second", max_rps}};
 }
 

@@ -19,6 +19,10 @@ struct CloudStats {
   int64_t auth = 0;
   int64_t fault = 0;
   std::map<std::string, int64_t> faults;
+  // Per operation, the answers given by code: "ok" when the cloud served or
+  // applied the call (also when a fault then mangled the answer), else the code
+  // the client was sent (rate limit, auth, injected error or the cloud's refusal).
+  std::map<std::string, std::map<std::string, int64_t>> answers;
   std::deque<SteadyTime> window;  // the requests of the last second
   int64_t max_rps = 0;
   double tokens = -1;  // < 0: not yet initialized (full)
@@ -27,6 +31,10 @@ struct CloudStats {
   // Counts a request arriving `now` in the window; false (counted as rate
   // limited) when a token bucket of `rate` per second (0 = unlimited) is empty.
   bool Admit(SteadyTime now, double rate);
+  // Counts one answer to `operation` with `code` ("ok" for success).
+  void Answered(const std::string& operation, const std::string& code) {
+    ++answers[operation][code];
+  }
   nlohmann::ordered_json ToJson() const;
 };
 
