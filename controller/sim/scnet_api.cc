@@ -14,7 +14,7 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   {
     std::lock_guard lock(mu_);
     ++scnet_.calls[op];
-    if (!scnet_.Admit(clock_->Now(), options_.scnet_rate_limit)) {
+    if (!scnet_.Admit(r.arrived, options_.scnet_rate_limit)) {
       scnet_.Answered(op, scnet_code::kInternal);
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;

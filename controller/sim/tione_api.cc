@@ -176,14 +176,14 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
       req.reply(web::http::status_codes::OK, TioneEnvelope(reply, request_id).dump(),
                 "application/json");
     };
-    if (!tione_.Admit(clock_->Now(), options_.tione_rate_limit)) {
+    if (!tione_.Admit(r.arrived, options_.tione_rate_limit)) {
       std::ostringstream rate;
       rate << options_.tione_rate_limit;
-      return reject(TioneError(
-          "RequestLimitExceeded",
-          "Your current request times equals to `" + std::to_string(tione_.window.size()) +
-              "` in a second, which exceeds the frequency limit `" + rate.str() +
-              "` for a second. Please reduce the frequency of calls."));
+      return reject(
+          TioneError("RequestLimitExceeded",
+                     "Your current request times equals to `" + std::to_string(tione_.last_rps) +
+                         "` in a second, which exceeds the frequency limit `" + rate.str() +
+                         "` for a second. Please reduce the frequency of calls."));
     }
     if (auto failure = VerifyTc3(r)) {
       ++tione_.auth;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "sim/faults.h"
+#include "sim/stats.h"
 #include "sim_harness.h"
 #include "support/poll.h"
 #include "support/temp_dir.h"
@@ -247,6 +248,24 @@ TEST_F(FaultsTest, AdminEndpointsOverHttp) {
   EXPECT_EQ(Admin("POST", "/_sim/reset", {{"state", true}}).status, 200);
   EXPECT_EQ(sim_->State()["scnet"]["instances"][0]["status"], "Running");
   EXPECT_EQ(Admin("GET", "/_sim/nothing").status, 404);
+}
+
+// Requests are stamped on arrival and admitted when they get the simulator's
+// lock, so a request may be admitted after a later one: it counts in the
+// one-second windows of its arrival, not of its admission.
+TEST(CloudStatsTest, CountsEachRequestInTheWindowsOfItsArrival) {
+  const SteadyTime t0{};
+  CloudStats stats;
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(900), 0));
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(1500), 0));
+  EXPECT_TRUE(stats.Admit(t0, 0));  // arrived first, admitted last
+  EXPECT_EQ(stats.max_rps, 2);      // {0, 900} or {900, 1500}; never all three
+  EXPECT_EQ(stats.last_rps, 1);
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(950), 0));  // {0, 900, 950} and {900, 950, 1500}
+  EXPECT_EQ(stats.max_rps, 3);
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(1000), 0));  // 0 is out: (0, 1000] holds 900..1000
+  EXPECT_EQ(stats.max_rps, 4);                           // (500, 1500]: 900, 950, 1000, 1500
+  EXPECT_EQ(stats.last_rps, 3);
 }
 
 TEST(FaultSpecTest, ParsesTheCommandLineForm) {
