@@ -35,7 +35,8 @@ void Controller::SetInventory(Inventory* inventory) {
   }
 }
 
-void Controller::Remember(const manifest::Resource& r, const cloud::Observed& o) {
+std::optional<InventoryEntry> Controller::InventoryEntryOf(const manifest::Resource& r,
+                                                           const cloud::Observed& o) {
   InventoryEntry e;
   if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
     e.deletion_policy = manifest::DeletionPolicyName(ci->spec.deletion_policy);
@@ -43,22 +44,28 @@ void Controller::Remember(const manifest::Resource& r, const cloud::Observed& o)
   } else if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
     e.deletion_policy = manifest::DeletionPolicyName(nb->spec.deletion_policy);
   } else {
-    return;  // a NotebookService's notebook is never Converge's to remove
+    return std::nullopt;  // a NotebookService's notebook is never Converge's to remove
   }
   e.kind = manifest::KindName(manifest::KindOf(r));
   e.provider = manifest::ProviderOf(r);
   e.name = manifest::MetaOf(r).name;
   e.cloud_id = o.id;
   e.owned = IsOwnedByConverge(o);
+  std::lock_guard lock(mu_);
+  e.revision = revision_;
+  return e;
+}
+
+void Controller::Remember(const std::vector<InventoryEntry>& entries) {
+  if (entries.empty()) return;
   Inventory* inventory;
   {
     std::lock_guard lock(mu_);
-    e.revision = revision_;
     inventory = inventory_;
   }
-  if (Status put = inventory->Put(e); !put) {
+  if (Status put = inventory->PutAll(entries); !put) {
     log::Warn("cannot update the inventory (fewer prunes, never a wrong one)",
-              {{"resource", e.Key()}, {"error", put.error().message}});
+              {{"resources", std::to_string(entries.size())}, {"error", put.error().message}});
   }
 }
 
@@ -277,7 +284,8 @@ bool Controller::CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due
 }
 
 std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
-                                           const Observations& obs, bool* pass_ok) {
+                                           const Observations& obs, bool* pass_ok,
+                                           std::vector<InventoryEntry>* remembered) {
   const SteadyTime started = clock_.Now();
   const std::string provider = manifest::ProviderOf(t.resource);
   const std::string kind(manifest::KindName(manifest::KindOf(t.resource)));
@@ -315,7 +323,9 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
   }
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
-  if (o.matches.size() == 1) Remember(t.resource, *o.matches.front());
+  if (o.matches.size() == 1) {
+    if (auto e = InventoryEntryOf(t.resource, *o.matches.front())) remembered->push_back(*e);
+  }
   std::lock_guard lock(mu_);
   RecordListed(t, action, o);
   if (IsMutating(action.type)) return action;
@@ -340,12 +350,15 @@ PassResult Controller::RunPass(bool all) {
   const PassContext ctx = Context();
   std::vector<Executor::Work> work;
   bool pass_ok = obs.errors.empty() && obs.kind_errors.empty() && obs.name_errors.empty();
+  std::vector<InventoryEntry> remembered;
   for (const auto& t : due) {
     const SteadyTime started = clock_.Now();
-    if (std::optional<Action> action = Observed(ctx, *t, obs, &pass_ok)) {
+    if (std::optional<Action> action = Observed(ctx, *t, obs, &pass_ok, &remembered)) {
       work.push_back({t, std::move(*action), started});
     }
   }
+  // One durable inventory write for the pass (a new revision changes every entry).
+  Remember(remembered);
   Executor executor(ctx, intents_, [this](const std::string& p) { return ClientOf(p); });
   if (!executor.Run(work, &result)) pass_ok = false;
 

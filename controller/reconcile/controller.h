@@ -174,11 +174,17 @@ class Controller {
   // nothing to do.
   bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due, ObservePlan* plan);
   // Records t's observation; a mutating action to perform, or nullopt when done.
+  // The inventory entry of an observed ContainerInstance/TiOneNotebook is added
+  // to `remembered`.
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
-                                 bool* pass_ok);
+                                 bool* pass_ok, std::vector<InventoryEntry>* remembered);
   std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
-  // Records an observed ContainerInstance/TiOneNotebook in the inventory.
-  void Remember(const manifest::Resource& r, const cloud::Observed& o);
+  // What the inventory records of `r` observed as `o`; nullopt for a kind that
+  // is never pruned (NotebookService).
+  std::optional<InventoryEntry> InventoryEntryOf(const manifest::Resource& r,
+                                                 const cloud::Observed& o);
+  // Records a pass's observed entries in the inventory with one write.
+  void Remember(const std::vector<InventoryEntry>& entries);
   // Why the manifest source cannot be trusted to prune, "" when it can.
   std::string PruneSourceProblemLocked() const;
   PrunePlan PlanPruneFor(const Observations& obs);

@@ -89,7 +89,13 @@ Result<std::unique_ptr<FileInventory>> FileInventory::Open(const std::string& di
   return inv;
 }
 
+int FileInventory::Writes() const {
+  std::lock_guard lock(mu_);
+  return writes_;
+}
+
 Status FileInventory::WriteLocked() {
+  ++writes_;
   nlohmann::json doc = {{"version", 1}, {"resources", nlohmann::json::array()}};
   for (const auto& [key, e] : entries_) doc["resources"].push_back(ToJson(e));
   const std::string body = doc.dump(1);
@@ -111,21 +117,20 @@ Status FileInventory::WriteLocked() {
   return {};
 }
 
-Status FileInventory::Put(const InventoryEntry& entry) {
+Status FileInventory::PutAll(const std::vector<InventoryEntry>& entries) {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(entry.Key());
-  if (it != entries_.end() && it->second == entry) return {};
-  const std::optional<InventoryEntry> before =
-      it == entries_.end() ? std::nullopt : std::optional(it->second);
-  entries_[entry.Key()] = entry;
-  Status written = WriteLocked();
-  if (!written) {
-    if (before) {
-      entries_[entry.Key()] = *before;
-    } else {
-      entries_.erase(entry.Key());
-    }
+  std::map<std::string, InventoryEntry> next = entries_;
+  bool changed = false;
+  for (const auto& e : entries) {
+    auto [it, added] = next.try_emplace(e.Key(), e);
+    if (!added && it->second == e) continue;
+    it->second = e;
+    changed = true;
   }
+  if (!changed) return {};
+  std::swap(entries_, next);
+  Status written = WriteLocked();
+  if (!written) std::swap(entries_, next);  // all or none
   return written;
 }
 
@@ -152,9 +157,9 @@ std::string FileInventory::LoadError() const {
   return load_error_;
 }
 
-Status MemoryInventory::Put(const InventoryEntry& entry) {
+Status MemoryInventory::PutAll(const std::vector<InventoryEntry>& entries) {
   std::lock_guard lock(mu_);
-  entries_[entry.Key()] = entry;
+  for (const auto& e : entries) entries_[e.Key()] = e;
   return {};
 }
 

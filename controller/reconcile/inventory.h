@@ -35,8 +35,11 @@ struct InventoryEntry {
 class Inventory {
  public:
   virtual ~Inventory() = default;
-  // Adds or replaces by Key(); durable on return. Writes only when it changed.
-  virtual Status Put(const InventoryEntry& entry) = 0;
+  // Adds or replaces each entry by Key(), all or none; durable on return, with
+  // one write for the whole batch, and none when nothing changed (a pass records
+  // every resource it observed with one call, not one write per resource).
+  virtual Status PutAll(const std::vector<InventoryEntry>& entries) = 0;
+  Status Put(const InventoryEntry& entry) { return PutAll({entry}); }
   // Forgets an entry (its resource is gone from the cloud). Idempotent.
   virtual Status Remove(const std::string& key) = 0;
   virtual std::vector<InventoryEntry> Entries() const = 0;
@@ -61,10 +64,13 @@ class FileInventory : public Inventory {
   static Result<std::unique_ptr<FileInventory>> Open(const std::string& dir,
                                                      bool read_only = false);
 
-  Status Put(const InventoryEntry& entry) override;
+  Status PutAll(const std::vector<InventoryEntry>& entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
   std::string LoadError() const override;
+  // How many times the file was written (each a write, fsync, rename and
+  // directory fsync), for tests.
+  int Writes() const;
 
  private:
   explicit FileInventory(std::string dir) : dir_(std::move(dir)) {}
@@ -74,12 +80,13 @@ class FileInventory : public Inventory {
   mutable std::mutex mu_;
   std::map<std::string, InventoryEntry> entries_;
   std::string load_error_;
+  int writes_ = 0;
 };
 
 // In memory, for plan without a state dir and tests.
 class MemoryInventory : public Inventory {
  public:
-  Status Put(const InventoryEntry& entry) override;
+  Status PutAll(const std::vector<InventoryEntry>& entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
 

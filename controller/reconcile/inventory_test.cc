@@ -34,6 +34,25 @@ TEST(FileInventoryTest, SurvivesAReopen) {
   EXPECT_FALSE(fs::exists(fs::path(dir.path()) / "inventory.json.tmp"));
 }
 
+TEST(FileInventoryTest, PutAllWritesABatchOnceAndNothingUnchanged) {
+  test_support::TempDir dir;
+  auto inv = FileInventory::Open(dir.path());
+  ASSERT_TRUE(inv) << inv.error().message;
+  std::vector<InventoryEntry> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(Entry("ci" + std::to_string(i), "Delete"));
+  ASSERT_TRUE((*inv)->PutAll(batch));
+  EXPECT_EQ((*inv)->Writes(), 1);
+  ASSERT_TRUE((*inv)->PutAll(batch));
+  EXPECT_EQ((*inv)->Writes(), 1);  // nothing changed: nothing written
+  for (auto& e : batch) e.revision = "rev2";
+  ASSERT_TRUE((*inv)->PutAll(batch));
+  EXPECT_EQ((*inv)->Writes(), 2);
+  auto reopened = FileInventory::Open(dir.path());
+  ASSERT_TRUE(reopened);
+  ASSERT_EQ((*reopened)->Entries().size(), 20u);
+  for (const auto& e : (*reopened)->Entries()) EXPECT_EQ(e.revision, "rev2");
+}
+
 TEST(FileInventoryTest, ACorruptFileIsReportedSetAsideAndNotTrusted) {
   test_support::TempDir dir;
   const fs::path file = fs::path(dir.path()) / "inventory.json";

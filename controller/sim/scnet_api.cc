@@ -14,7 +14,8 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   {
     std::lock_guard lock(mu_);
     ++scnet_.calls[op];
-    if (!scnet_.Admit(clock_->Now(), options_.scnet_rate_limit)) {
+    if (!scnet_.Admit(r.arrived, options_.scnet_rate_limit)) {
+      scnet_.Answered(op, scnet_code::kInternal);
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
       req.reply(
@@ -30,6 +31,7 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     if (!account) {
       if (std::optional<ScnetReply> refused = tokens_.Check(r.Header("token"))) {
         ++scnet_.auth;
+        scnet_.Answered(op, refused->body.value("code", ""));
         req.reply(refused->http_status, refused->body.dump(), "application/json");
         return;
       }
@@ -37,7 +39,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     fault = faults_.Decide("scnet", op, random_);
     if (fault.latency.count() > 0) ++scnet_.faults["latency"];
     if (fault.mode != FaultMode::kNone) ++scnet_.faults[FaultModeName(fault.mode)];
-    if (fault.mode == FaultMode::kError) ++scnet_.fault;
+    if (fault.mode == FaultMode::kError) {
+      ++scnet_.fault;
+      scnet_.Answered(op, scnet_code::kInternal);
+    }
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
@@ -52,6 +57,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   if (r.method == "POST" && !Trim(r.body).empty()) {
     body = json::parse(r.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
+      {
+        std::lock_guard lock(mu_);
+        scnet_.Answered(op, scnet_code::kInvalidParameter);
+      }
       req.reply(web::http::status_codes::OK,
                 ScnetEnvelope(scnet_code::kInvalidParameter,
                               "invalid parameter: the request body is not a JSON object")
@@ -88,6 +97,8 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     } else if (op == "DeleteContainerInstance") {
       reply = world_.scnet().DeleteContainerInstances(r.query);
     }
+    const std::string code = reply.body.value("code", "");
+    scnet_.Answered(op, code == scnet_code::kOk ? "ok" : code);
   }
   Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});
 }

@@ -230,6 +230,7 @@ void Simulator::Impl::Handle(http_request req) {
   ++in_flight_;
   try {
     Request r;
+    r.arrived = clock_->Now();
     r.method = req.method();
     r.path = web::uri::decode(req.relative_uri().path());
     if (r.path.empty() || r.path.front() != '/') r.path = "/" + r.path;

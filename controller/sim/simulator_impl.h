@@ -32,6 +32,8 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
+  // When the request arrived (before it waited for the body or the simulator's lock).
+  SteadyTime arrived{};
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -172,17 +172,18 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
     request_id = Uuid(random_);
     ++tione_.calls[op];
     auto reject = [&](const TioneReply& reply) {
+      tione_.Answered(op, reply.error_code);
       req.reply(web::http::status_codes::OK, TioneEnvelope(reply, request_id).dump(),
                 "application/json");
     };
-    if (!tione_.Admit(clock_->Now(), options_.tione_rate_limit)) {
+    if (!tione_.Admit(r.arrived, options_.tione_rate_limit)) {
       std::ostringstream rate;
       rate << options_.tione_rate_limit;
-      return reject(TioneError(
-          "RequestLimitExceeded",
-          "Your current request times equals to `" + std::to_string(tione_.window.size()) +
-              "` in a second, which exceeds the frequency limit `" + rate.str() +
-              "` for a second. Please reduce the frequency of calls."));
+      return reject(
+          TioneError("RequestLimitExceeded",
+                     "Your current request times equals to `" + std::to_string(tione_.last_rps) +
+                         "` in a second, which exceeds the frequency limit `" + rate.str() +
+                         "` for a second. Please reduce the frequency of calls."));
     }
     if (auto failure = VerifyTc3(r)) {
       ++tione_.auth;
@@ -218,7 +219,10 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
     fault = faults_.Decide("tione", op, random_);
     if (fault.latency.count() > 0) ++tione_.faults["latency"];
     if (fault.mode != FaultMode::kNone) ++tione_.faults[FaultModeName(fault.mode)];
-    if (fault.mode == FaultMode::kError) ++tione_.fault;
+    if (fault.mode == FaultMode::kError) {
+      ++tione_.fault;
+      tione_.Answered(op, "InternalError");
+    }
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
@@ -234,11 +238,14 @@ void Simulator::Impl::ServeTione(http_request& req, const Request& r) {
   }
   json params = Trim(r.body).empty() ? json::object() : json::parse(r.body, nullptr, false);
   TioneReply reply;
-  if (params.is_discarded() || !params.is_object()) {
-    reply = TioneError("InvalidParameter", "The request body is not a valid JSON object.");
-  } else {
+  {
     std::lock_guard lock(mu_);
-    reply = world_.tione().Call(action, params);
+    if (params.is_discarded() || !params.is_object()) {
+      reply = TioneError("InvalidParameter", "The request body is not a valid JSON object.");
+    } else {
+      reply = world_.tione().Call(action, params);
+    }
+    tione_.Answered(op, reply.ok() ? "ok" : reply.error_code);
   }
   Deliver(req, fault.mode, {200, TioneEnvelope(reply, request_id).dump()});
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "sim/faults.h"
+#include "sim/stats.h"
 #include "sim_harness.h"
 #include "support/poll.h"
 #include "support/temp_dir.h"
@@ -15,7 +16,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
-
 
 class FaultsTest : public SimTest {
  protected:
@@ -109,6 +109,41 @@ TEST_F(FaultsTest, LifecycleOperationsTakeFaults) {
   EXPECT_EQ(TioneErrorOf(Tione("ModifyNotebook", {{"Id", "nb-1"}}))["Code"], "InternalError");
   EXPECT_EQ(sim_->Stats()["scnet"]["faults"]["error"], 1);
   EXPECT_EQ(sim_->Stats()["tione"]["faults"]["error"], 1);
+}
+
+// "answers" tells a call the cloud applied from one it refused, per operation:
+// what proves that a resource was deleted exactly once.
+TEST_F(FaultsTest, AnswersCountEachOperationsOutcomesByCode) {
+  const std::string legacy = "530491fa7c8e47348f01de73e627a6a7";
+  const test_support::Request del{.method = "DELETE",
+                                  .path = std::string(kTask) + "?ids=" + legacy,
+                                  .headers = {{"token", kTestScnetToken}}};
+  Fault({{"operation", "DeleteContainerInstance"}, {"mode", "error"}, {"times", 1}});
+  EXPECT_EQ(Send(del).j["code"], "10001");  // injected: nothing applied
+  EXPECT_EQ(Send(del).j["code"], "0");      // applied
+  EXPECT_EQ(Send(del).j["code"], "10004");  // already gone
+  EXPECT_EQ(ScnetGet(kList, "wrong-token").j["code"], "10009");
+  Fault({{"operation", "CreateNotebook"}, {"mode", "drop"}, {"times", 1}});
+  const json create = {
+      {"Name", "once"},
+      {"ChargeType", "POSTPAID_BY_HOUR"},
+      {"ResourceConf",
+       {{"Cpu", 2000}, {"Memory", 4000}, {"Gpu", 0}, {"InstanceType", "TI.S.MEDIUM.POST"}}},
+      {"LogEnable", false},
+      {"RootAccess", true},
+      {"AutoStopping", false},
+      {"DirectInternetAccess", true},
+      {"VolumeSizeInGB", 10}};
+  EXPECT_FALSE(Tione("CreateNotebook", create).transport_error.empty());  // applied, dropped
+  EXPECT_EQ(TioneErrorOf(Tione("CreateNotebook", create))["Code"], "ResourceInUse");
+
+  const json stats = sim_->Stats();
+  EXPECT_EQ(stats["scnet"]["answers"],
+            json::parse(R"({"DeleteContainerInstance":{"10001":1,"ok":1,"10004":1},)"
+                        R"("ListNotebooks":{"10009":1}})"));
+  EXPECT_EQ(stats["tione"]["answers"],
+            json::parse(R"({"CreateNotebook":{"ok":1,"ResourceInUse":1}})"));
+  EXPECT_EQ(stats["scnet"]["calls"]["DeleteContainerInstance"], 3);
 }
 
 TEST_F(FaultsTest, LatencyDelaysTheAnswer) {
@@ -213,6 +248,24 @@ TEST_F(FaultsTest, AdminEndpointsOverHttp) {
   EXPECT_EQ(Admin("POST", "/_sim/reset", {{"state", true}}).status, 200);
   EXPECT_EQ(sim_->State()["scnet"]["instances"][0]["status"], "Running");
   EXPECT_EQ(Admin("GET", "/_sim/nothing").status, 404);
+}
+
+// Requests are stamped on arrival and admitted when they get the simulator's
+// lock, so a request may be admitted after a later one: it counts in the
+// one-second windows of its arrival, not of its admission.
+TEST(CloudStatsTest, CountsEachRequestInTheWindowsOfItsArrival) {
+  const SteadyTime t0{};
+  CloudStats stats;
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(900), 0));
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(1500), 0));
+  EXPECT_TRUE(stats.Admit(t0, 0));  // arrived first, admitted last
+  EXPECT_EQ(stats.max_rps, 2);      // {0, 900} or {900, 1500}; never all three
+  EXPECT_EQ(stats.last_rps, 1);
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(950), 0));  // {0, 900, 950} and {900, 950, 1500}
+  EXPECT_EQ(stats.max_rps, 3);
+  EXPECT_TRUE(stats.Admit(t0 + milliseconds(1000), 0));  // 0 is out: (0, 1000] holds 900..1000
+  EXPECT_EQ(stats.max_rps, 4);                           // (500, 1500]: 900, 950, 1000, 1500
+  EXPECT_EQ(stats.last_rps, 3);
 }
 
 TEST(FaultSpecTest, ParsesTheCommandLineForm) {
