@@ -85,8 +85,11 @@ SANITIZE_FLAGS ?= -O1 -g1
 TSAN_TESTS := converge_reconcile_test converge_serve_test converge_cloud_test converge_cloud_sim_test
 ASAN_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
 TSAN_REPORTS = $(abspath $(TSAN_BUILD_DIR))/sanitizer-reports
+# Suppressions for third-party code only, each with its reason: tests/sanitizers/*.supp.
+SANITIZER_SUPP = $(abspath tests/sanitizers)
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/asan:log_exe_name=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/ubsan:log_exe_name=1
+  LSAN_OPTIONS=suppressions=$(SANITIZER_SUPP)/lsan.supp \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/ubsan:log_exe_name=1:suppressions=$(SANITIZER_SUPP)/ubsan.supp
 # tests/support/tsan_options.cc adds the suppressions (tests/support/tsan.supp).
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(TSAN_REPORTS)/tsan:log_exe_name=1
 
