@@ -87,9 +87,9 @@ ASAN_REPORTS = $(abspath $(ASAN_BUILD_DIR))/sanitizer-reports
 TSAN_REPORTS = $(abspath $(TSAN_BUILD_DIR))/sanitizer-reports
 # Suppressions for third-party code only, each with its reason: tests/sanitizers/*.supp.
 SANITIZER_SUPP = $(abspath tests/sanitizers)
-ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/asan:log_exe_name=1 \
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:print_suppressions=0:log_path=$(ASAN_REPORTS)/asan:log_exe_name=1 \
   LSAN_OPTIONS=suppressions=$(SANITIZER_SUPP)/lsan.supp:print_suppressions=0 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:log_path=$(ASAN_REPORTS)/ubsan:log_exe_name=1:suppressions=$(SANITIZER_SUPP)/ubsan.supp
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:print_suppressions=0:log_path=$(ASAN_REPORTS)/ubsan:log_exe_name=1:suppressions=$(SANITIZER_SUPP)/ubsan.supp
 # tests/support/tsan_options.cc adds the suppressions (tests/support/tsan.supp).
 TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:log_path=$(TSAN_REPORTS)/tsan:log_exe_name=1
 
