@@ -280,7 +280,9 @@ std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f
       ok = false;
       continue;
     }
-    const YAML::Node& value = it->second;
+    // A copy (a YAML::Node is a handle): it-> returns a proxy that holds the pair by
+    // value, so a reference to it->second dangles after this statement.
+    const YAML::Node value = it->second;
     if (!value.IsScalar() || ResolveScalar(value) != ScalarKind::kString) {
       const std::string got = DescribeNode(value);
       const bool quotable = value.IsScalar() && (got == "a number" || got == "a boolean");

@@ -135,7 +135,10 @@ TEST_F(RedactionTest, NoSecretAppearsAnywhere) {
       sim::kTestScnetToken, sim::kTestSecretKey, sim::kTestSecretId, kWrongToken,   kWrongSecretKey,
       kWrongSecretId,       "TC3-HMAC-SHA256",   "Signature=",       "sshPassword", "SENTINEL"};
   for (int i = 1; i <= 7; ++i) secrets.push_back(SshPassword(i));
-  for (const nlohmann::json& nb : sim_->State()["scnet"]["notebooks"]) {
+  // Held in a variable: a range-for over State()["scnet"]["notebooks"] iterates an
+  // element of a temporary already destroyed (heap-use-after-free under ASan).
+  const nlohmann::json state = sim_->State();
+  for (const nlohmann::json& nb : state["scnet"]["notebooks"]) {
     secrets.push_back(nb["sshPassword"].get<std::string>());
   }
   for (const std::string& secret : secrets) {
