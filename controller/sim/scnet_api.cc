@@ -9,7 +9,7 @@
 
 namespace converge::sim {
 
-void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std::string& op) {
+Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
   FaultDecision fault;
   {
     std::lock_guard lock(mu_);
@@ -17,21 +17,18 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     if (!scnet_.Admit(clock_->Now(), options_.scnet_rate_limit)) {
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
-      req.reply(
+      return {
           web::http::status_codes::TooManyRequests,
           ScnetEnvelope(scnet_code::kInternal, "request rate limit exceeded: at most " +
                                                    rate.str() + " requests per second; retry later")
-              .dump(),
-          "application/json");
-      return;
+              .dump()};
     }
     const bool account =
         op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter";
     if (!account) {
       if (std::optional<ScnetReply> refused = tokens_.Check(r.Header("token"))) {
         ++scnet_.auth;
-        req.reply(refused->http_status, refused->body.dump(), "application/json");
-        return;
+        return {refused->http_status, refused->body.dump()};
       }
     }
     fault = faults_.Decide("scnet", op, random_);
@@ -41,23 +38,19 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
-    req.reply(web::http::status_codes::OK,
-              ScnetEnvelope(scnet_code::kInternal,
-                            "internal error (injected by the simulator for " + op + ")")
-                  .dump(),
-              "application/json");
-    return;
+    return {web::http::status_codes::OK,
+            ScnetEnvelope(scnet_code::kInternal,
+                          "internal error (injected by the simulator for " + op + ")")
+                .dump()};
   }
   json body = json::object();
   if (r.method == "POST" && !Trim(r.body).empty()) {
     body = json::parse(r.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      req.reply(web::http::status_codes::OK,
-                ScnetEnvelope(scnet_code::kInvalidParameter,
-                              "invalid parameter: the request body is not a JSON object")
-                    .dump(),
-                "application/json");
-      return;
+      return {web::http::status_codes::OK,
+              ScnetEnvelope(scnet_code::kInvalidParameter,
+                            "invalid parameter: the request body is not a JSON object")
+                  .dump()};
     }
   }
   ScnetReply reply;
@@ -85,7 +78,7 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
       reply = world_.scnet().RestartContainerInstance(r.query);
     }
   }
-  Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});
+  return {reply.http_status, reply.body.dump(), fault.mode};
 }
 
 ScnetReply Simulator::Impl::ServeScnetAccount(const Request& r, const std::string& op) {

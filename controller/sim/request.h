@@ -1,0 +1,38 @@
+// A decoded HTTP request to the simulator and its answer before delivery:
+// what Simulator::Dispatch maps one to the other, with no socket involved.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "sim/faults.h"
+
+namespace converge::sim {
+
+// A decoded HTTP request.
+struct Request {
+  std::string method;
+  std::string path;  // percent-decoded, starting with '/'
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// The answer to one request (always a JSON body). `delivery` is the injected
+// fault the listener applies when sending it: kMalformed (half the body), kDrop
+// (half the body, then the connection closes), kHang (no answer); kNone otherwise.
+struct Answer {
+  int status = 200;
+  std::string body;
+  FaultMode delivery = FaultMode::kNone;
+};
+
+// `s` without leading and trailing spaces and tabs.
+std::string Trim(const std::string& s);
+
+}  // namespace converge::sim

@@ -1,0 +1,101 @@
+// Simulator::Dispatch: the simulator's answer to a decoded request without a
+// socket (what the listener calls, and the sim_dispatch fuzz target), and the
+// TC3 verifier it uses (sim/tc3_verify.h) as a function.
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "cloud/tione/tc3_signer.h"
+#include "sim/simulator.h"
+#include "sim/tc3_verify.h"
+
+namespace converge::sim {
+namespace {
+
+std::string ReadSeed(const std::string& name) {
+  std::ifstream in(std::string(CONVERGE_SOURCE_DIR) + "/tests/fixtures/seeds/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class DispatchTest : public ::testing::Test {
+ protected:
+  DispatchTest() : simulator_(Options()) {}
+  SimOptions Options() {
+    SimOptions options;
+    options.clock = &clock_;
+    options.random_seed = 7;
+    return options;
+  }
+  Request Create() {
+    return Request{.method = "POST",
+                   .path = "/ai/openapi/v2/instance-service/task",
+                   .headers = {{"token", kTestScnetToken}},
+                   .body = ReadSeed("003_create_instance_request.json")};
+  }
+  SimulatedClock clock_;
+  Simulator simulator_;
+};
+
+TEST_F(DispatchTest, AnswersWithoutStartingAListener) {
+  const Answer answer = simulator_.Dispatch(Create());
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.delivery, FaultMode::kNone);
+  const nlohmann::json body = nlohmann::json::parse(answer.body);
+  EXPECT_EQ(body["code"], "0") << answer.body;
+  ASSERT_EQ(simulator_.ListInstances().size(), 1u);
+  EXPECT_EQ(simulator_.ListInstances()[0]["id"], body["data"]);
+  EXPECT_EQ(simulator_.Stats()["scnet"]["calls"]["CreateContainerInstance"], 1);
+}
+
+TEST_F(DispatchTest, UnknownEndpointIs404) {
+  const Answer answer = simulator_.Dispatch(Request{.method = "DELETE", .path = "/nowhere"});
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(answer.body)["msg"], "no such endpoint: DELETE /nowhere");
+}
+
+TEST_F(DispatchTest, DeliveryFaultsAreLeftToTheCaller) {
+  ASSERT_TRUE(simulator_.SetFaults(nlohmann::json::parse(
+      R"({"rules":[{"cloud":"scnet","operation":"CreateContainerInstance","mode":"drop"}]})")));
+  const Answer answer = simulator_.Dispatch(Create());
+  EXPECT_EQ(answer.delivery, FaultMode::kDrop);
+  EXPECT_EQ(nlohmann::json::parse(answer.body)["code"], "0") << answer.body;
+  EXPECT_EQ(simulator_.ListInstances().size(), 1u);  // applied ("commit then drop")
+}
+
+TEST(Tc3VerifyTest, AcceptsWhatTheClientSignsAndRefusesAChangedBody) {
+  const int64_t now = 1700000000;
+  const Tc3Expectation expected{.secret_id = kTestSecretId,
+                                .secret_key = kTestSecretKey,
+                                .service = kTioneService,
+                                .now = now};
+  cloud::tione::Tc3Input in{.secret_id = kTestSecretId,
+                            .secret_key = kTestSecretKey,
+                            .host = "127.0.0.1:8089",
+                            .service = kTioneService,
+                            .action = "DescribeNotebooks",
+                            .content_type = "application/json",
+                            .payload = R"({"Offset":0})",
+                            .timestamp = now};
+  Request r{.method = "POST",
+            .path = "/",
+            .headers = {{"authorization", cloud::tione::SignTc3(in).authorization},
+                        {"content-type", in.content_type},
+                        {"host", in.host},
+                        {"x-tc-action", in.action},
+                        {"x-tc-timestamp", std::to_string(now)}},
+            .body = in.payload};
+  EXPECT_FALSE(VerifyTc3(r, expected).has_value());
+  r.body += " ";
+  const std::optional<TioneReply> refused = VerifyTc3(r, expected);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->error_code, "AuthFailure.SignatureFailure");
+}
+
+}  // namespace
+}  // namespace converge::sim
