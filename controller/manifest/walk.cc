@@ -280,7 +280,8 @@ std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f
       ok = false;
       continue;
     }
-    const YAML::Node& value = it->second;
+    // A copy (a Node is a handle): `it->` yields a temporary that dies with the statement.
+    const YAML::Node value = it->second;
     if (!value.IsScalar() || ResolveScalar(value) != ScalarKind::kString) {
       const std::string got = DescribeNode(value);
       const bool quotable = value.IsScalar() && (got == "a number" || got == "a boolean");

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/faults.h"
 
 namespace converge::sim {
@@ -31,6 +33,11 @@ struct Answer {
   std::string body;
   FaultMode delivery = FaultMode::kNone;
 };
+
+// The JSON text of an answer body. Strings a request put there (a path, a header,
+// a name) may hold bytes that are not UTF-8: each becomes U+FFFD instead of
+// making the answer fail.
+std::string AnswerText(const nlohmann::json& body);
 
 // `s` without leading and trailing spaces and tabs.
 std::string Trim(const std::string& s);

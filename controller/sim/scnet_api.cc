@@ -17,18 +17,17 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
     if (!scnet_.Admit(clock_->Now(), options_.scnet_rate_limit)) {
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
-      return {
-          web::http::status_codes::TooManyRequests,
-          ScnetEnvelope(scnet_code::kInternal, "request rate limit exceeded: at most " +
-                                                   rate.str() + " requests per second; retry later")
-              .dump()};
+      return {web::http::status_codes::TooManyRequests,
+              AnswerText(ScnetEnvelope(scnet_code::kInternal,
+                                       "request rate limit exceeded: at most " + rate.str() +
+                                           " requests per second; retry later"))};
     }
     const bool account =
         op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter";
     if (!account) {
       if (std::optional<ScnetReply> refused = tokens_.Check(r.Header("token"))) {
         ++scnet_.auth;
-        return {refused->http_status, refused->body.dump()};
+        return {refused->http_status, AnswerText(refused->body)};
       }
     }
     fault = faults_.Decide("scnet", op, random_);
@@ -39,18 +38,17 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
     return {web::http::status_codes::OK,
-            ScnetEnvelope(scnet_code::kInternal,
-                          "internal error (injected by the simulator for " + op + ")")
-                .dump()};
+            AnswerText(ScnetEnvelope(scnet_code::kInternal,
+                                     "internal error (injected by the simulator for " + op + ")"))};
   }
   json body = json::object();
   if (r.method == "POST" && !Trim(r.body).empty()) {
     body = json::parse(r.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      return {web::http::status_codes::OK,
-              ScnetEnvelope(scnet_code::kInvalidParameter,
-                            "invalid parameter: the request body is not a JSON object")
-                  .dump()};
+      return {
+          web::http::status_codes::OK,
+          AnswerText(ScnetEnvelope(scnet_code::kInvalidParameter,
+                                   "invalid parameter: the request body is not a JSON object"))};
     }
   }
   ScnetReply reply;
@@ -78,7 +76,7 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
       reply = world_.scnet().RestartContainerInstance(r.query);
     }
   }
-  return {reply.http_status, reply.body.dump(), fault.mode};
+  return {reply.http_status, AnswerText(reply.body), fault.mode};
 }
 
 ScnetReply Simulator::Impl::ServeScnetAccount(const Request& r, const std::string& op) {

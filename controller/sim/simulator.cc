@@ -29,6 +29,10 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
+std::string AnswerText(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string Trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return "";
@@ -243,7 +247,7 @@ void Simulator::Impl::Handle(http_request req) {
   } catch (const std::exception& e) {
     try {
       req.reply(web::http::status_codes::InternalError,
-                json({{"error", std::string("simulator failure: ") + e.what()}}).dump(),
+                AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}})),
                 "application/json");
     } catch (...) {
     }
@@ -283,11 +287,12 @@ Answer Simulator::Impl::Dispatch(const Request& r) {
     } else if (r.path == "/ac/openapi/v2/center" && get) {
       op = "DescribeCenter";
     } else {
-      return {404, ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path).dump()};
+      return {404,
+              AnswerText(ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path))};
     }
     return ServeScnet(r, op);
   } catch (const std::exception& e) {
-    return {500, json({{"error", std::string("simulator failure: ") + e.what()}}).dump()};
+    return {500, AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}}))};
   }
 }
 
@@ -319,8 +324,8 @@ void Simulator::Impl::Deliver(http_request& req, const Answer& answer) {
 }
 
 Answer Simulator::Impl::Admin(const Request& r) {
-  auto bad = [](const std::string& why) { return Answer{400, json({{"error", why}}).dump()}; };
-  auto ok = [](const json& j) { return Answer{200, j.dump()}; };
+  auto bad = [](const std::string& why) { return Answer{400, AnswerText(json({{"error", why}}))}; };
+  auto ok = [](const json& j) { return Answer{200, AnswerText(j)}; };
   json body = json::object();
   if (r.method == "POST" && !Trim(r.body).empty()) {
     body = json::parse(r.body, nullptr, false);
@@ -344,16 +349,16 @@ Answer Simulator::Impl::Admin(const Request& r) {
   if (r.path == "/_sim/credentials" && r.method == "POST") {
     if (Status set = SetCredentials(body); !set) {
       return set.error().code == Error::Code::kNotFound
-                 ? Answer{404, json({{"error", set.error().message}}).dump()}
+                 ? Answer{404, AnswerText(json({{"error", set.error().message}}))}
                  : bad(set.error().message);
     }
     return ok({{"ok", true}});
   }
-  return Answer{404,
-                json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
-                                    " (GET /_sim/stats, POST /_sim/reset, GET|POST "
-                                    "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}})
-                    .dump()};
+  return Answer{
+      404, AnswerText(json(
+               {{"error", "no such admin endpoint: " + r.method + " " + r.path +
+                              " (GET /_sim/stats, POST /_sim/reset, GET|POST "
+                              "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}}))};
 }
 
 // ---------------------------------------------------------------------------

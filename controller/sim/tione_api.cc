@@ -47,7 +47,7 @@ Answer Simulator::Impl::ServeTione(const Request& r) {
     request_id = Uuid(random_);
     ++tione_.calls[op];
     auto reject = [&](const TioneReply& reply) -> Answer {
-      return {web::http::status_codes::OK, TioneEnvelope(reply, request_id).dump()};
+      return {web::http::status_codes::OK, AnswerText(TioneEnvelope(reply, request_id))};
     };
     if (!tione_.Admit(clock_->Now(), options_.tione_rate_limit)) {
       std::ostringstream rate;
@@ -105,12 +105,11 @@ Answer Simulator::Impl::ServeTione(const Request& r) {
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
     return {web::http::status_codes::OK,
-            TioneEnvelope(TioneError("InternalError",
-                                     "An internal error has occurred (injected by the "
-                                     "simulator for " +
-                                         op + "). Retry your request."),
-                          request_id)
-                .dump()};
+            AnswerText(TioneEnvelope(TioneError("InternalError",
+                                                "An internal error has occurred (injected by the "
+                                                "simulator for " +
+                                                    op + "). Retry your request."),
+                                     request_id))};
   }
   json params = Trim(r.body).empty() ? json::object() : json::parse(r.body, nullptr, false);
   TioneReply reply;
@@ -120,7 +119,7 @@ Answer Simulator::Impl::ServeTione(const Request& r) {
     std::lock_guard lock(mu_);
     reply = world_.tione().Call(action, params);
   }
-  return {200, TioneEnvelope(reply, request_id).dump(), fault.mode};
+  return {200, AnswerText(TioneEnvelope(reply, request_id)), fault.mode};
 }
 
 }  // namespace converge::sim

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -76,6 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const converge::sim::Answer answer = simulator.Dispatch(r);
     const nlohmann::json body = nlohmann::json::parse(answer.body, nullptr, false);
     FUZZ_CHECK(!body.is_discarded(), "every answer is JSON");
+    if (answer.status == 500 && answer.body.find("simulator failure") != std::string::npos) {
+      std::fprintf(stderr, "%s %s -> %s\n", r.method.c_str(), r.path.c_str(), answer.body.c_str());
+    }
     FUZZ_CHECK(answer.status != 500 || answer.body.find("simulator failure") == std::string::npos,
                "no request makes the simulator fail internally");
     FUZZ_CHECK(answer.status >= 200 && answer.status < 600, "the answer has an HTTP status");

@@ -59,6 +59,29 @@ TEST_F(DispatchTest, UnknownEndpointIs404) {
   EXPECT_EQ(nlohmann::json::parse(answer.body)["msg"], "no such endpoint: DELETE /nowhere");
 }
 
+// Found by the sim_dispatch fuzz target (tests/fuzz/sim_dispatch/regressions/):
+// a path that percent-decodes to bytes that are not UTF-8 made the 404 answer
+// throw while serialising, a 500 "simulator failure".
+TEST_F(DispatchTest, EchoedBytesThatAreNotUtf8AreReplaced) {
+  const Answer answer =
+      simulator_.Dispatch(Request{.method = "POST", .path = "/ai/openapi/v2/x\x97"});
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(answer.body)["msg"],
+            "no such endpoint: POST /ai/openapi/v2/x\uFFFD");
+  const Answer tione = simulator_.Dispatch(Request{
+      .method = "POST",
+      .path = "/",
+      .headers = {
+          {"authorization", std::string("TC3-HMAC-SHA256 Credential=") + kTestSecretId +
+                                "/2023-11-14/\xff/tc3_request, SignedHeaders=content-type;host, "
+                                "Signature=00"},
+          {"x-tc-timestamp", "1700000000"}}});
+  EXPECT_EQ(tione.status, 200);
+  const nlohmann::json error = nlohmann::json::parse(tione.body)["Response"]["Error"];
+  EXPECT_EQ(error["Code"], "AuthFailure.SignatureFailure");
+  EXPECT_EQ(error["Message"], "The credential scope service `\uFFFD` does not match `tione`.");
+}
+
 TEST_F(DispatchTest, DeliveryFaultsAreLeftToTheCaller) {
   ASSERT_TRUE(simulator_.SetFaults(nlohmann::json::parse(
       R"({"rules":[{"cloud":"scnet","operation":"CreateContainerInstance","mode":"drop"}]})")));
