@@ -1,6 +1,5 @@
 #include "sim/tc3_verify.h"
 
-#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -82,7 +81,8 @@ std::optional<TioneReply> VerifyTc3(const Request& r, const Tc3Expectation& expe
     return TioneError("InvalidParameter", "The parameter `Timestamp` must be an integer.");
   }
   const int64_t now = expected.now;
-  if (std::llabs(now - ts) > expected.skew_tolerance_seconds) {
+  // Compared without subtracting ts: now - ts overflows for a ts far in the past.
+  if (ts < now - expected.skew_tolerance_seconds || ts > now + expected.skew_tolerance_seconds) {
     return TioneError("AuthFailure.SignatureExpire",
                       "Signature expired. Timestamp is " + ts_text + ", server time is " +
                           std::to_string(now) + "; they must be within " +

@@ -120,5 +120,41 @@ TEST(Tc3VerifyTest, AcceptsWhatTheClientSignsAndRefusesAChangedBody) {
   EXPECT_EQ(refused->error_code, "AuthFailure.SignatureFailure");
 }
 
+// Seen while fixing the fuzzers' findings, confirmed by the tc3_verify fuzz target under
+// UBSan (tests/fuzz/tc3_verify/regressions/):
+// the skew check computed now - timestamp, which overflows for the smallest int64.
+TEST(Tc3VerifyTest, TimestampFarInThePastIsExpired) {
+  const Tc3Expectation expected{.secret_id = kTestSecretId,
+                                .secret_key = kTestSecretKey,
+                                .service = kTioneService,
+                                .now = 1700000000};
+  const Request r{
+      .method = "POST",
+      .path = "/",
+      .headers = {{"authorization", std::string("TC3-HMAC-SHA256 Credential=") + kTestSecretId +
+                                        "/2023-11-14/tione/tc3_request, "
+                                        "SignedHeaders=content-type;host, Signature=00"},
+                  {"x-tc-timestamp", "-9223372036854775808"}}};
+  const std::optional<TioneReply> refused = VerifyTc3(r, expected);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->error_code, "AuthFailure.SignatureExpire");
+}
+
+// The same overflow in the SCNet access-key check (ObtainToken).
+TEST_F(DispatchTest, TokenTimestampFarInThePastIsRefused) {
+  const Answer answer =
+      simulator_.Dispatch(Request{.method = "POST",
+                                  .path = "/api/user/v3/tokens",
+                                  .headers = {{"user", kTestScnetUser},
+                                              {"accesskey", kTestScnetAccessKey},
+                                              {"timestamp", "-9223372036854775808"},
+                                              {"signature", "00"}}});
+  const nlohmann::json body = nlohmann::json::parse(answer.body);
+  EXPECT_EQ(body["code"], "10009") << answer.body;
+  EXPECT_EQ(body["msg"],
+            "verification failed: the timestamp is more than 300 s away from the server's "
+            "time; check the clock");
+}
+
 }  // namespace
 }  // namespace converge::sim
