@@ -91,7 +91,9 @@ fuzz: $(STAMP) $(FUZZ_STAMP)
 	  -DCONVERGE_FUZZ=ON -DCONVERGE_ENABLE_TESTING=OFF -DCONVERGE_ENABLE_BENCHMARKS=OFF \
 	  -DCONVERGE_ENABLE_PCH=OFF
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
-	@failed=""; for t in $(FUZZ_TARGETS); do \
+	@failed=""; \
+	export ASAN_SYMBOLIZER_PATH=$$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer); \
+	for t in $(FUZZ_TARGETS); do \
 	  scratch=$$(mktemp -d); artifacts=$(FUZZ_BUILD_DIR)/artifacts/$$t; \
 	  mkdir -p $$artifacts; cp tests/fuzz/$$t/corpus/* $$scratch/; \
 	  regressions=""; [ -d tests/fuzz/$$t/regressions ] && regressions=tests/fuzz/$$t/regressions; \

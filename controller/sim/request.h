@@ -34,10 +34,11 @@ struct Answer {
   FaultMode delivery = FaultMode::kNone;
 };
 
-// The JSON text of an answer body. Strings a request put there (a path, a header,
+// The JSON text of an answer body, keys in the order the simulator put them (as
+// the clouds send them). Strings a request put there (a path, a header,
 // a name) may hold bytes that are not UTF-8: each becomes U+FFFD instead of
 // making the answer fail.
-std::string AnswerText(const nlohmann::json& body);
+std::string AnswerText(const nlohmann::ordered_json& body);
 
 // `s` without leading and trailing spaces and tabs.
 std::string Trim(const std::string& s);

@@ -29,8 +29,8 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-std::string AnswerText(const nlohmann::json& body) {
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string AnswerText(const nlohmann::ordered_json& body) {
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string Trim(const std::string& s) {
