@@ -6,6 +6,7 @@
 #   make image       build deploy/Dockerfile with podman (README "Container image")
 #   make test-image  make image, then run the image with buildah and check it serves
 #   make test-sanitize  the tests under ASan+UBSan (build-asan) and TSan (build-tsan)
+#   make fuzz   clang/libFuzzer build in build-fuzz, then each fuzz target for FUZZ_SECONDS
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 # Line tables only (-g1): backtraces keep file:line, and a clean build takes about a
@@ -19,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(BUILD_DIR)/.deps-installed
 
 .PHONY: all deps configure build test demo clean format bench image test-image \
-  test-sanitize test-asan test-tsan
+  test-sanitize test-asan test-tsan fuzz
 
 all: build
 
@@ -155,8 +156,57 @@ test-tsan: $(TSAN_BUILD_DIR)/CMakeCache.txt
 	@$(call ctest_sanitized,$(TSAN_REPORTS),$(TSAN_BUILD_DIR),$(TSAN_ENV),\
 	  -L '^($(subst $(eval) ,|,$(TSAN_TESTS))|sanitizer_canary)$$')
 
+# Not part of `make test` (which replays the fuzz corpora with g++): a clang build
+# of its own (FUZZ_BUILD_DIR) with libFuzzer, ASan (leaks included) and UBSan, then
+# each target of tests/fuzz/ for FUZZ_SECONDS on a scratch copy of its corpus plus
+# its regressions. Exits non-zero when any finds a crash, leak or timeout, naming
+# the input it saved. FUZZ_MERGE=1 merges the new inputs that add coverage into
+# the checked-in corpus; FUZZ_TARGETS picks targets (README "Fuzzing").
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_MERGE ?= 0
+FUZZ_TARGETS ?= manifest scnet_response tione_response tc3_verify sim_dispatch
+FUZZ_PACKAGES := clang-16 libfuzzer-16-dev libclang-rt-16-dev
+FUZZ_STAMP := $(FUZZ_BUILD_DIR)/.deps-installed
+$(FUZZ_STAMP): Makefile
+	$(call install_missing,$(FUZZ_PACKAGES))
+	@mkdir -p $(FUZZ_BUILD_DIR) && touch $@
+
+fuzz: $(STAMP) $(FUZZ_STAMP)
+	cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$(RELWITHDEBINFO_FLAGS)" -DCMAKE_CXX_COMPILER=clang++-16 \
+	  -DCONVERGE_FUZZ=ON -DCONVERGE_ENABLE_TESTING=OFF -DCONVERGE_ENABLE_BENCHMARKS=OFF \
+	  -DCONVERGE_ENABLE_PCH=OFF
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	@failed=""; \
+	export ASAN_SYMBOLIZER_PATH=$$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer); \
+	for t in $(FUZZ_TARGETS); do \
+	  scratch=$$(mktemp -d); artifacts=$(FUZZ_BUILD_DIR)/artifacts/$$t; \
+	  mkdir -p $$artifacts; cp tests/fuzz/$$t/corpus/* $$scratch/; \
+	  regressions=""; [ -d tests/fuzz/$$t/regressions ] && regressions=tests/fuzz/$$t/regressions; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  if $(FUZZ_BUILD_DIR)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$$artifacts/ \
+	      $$scratch $$regressions > $$artifacts/fuzz.log 2>&1; then \
+	    tail -n 12 $$artifacts/fuzz.log | grep -E '^stat::(number_of_executed_units|new_units_added)'; \
+	    if [ "$(FUZZ_MERGE)" = 1 ]; then \
+	      $(FUZZ_BUILD_DIR)/fuzz/$${t}_fuzz -merge=1 tests/fuzz/$$t/corpus $$scratch \
+	        >> $$artifacts/fuzz.log 2>&1 || failed="$$failed $$t"; \
+	    fi; \
+	  else \
+	    grep -E '^(==[0-9]+==ERROR|SUMMARY)|Test unit written to|fuzz property broken' \
+	      $$artifacts/fuzz.log; \
+	    echo "fuzz: $$t FAILED: log $$artifacts/fuzz.log; add the input above to" \
+	      "tests/fuzz/$$t/regressions/ once fixed"; \
+	    failed="$$failed $$t"; \
+	  fi; \
+	  rm -rf $$scratch; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi; \
+	echo "fuzz: no crash, leak or timeout in$(foreach t,$(FUZZ_TARGETS), $(t))"
+
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -222,6 +222,14 @@ std::string Str(const nlohmann::json& value, const char* key) {
   return it != value.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// spec.KEY of a decoded document when it is a string, else "" (also when the
+// document has no spec: a const json's operator[] must not be used for that).
+std::string SpecStr(const DecodedDocument& doc, const char* key) {
+  if (!doc.value.is_object()) return "";
+  auto spec = doc.value.find("spec");
+  return spec != doc.value.end() ? Str(*spec, key) : "";
+}
+
 Diagnostic At(const DecodedDocument& doc, const std::string& field, std::string message) {
   return Diagnostic{.location = doc.LocationOf(field),
                     .kind = doc.kind ? std::string(KindName(*doc.kind)) : "",
@@ -256,11 +264,11 @@ void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>*
       provider_groups[doc.name].push_back(&doc);
       continue;
     }
-    const std::string provider = Str(doc.value.value("spec", nlohmann::json()), "provider");
+    const std::string provider = SpecStr(doc, "provider");
     const std::string kind(KindName(*doc.kind));
     resource_groups[kind + '\0' + provider + '\0' + doc.name].push_back(&doc);
     if (*doc.kind == Kind::kNotebookService) {
-      const std::string notebook = Str(doc.value.value("spec", nlohmann::json()), "notebook");
+      const std::string notebook = SpecStr(doc, "notebook");
       if (!notebook.empty()) notebook_groups[provider + '\0' + notebook].push_back(&doc);
     }
   }
@@ -271,20 +279,19 @@ void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>*
   report_duplicates(resource_groups, "metadata.name",
                     [](const DecodedDocument& d, const DecodedDocument&) {
                       return "duplicate " + std::string(KindName(*d.kind)) + " name \"" + d.name +
-                             "\" in provider \"" + Str(d.value["spec"], "provider") + "\"";
+                             "\" in provider \"" + SpecStr(d, "provider") + "\"";
                     });
-  report_duplicates(notebook_groups, "spec.notebook",
-                    [](const DecodedDocument& d, const DecodedDocument& other) {
-                      return "notebook \"" + Str(d.value["spec"], "notebook") +
-                             "\" is also used by NotebookService \"" + other.name +
-                             "\"; a notebook runs one custom service";
-                    });
+  report_duplicates(
+      notebook_groups, "spec.notebook", [](const DecodedDocument& d, const DecodedDocument& other) {
+        return "notebook \"" + SpecStr(d, "notebook") + "\" is also used by NotebookService \"" +
+               other.name + "\"; a notebook runs one custom service";
+      });
 
   std::vector<std::string> provider_names;
   for (const auto& [name, doc] : providers) provider_names.push_back(name);
   for (const auto& doc : docs) {
     if (!doc.kind || *doc.kind == Kind::kProvider || !doc.value.is_object()) continue;
-    const std::string ref = Str(doc.value.value("spec", nlohmann::json()), "provider");
+    const std::string ref = SpecStr(doc, "provider");
     if (ref.empty()) continue;
     const std::string wanted = *doc.kind == Kind::kTiOneNotebook ? "tione" : "scnet";
     auto it = providers.find(ref);
@@ -296,7 +303,7 @@ void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>*
                                               : " (did you mean \"" + guess + "\"?)")));
       continue;
     }
-    const std::string type = Str(it->second->value.value("spec", nlohmann::json()), "type");
+    const std::string type = SpecStr(*it->second, "type");
     if (!type.empty() && type != wanted) {
       errors->push_back(At(doc, "spec.provider",
                            "Provider \"" + ref + "\" has type " + type + "; a " +

@@ -71,6 +71,24 @@ TEST(LoadString, MultiDocumentWithEmptyAndCommentOnlyDocuments) {
   EXPECT_THAT(ServiceNames(r), ElementsAre("one"));
 }
 
+// Found by the manifest fuzz target (ASan heap-use-after-free,
+// tests/fuzz/manifest/regressions/): the duplicate-name message read spec.provider
+// with a const json's operator[], undefined when the document has no spec.
+TEST(LoadString, DuplicateNameOfADocumentWithoutSpec) {
+  const std::string yaml =
+      "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: x}\n"
+      "---\n"
+      "apiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: x}\n";
+  const LoadResult r = LoadString(yaml, "dup.yaml");
+  int duplicates = 0;
+  for (const Diagnostic& d : r.errors) {
+    if (d.message.starts_with("duplicate ContainerInstance name \"x\" in provider \"\"")) {
+      ++duplicates;
+    }
+  }
+  EXPECT_EQ(duplicates, 2);
+}
+
 TEST(LoadString, EmptyFileIsValid) {
   for (const char* text : {"", "\n", "# nothing here\n", "---\n"}) {
     const LoadResult r = LoadString(text, "e.yaml");

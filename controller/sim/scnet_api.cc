@@ -9,7 +9,7 @@
 
 namespace converge::sim {
 
-void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std::string& op) {
+Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
   FaultDecision fault;
   {
     std::lock_guard lock(mu_);
@@ -18,13 +18,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
       scnet_.Answered(op, scnet_code::kInternal);
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
-      req.reply(
-          web::http::status_codes::TooManyRequests,
-          ScnetEnvelope(scnet_code::kInternal, "request rate limit exceeded: at most " +
-                                                   rate.str() + " requests per second; retry later")
-              .dump(),
-          "application/json");
-      return;
+      return {web::http::status_codes::TooManyRequests,
+              AnswerText(ScnetEnvelope(scnet_code::kInternal,
+                                       "request rate limit exceeded: at most " + rate.str() +
+                                           " requests per second; retry later"))};
     }
     const bool account =
         op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter";
@@ -32,8 +29,7 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
       if (std::optional<ScnetReply> refused = tokens_.Check(r.Header("token"))) {
         ++scnet_.auth;
         scnet_.Answered(op, refused->body.value("code", ""));
-        req.reply(refused->http_status, refused->body.dump(), "application/json");
-        return;
+        return {refused->http_status, AnswerText(refused->body)};
       }
     }
     fault = faults_.Decide("scnet", op, random_);
@@ -46,12 +42,9 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
-    req.reply(web::http::status_codes::OK,
-              ScnetEnvelope(scnet_code::kInternal,
-                            "internal error (injected by the simulator for " + op + ")")
-                  .dump(),
-              "application/json");
-    return;
+    return {web::http::status_codes::OK,
+            AnswerText(ScnetEnvelope(scnet_code::kInternal,
+                                     "internal error (injected by the simulator for " + op + ")"))};
   }
   json body = json::object();
   if (r.method == "POST" && !Trim(r.body).empty()) {
@@ -61,12 +54,10 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
         std::lock_guard lock(mu_);
         scnet_.Answered(op, scnet_code::kInvalidParameter);
       }
-      req.reply(web::http::status_codes::OK,
-                ScnetEnvelope(scnet_code::kInvalidParameter,
-                              "invalid parameter: the request body is not a JSON object")
-                    .dump(),
-                "application/json");
-      return;
+      return {
+          web::http::status_codes::OK,
+          AnswerText(ScnetEnvelope(scnet_code::kInvalidParameter,
+                                   "invalid parameter: the request body is not a JSON object"))};
     }
   }
   ScnetReply reply;
@@ -100,7 +91,7 @@ void Simulator::Impl::ServeScnet(http_request& req, const Request& r, const std:
     const std::string code = reply.body.value("code", "");
     scnet_.Answered(op, code == scnet_code::kOk ? "ok" : code);
   }
-  Deliver(req, fault.mode, {reply.http_status, reply.body.dump()});
+  return {reply.http_status, AnswerText(reply.body), fault.mode};
 }
 
 ScnetReply Simulator::Impl::ServeScnetAccount(const Request& r, const std::string& op) {

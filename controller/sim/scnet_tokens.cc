@@ -1,7 +1,6 @@
 #include "sim/scnet_tokens.h"
 
 #include <charconv>
-#include <cstdlib>
 
 #include "base/base64url.h"
 #include "base/hmac.h"
@@ -72,7 +71,8 @@ ScnetReply ScnetTokens::Obtain(const Request& r) {
   }
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch()).count();
-  if (std::llabs(now - timestamp) > skew_tolerance_seconds_) {
+  // Compared without subtracting timestamp: that overflows for one far in the past.
+  if (timestamp < now - skew_tolerance_seconds_ || timestamp > now + skew_tolerance_seconds_) {
     return Refuse(scnet_code::kNoAccess, "verification failed: the timestamp is more than " +
                                              std::to_string(skew_tolerance_seconds_) +
                                              " s away from the server's time; check the clock");

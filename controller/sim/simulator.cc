@@ -29,6 +29,10 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
+std::string AnswerText(const nlohmann::ordered_json& body) {
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::string Trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t");
   if (b == std::string::npos) return "";
@@ -251,11 +255,11 @@ void Simulator::Impl::Handle(http_request req) {
     for (const auto& [k, v] : req.headers()) r.headers[Lower(k)] = v;
     const std::vector<unsigned char> bytes = req.extract_vector().get();
     r.body.assign(bytes.begin(), bytes.end());
-    Serve(req, r);
+    Deliver(req, Dispatch(r));
   } catch (const std::exception& e) {
     try {
       req.reply(web::http::status_codes::InternalError,
-                json({{"error", std::string("simulator failure: ") + e.what()}}).dump(),
+                AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}})),
                 "application/json");
     } catch (...) {
     }
@@ -263,55 +267,53 @@ void Simulator::Impl::Handle(http_request req) {
   --in_flight_;
 }
 
-void Simulator::Impl::Serve(http_request& req, const Request& r) {
-  if (r.path.starts_with("/_sim/")) {
-    Answer a = Admin(r);
-    req.reply(a.status, a.body, "application/json");
-    return;
+Answer Simulator::Impl::Dispatch(const Request& r) {
+  try {
+    if (r.path.starts_with("/_sim/")) return Admin(r);
+    static const std::regex kDetail("^/ai/openapi/v2/instance-service/([^/]+)/detail$");
+    const bool get = r.method == "GET";
+    const bool post = r.method == "POST";
+    std::string op;
+    std::smatch m;
+    if (r.path == "/" && post) return ServeTione(r);
+    if (r.path == "/ai/openapi/v2/notebook/list" && get) {
+      op = "ListNotebooks";
+    } else if (r.path == "/ac/openapi/v2/notebook/actions/start" && post) {
+      op = "StartNotebook";
+    } else if (r.path == "/ai/openapi/v2/notebook/customize-service/actions/start" && post) {
+      op = "StartNotebookService";
+    } else if (r.path == "/ai/openapi/v2/instance-service/task" && post) {
+      op = "CreateContainerInstance";
+    } else if (r.path == "/ai/openapi/v2/instance-service/task" && get) {
+      op = "ListContainerInstances";
+    } else if (std::regex_match(r.path, m, kDetail) && get && m[1] != "task") {
+      op = "GetContainerInstance";
+    } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/restart" && post) {
+      op = "RestartContainerInstance";
+    } else if (r.path == "/api/user/v3/tokens" && post) {
+      op = "ObtainToken";
+    } else if (r.path == "/ac/openapi/v2/tokens/next" && post) {
+      op = "RenewToken";
+    } else if (r.path == "/ac/openapi/v2/tokens/state" && get) {
+      op = "TokenState";
+    } else if (r.path == "/ac/openapi/v2/center" && get) {
+      op = "DescribeCenter";
+    } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/stop" && post) {
+      op = "StopContainerInstance";
+    } else if (r.path == "/ai/openapi/v2/instance-service/task" && r.method == "DELETE") {
+      op = "DeleteContainerInstance";
+    } else {
+      return {404,
+              AnswerText(ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path))};
+    }
+    return ServeScnet(r, op);
+  } catch (const std::exception& e) {
+    return {500, AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}}))};
   }
-  static const std::regex kDetail("^/ai/openapi/v2/instance-service/([^/]+)/detail$");
-  const bool get = r.method == "GET";
-  const bool post = r.method == "POST";
-  std::string op;
-  std::smatch m;
-  if (r.path == "/" && post) return ServeTione(req, r);
-  if (r.path == "/ai/openapi/v2/notebook/list" && get) {
-    op = "ListNotebooks";
-  } else if (r.path == "/ac/openapi/v2/notebook/actions/start" && post) {
-    op = "StartNotebook";
-  } else if (r.path == "/ai/openapi/v2/notebook/customize-service/actions/start" && post) {
-    op = "StartNotebookService";
-  } else if (r.path == "/ai/openapi/v2/instance-service/task" && post) {
-    op = "CreateContainerInstance";
-  } else if (r.path == "/ai/openapi/v2/instance-service/task" && get) {
-    op = "ListContainerInstances";
-  } else if (std::regex_match(r.path, m, kDetail) && get && m[1] != "task") {
-    op = "GetContainerInstance";
-  } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/restart" && post) {
-    op = "RestartContainerInstance";
-  } else if (r.path == "/api/user/v3/tokens" && post) {
-    op = "ObtainToken";
-  } else if (r.path == "/ac/openapi/v2/tokens/next" && post) {
-    op = "RenewToken";
-  } else if (r.path == "/ac/openapi/v2/tokens/state" && get) {
-    op = "TokenState";
-  } else if (r.path == "/ac/openapi/v2/center" && get) {
-    op = "DescribeCenter";
-  } else if (r.path == "/ai/openapi/v2/instance-service/task/actions/stop" && post) {
-    op = "StopContainerInstance";
-  } else if (r.path == "/ai/openapi/v2/instance-service/task" && r.method == "DELETE") {
-    op = "DeleteContainerInstance";
-  } else {
-    req.reply(web::http::status_codes::NotFound,
-              ScnetEnvelope("404", "no such endpoint: " + r.method + " " + r.path).dump(),
-              "application/json");
-    return;
-  }
-  ServeScnet(req, r, op);
 }
 
-void Simulator::Impl::Deliver(http_request& req, FaultMode mode, const Answer& answer) {
-  switch (mode) {
+void Simulator::Impl::Deliver(http_request& req, const Answer& answer) {
+  switch (answer.delivery) {
     case FaultMode::kMalformed: {
       req.reply(answer.status, answer.body.substr(0, answer.body.size() / 2), "application/json");
       return;
@@ -338,8 +340,8 @@ void Simulator::Impl::Deliver(http_request& req, FaultMode mode, const Answer& a
 }
 
 Answer Simulator::Impl::Admin(const Request& r) {
-  auto bad = [](const std::string& why) { return Answer{400, json({{"error", why}}).dump()}; };
-  auto ok = [](const json& j) { return Answer{200, j.dump()}; };
+  auto bad = [](const std::string& why) { return Answer{400, AnswerText(json({{"error", why}}))}; };
+  auto ok = [](const json& j) { return Answer{200, AnswerText(j)}; };
   json body = json::object();
   if (r.method == "POST" && !Trim(r.body).empty()) {
     body = json::parse(r.body, nullptr, false);
@@ -363,16 +365,16 @@ Answer Simulator::Impl::Admin(const Request& r) {
   if (r.path == "/_sim/credentials" && r.method == "POST") {
     if (Status set = SetCredentials(body); !set) {
       return set.error().code == Error::Code::kNotFound
-                 ? Answer{404, json({{"error", set.error().message}}).dump()}
+                 ? Answer{404, AnswerText(json({{"error", set.error().message}}))}
                  : bad(set.error().message);
     }
     return ok({{"ok", true}});
   }
-  return Answer{404,
-                json({{"error", "no such admin endpoint: " + r.method + " " + r.path +
-                                    " (GET /_sim/stats, POST /_sim/reset, GET|POST "
-                                    "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}})
-                    .dump()};
+  return Answer{
+      404, AnswerText(json(
+               {{"error", "no such admin endpoint: " + r.method + " " + r.path +
+                              " (GET /_sim/stats, POST /_sim/reset, GET|POST "
+                              "/_sim/faults, GET|POST /_sim/state, POST /_sim/credentials)"}}))};
 }
 
 // ---------------------------------------------------------------------------
@@ -394,5 +396,6 @@ Status Simulator::ForceState(const nlohmann::json& request) {
 void Simulator::Reset(bool state) { impl_->Reset(state); }
 nlohmann::json Simulator::State() const { return nlohmann::json(impl_->State()); }
 nlohmann::json Simulator::ListInstances() const { return nlohmann::json(impl_->ListInstances()); }
+Answer Simulator::Dispatch(const Request& request) { return impl_->Dispatch(request); }
 
 }  // namespace converge::sim

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "sim/request.h"
 
 namespace converge {
 class Clock;
@@ -116,6 +117,14 @@ class Simulator {
   nlohmann::json State() const;
   // The SCNet container instances (list items, lifecycles evaluated now).
   nlohmann::json ListInstances() const;
+
+  // Answers one decoded request in-process, as the listener does for each one it
+  // receives (admin endpoints, SCNet, TI-ONE: credential checks, rate limits,
+  // faults), without a socket: no Start() is needed. An injected latency is waited
+  // for here (at once after Stop()); delivery faults are left to the caller in
+  // Answer::delivery. Never throws: an internal failure is a 500 whose body is
+  // {"error": "simulator failure: ..."}.
+  Answer Dispatch(const Request& request);
 
  private:
   class Impl;

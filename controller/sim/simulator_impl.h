@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "sim/faults.h"
+#include "sim/request.h"
 #include "sim/scnet_tokens.h"
 #include "sim/simulator.h"
 #include "sim/stats.h"
@@ -24,30 +25,6 @@
 #include "sim/world.h"
 
 namespace converge::sim {
-
-// A decoded HTTP request.
-struct Request {
-  std::string method;
-  std::string path;
-  std::map<std::string, std::string> query;
-  std::map<std::string, std::string> headers;  // lowercase names
-  std::string body;
-  // When the request arrived (before it waited for the body or the simulator's lock).
-  SteadyTime arrived{};
-
-  std::string Header(const std::string& lower_name) const {
-    auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-struct Answer {
-  int status = 200;
-  std::string body;
-};
-
-// `s` without leading and trailing spaces and tabs.
-std::string Trim(const std::string& s);
 
 class Simulator::Impl {
  public:
@@ -67,22 +44,23 @@ class Simulator::Impl {
   void Reset(bool state);
   json State();
   json ListInstances();
+  // Simulator::Dispatch.
+  Answer Dispatch(const Request& r);
 
  private:
   using http_request = web::http::http_request;
 
   void Handle(http_request req);
-  void Serve(http_request& req, const Request& r);
   Answer Admin(const Request& r);
   // scnet_api.cc: `op` is the SCNet operation the path names.
-  void ServeScnet(http_request& req, const Request& r, const std::string& op);
+  Answer ServeScnet(const Request& r, const std::string& op);
   // scnet_api.cc: the account host's operations (ObtainToken, RenewToken,
   // TokenState, DescribeCenter), under mu_.
   ScnetReply ServeScnetAccount(const Request& r, const std::string& op);
   // tione_api.cc.
-  void ServeTione(http_request& req, const Request& r);
-  std::optional<TioneReply> VerifyTc3(const Request& r);
-  void Deliver(http_request& req, FaultMode mode, const Answer& answer);
+  Answer ServeTione(const Request& r);
+  // Sends `answer` with its delivery fault.
+  void Deliver(http_request& req, const Answer& answer);
   // Waits `d`, cut short by Stop().
   void Pause(std::chrono::milliseconds d);
 
