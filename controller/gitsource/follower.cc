@@ -65,7 +65,8 @@ void Follower::Loop() {
     if (stop_) return;
     triggered_ = false;
     lock.unlock();
-    SyncNow();
+    // The outcome is already recorded (state, hooks: log, metrics, /status).
+    static_cast<void>(SyncNow());
     lock.lock();
   }
 }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "cloud_sim_harness.h"
+#include "support/loopback_socket.h"
 
 namespace converge::cloud::testing {
 namespace {
@@ -23,15 +24,7 @@ namespace {
 class CannedServer {
  public:
   CannedServer(int status, std::string body) : status_(status), body_(std::move(body)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    EXPECT_EQ(::listen(fd_, 8), 0);
+    fd_ = test_support::ListenOnLoopback(8, &port_);
     thread_ = std::thread([this] {
       while (true) {
         const int client = ::accept(fd_, nullptr, nullptr);

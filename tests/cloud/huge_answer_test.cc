@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "cloud/http/cpprest_transport.h"
+#include "support/loopback_socket.h"
 
 namespace converge::cloud::http {
 namespace {
@@ -26,15 +27,7 @@ constexpr size_t kHuge = size_t{256} << 20;  // what the server offers to send
 class HugeAnswerServer {
  public:
   explicit HugeAnswerServer(bool chunked) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    EXPECT_EQ(::listen(fd_, 4), 0);
+    fd_ = test_support::ListenOnLoopback(4, &port_);
     thread_ = std::thread([this, chunked] {
       for (int i = 0; i < 2; ++i) {
         const int client = ::accept(fd_, nullptr, nullptr);

@@ -20,6 +20,7 @@
 
 #include "cloud/http/cpprest_transport.h"
 #include "cloud_sim_harness.h"
+#include "support/loopback_socket.h"
 
 namespace converge::cloud::testing {
 namespace {
@@ -73,15 +74,7 @@ class SelfSignedTlsServer {
     SSL_CTX_use_certificate(ctx_, cert_);
     SSL_CTX_use_PrivateKey(ctx_, key_);
 
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    EXPECT_EQ(::listen(fd_, 4), 0);
+    fd_ = test_support::ListenOnLoopback(4, &port_);
     thread_ = std::thread([this, connections] {
       for (int i = 0; i < connections; ++i) {
         const int client = ::accept(fd_, nullptr, nullptr);
