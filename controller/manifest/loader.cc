@@ -14,6 +14,7 @@
 
 #include "manifest/decode.h"
 #include "manifest/field.h"
+#include "manifest/yaml_budget.h"
 
 namespace converge::manifest {
 namespace fs = std::filesystem;
@@ -189,6 +190,12 @@ void DecodeFile(const SourceFile& file, const LoadOptions& options,
     if (!mark.is_null() && mark.line >= 0) loc = {file.display, mark.line + 1, mark.column + 1};
     result->errors.push_back(Diagnostic{.location = loc, .message = "invalid YAML: " + message});
   };
+  if (const auto at = YamlEventBudgetExceeded(file.bytes, options.max_nodes)) {
+    syntax_error(*at, "the parser makes more than " + std::to_string(options.max_nodes) +
+                          " nodes of this file (malformed YAML, e.g. a line starting with ',' " +
+                          "outside [ ] or { }); check the syntax here");
+    return;
+  }
   try {
     nodes = YAML::LoadAll(file.bytes);
   } catch (const YAML::DeepRecursion& e) {

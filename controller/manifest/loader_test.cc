@@ -263,6 +263,16 @@ TEST(LoadString, AliasBombFailsFast) {
                                     "split it or remove YAML aliases"));
 }
 
+// Found by the manifest fuzzer: yaml-cpp 0.7's LoadAll builds nodes without end for a
+// document starting with a flow entry; the event budget refuses it first.
+TEST(LoadString, AStrayFlowEntryIsRefusedInsteadOfExhaustingMemory) {
+  const LoadResult r = LoadString(",ap:x\n", "comma.yaml");
+  EXPECT_THAT(Lines(r),
+              ElementsAre("comma.yaml:1:1: invalid YAML: the parser makes more than "
+                          "100000 nodes of this file (malformed YAML, e.g. a line "
+                          "starting with ',' outside [ ] or { }); check the syntax here"));
+}
+
 TEST(LoadString, NodeLimitCountsAliasExpansions) {
   LoadOptions options;
   options.max_nodes = 50;
