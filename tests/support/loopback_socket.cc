@@ -5,10 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace converge::test_support {
 
@@ -21,9 +21,9 @@ int ListenOnLoopback(int backlog, int* port) {
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
       ::listen(fd, backlog) != 0) {
-    ADD_FAILURE() << "cannot listen on 127.0.0.1: " << std::strerror(errno);
+    const std::string why = std::strerror(errno);
     if (fd >= 0) ::close(fd);
-    return -1;
+    throw std::runtime_error("cannot listen on 127.0.0.1: " + why);
   }
   *port = ntohs(addr.sin_port);
   return fd;

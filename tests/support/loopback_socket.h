@@ -5,7 +5,8 @@
 namespace converge::test_support {
 
 // A socket listening on 127.0.0.1 on a port the kernel picks, with `backlog`.
-// Returns its fd and sets *port; -1 (and a gtest failure) when it cannot.
+// Returns its fd and sets *port; throws std::runtime_error (a failed test) when it
+// cannot.
 int ListenOnLoopback(int backlog, int* port);
 
 }  // namespace converge::test_support
