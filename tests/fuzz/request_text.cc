@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cloud/tione/tc3_signer.h"
+#include "sim/simulator.h"
+
 namespace converge::fuzz {
 
 namespace {
@@ -62,6 +65,21 @@ std::vector<sim::Request> ParseRequests(std::string_view text, size_t max_reques
     text.remove_prefix(end + kSeparator.size());
   }
   return requests;
+}
+
+void SignWithTestKeys(sim::Request& r, const std::string& signed_headers, int64_t timestamp) {
+  r.headers["x-tc-timestamp"] = std::to_string(timestamp);
+  cloud::tione::Tc3Input in;
+  in.secret_id = sim::kTestSecretId;
+  in.secret_key = sim::kTestSecretKey;
+  in.host = r.Header("host");
+  in.service = sim::kTioneService;
+  in.action = r.Header("x-tc-action");
+  in.content_type = r.Header("content-type");
+  in.payload = r.body;
+  in.timestamp = timestamp;
+  in.sign_action_header = signed_headers == "content-type;host;x-tc-action";
+  r.headers["authorization"] = cloud::tione::SignTc3(in).authorization;
 }
 
 }  // namespace converge::fuzz

@@ -17,7 +17,6 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
-#include "cloud/tione/tc3_signer.h"
 #include "fuzz_check.h"
 #include "request_text.h"
 #include "sim/simulator.h"
@@ -25,21 +24,6 @@
 namespace {
 
 using converge::sim::Request;
-
-void Sign(Request& r, const std::string& signed_headers, int64_t now) {
-  r.headers["x-tc-timestamp"] = std::to_string(now);
-  converge::cloud::tione::Tc3Input in;
-  in.secret_id = converge::sim::kTestSecretId;
-  in.secret_key = converge::sim::kTestSecretKey;
-  in.host = r.Header("host");
-  in.service = converge::sim::kTioneService;
-  in.action = r.Header("x-tc-action");
-  in.content_type = r.Header("content-type");
-  in.payload = r.body;
-  in.timestamp = now;
-  in.sign_action_header = signed_headers == "content-type;host;x-tc-action";
-  r.headers["authorization"] = converge::cloud::tione::SignTc3(in).authorization;
-}
 
 // SECONDS of an x-fuzz-advance header; 0 when absent or not in 0..86400.
 int Advance(const Request& r) {
@@ -70,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string sign = r.Header("x-fuzz-sign");
     r.headers.erase("x-fuzz-sign");
     if (sign == "content-type;host" || sign == "content-type;host;x-tc-action") {
-      Sign(r, sign,
+      converge::fuzz::SignWithTestKeys(r, sign,
            std::chrono::duration_cast<std::chrono::seconds>(clock.WallNow().time_since_epoch())
                .count());
     }

@@ -12,7 +12,6 @@
 #include <string>
 #include <string_view>
 
-#include "cloud/tione/tc3_signer.h"
 #include "fuzz_check.h"
 #include "request_text.h"
 #include "sim/simulator.h"
@@ -45,21 +44,8 @@ int64_t Sign(Request& r, const std::string& signed_headers) {
   int64_t timestamp = kNow;
   const std::string text = r.Header("x-tc-timestamp");
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), timestamp);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    timestamp = kNow;
-    r.headers["x-tc-timestamp"] = std::to_string(timestamp);
-  }
-  converge::cloud::tione::Tc3Input in;
-  in.secret_id = converge::sim::kTestSecretId;
-  in.secret_key = converge::sim::kTestSecretKey;
-  in.host = r.Header("host");
-  in.service = converge::sim::kTioneService;
-  in.action = r.Header("x-tc-action");
-  in.content_type = r.Header("content-type");
-  in.payload = r.body;
-  in.timestamp = timestamp;
-  in.sign_action_header = signed_headers == "content-type;host;x-tc-action";
-  r.headers["authorization"] = converge::cloud::tione::SignTc3(in).authorization;
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) timestamp = kNow;
+  converge::fuzz::SignWithTestKeys(r, signed_headers, timestamp);
   return timestamp;
 }
 
