@@ -7,14 +7,10 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
 
 #include "manifest/decode.h"
 #include "manifest/field.h"
-#include "manifest/yaml_budget.h"
+#include "manifest/yaml_tree.h"
 
 namespace converge::manifest {
 namespace fs = std::filesystem;
@@ -59,6 +55,22 @@ std::string TooLarge(uintmax_t size, const LoadOptions& options) {
          std::to_string(options.max_file_bytes) + " bytes); split it into smaller files";
 }
 
+// The whole content of `path`, expected to be `size` bytes (it may have changed
+// since); false when it cannot be read.
+bool ReadFile(const fs::path& path, uintmax_t size, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) return false;
+  out->resize(size);
+  in.read(out->data(), static_cast<std::streamsize>(size));
+  out->resize(static_cast<size_t>(in.gcount()));
+  char chunk[16384];
+  while (in.good()) {  // grew since its size was taken
+    in.read(chunk, sizeof chunk);
+    out->append(chunk, static_cast<size_t>(in.gcount()));
+  }
+  return !in.bad();
+}
+
 // Lists the files under `paths`; problems become diagnostics.
 std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const LoadOptions& options,
                                 std::vector<Diagnostic>* errors, bool* no_manifests) {
@@ -66,6 +78,7 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
     fs::path path;
     std::string display;
     std::string key;
+    fs::path canonical;  // empty: found by weakly_canonical when read
   };
   std::vector<Found> found;
   for (const auto& arg : paths) {
@@ -86,6 +99,10 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
       continue;
     }
     const size_t before = found.size();
+    // The walk descends into real directories only, so an entry that is not a
+    // symlink is canonical below the canonical root: one realpath per root, not per file.
+    const fs::path canonical_root = fs::weakly_canonical(root, ec);
+    if (ec) ec.clear();
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::path& p = it->path();
@@ -94,7 +111,12 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
         continue;
       }
       if (!IsManifestName(p) || !it->is_regular_file(ec)) continue;
-      found.push_back({p, p.generic_string(), p.lexically_relative(root).generic_string()});
+      fs::path relative = p.lexically_relative(root);
+      std::error_code link_ec;
+      const bool plain = !canonical_root.empty() && !it->is_symlink(link_ec) && !link_ec;
+      std::string key = relative.generic_string();
+      found.push_back(
+          {p, p.generic_string(), std::move(key), plain ? canonical_root / relative : fs::path()});
     }
     if (ec) {
       errors->push_back(FileError(arg, "cannot list directory: " + ec.message()));
@@ -114,7 +136,7 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
   std::vector<SourceFile> files;
   for (const auto& f : found) {
     std::error_code ec;
-    const fs::path canonical = fs::weakly_canonical(f.path, ec);
+    const fs::path canonical = f.canonical.empty() ? fs::weakly_canonical(f.path, ec) : f.canonical;
     if (!seen.insert(ec ? f.path : canonical).second) continue;
     const uintmax_t size = fs::file_size(f.path, ec);
     if (ec) {
@@ -125,14 +147,12 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
       errors->push_back(FileError(f.display, TooLarge(size, options)));
       continue;
     }
-    std::ifstream in(f.path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in.good() && !in.eof()) {
+    std::string bytes;
+    if (!ReadFile(f.path, size, &bytes)) {
       errors->push_back(FileError(f.display, "cannot read file"));
       continue;
     }
-    files.push_back({f.display, f.key, bytes.str()});
+    files.push_back({f.display, f.key, std::move(bytes)});
     if (files.back().bytes.size() > options.max_file_bytes) {  // grew while reading
       errors->push_back(FileError(f.display, TooLarge(files.back().bytes.size(), options)));
       files.pop_back();
@@ -181,47 +201,21 @@ int TabInIndentation(std::string_view text, int line) {
   return 0;
 }
 
-// Parses and decodes every document of one file.
-void DecodeFile(const SourceFile& file, const LoadOptions& options,
-                std::vector<DecodedDocument>* docs, LoadResult* result) {
-  std::vector<YAML::Node> nodes;
-  auto syntax_error = [&](const YAML::Mark& mark, const std::string& message) {
-    Location loc{file.display, 0, 0};
-    if (!mark.is_null() && mark.line >= 0) loc = {file.display, mark.line + 1, mark.column + 1};
-    result->errors.push_back(Diagnostic{.location = loc, .message = "invalid YAML: " + message});
-  };
-  if (const auto at = YamlEventBudgetExceeded(file.bytes, options.max_nodes)) {
-    syntax_error(*at, "the parser makes more than " + std::to_string(options.max_nodes) +
-                          " nodes of this file (malformed YAML, e.g. a line starting with ',' " +
-                          "outside [ ] or { }); check the syntax here");
-    return;
-  }
-  try {
-    nodes = YAML::LoadAll(file.bytes);
-  } catch (const YAML::DeepRecursion& e) {
-    syntax_error(e.mark, "nesting is too deep; flatten the document");
-    return;
-  } catch (const YAML::Exception& e) {
-    // yaml-cpp says "illegal map value" and the like where the cause is a tab.
-    const int tab = e.mark.is_null() ? 0 : TabInIndentation(file.bytes, e.mark.line);
-    if (tab > 0) {
-      YAML::Mark at = e.mark;
-      at.column = tab - 1;
-      syntax_error(at, "tabs are not allowed in YAML indentation; indent with spaces");
-    } else {
-      syntax_error(e.mark, e.msg);
-    }
-    return;
-  } catch (const std::exception& e) {
-    syntax_error(YAML::Mark::null_mark(), e.what());
-    return;
-  }
-  for (const auto& node : nodes) {
-    if (!node.IsDefined() || node.IsNull()) continue;  // empty or comment-only document
-    ++result->documents;
-    docs->push_back(DecodeDocument(node, file.display, options, &result->errors));
-  }
-}
+// What the rules over the whole set need of one decoded document, and its model
+// object: the document's YAML tree, walked value and field locations are dropped
+// as soon as it is decoded.
+struct SetEntry {
+  std::optional<Kind> kind;
+  std::string name;
+  bool ok = false;
+  bool named = false;  // metadata.name was seen
+  // Where metadata.name, spec.provider and spec.notebook are (or their nearest ancestor).
+  Location name_location, provider_location, notebook_location;
+  std::string provider;  // spec.provider when a string, else ""
+  std::string notebook;  // spec.notebook when a string, else ""
+  std::string type;      // spec.type when a string, else ""
+  DecodedObject object;
+};
 
 std::string Str(const nlohmann::json& value, const char* key) {
   if (!value.is_object()) return "";
@@ -237,8 +231,68 @@ std::string SpecStr(const DecodedDocument& doc, const char* key) {
   return spec != doc.value.end() ? Str(*spec, key) : "";
 }
 
-Diagnostic At(const DecodedDocument& doc, const std::string& field, std::string message) {
-  return Diagnostic{.location = doc.LocationOf(field),
+SetEntry Compact(DecodedDocument&& doc) {
+  return SetEntry{.kind = doc.kind,
+                  .name = std::move(doc.name),
+                  .ok = doc.ok,
+                  .named = doc.locations.count("metadata.name") > 0,
+                  .name_location = doc.LocationOf("metadata.name"),
+                  .provider_location = doc.LocationOf("spec.provider"),
+                  .notebook_location = doc.LocationOf("spec.notebook"),
+                  .provider = SpecStr(doc, "provider"),
+                  .notebook = SpecStr(doc, "notebook"),
+                  .type = SpecStr(doc, "type"),
+                  .object = std::move(doc.object)};
+}
+
+// Parses and decodes every document of one file. A file with a syntax error
+// contributes that error only.
+void DecodeFile(const SourceFile& file, const LoadOptions& options, std::vector<SetEntry>* entries,
+                LoadResult* result) {
+  auto syntax_error = [&](const YAML::Mark& mark, const std::string& message) {
+    Location loc{file.display, 0, 0};
+    if (!mark.is_null() && mark.line >= 0) loc = {file.display, mark.line + 1, mark.column + 1};
+    result->errors.push_back(Diagnostic{.location = loc, .message = "invalid YAML: " + message});
+  };
+  const YamlParseResult parsed = ParseYaml(file.bytes, options.max_nodes);
+  if (parsed.error) {
+    const YamlParseError& e = *parsed.error;
+    switch (e.reason) {
+      case YamlParseError::Reason::kBudget:
+        syntax_error(e.mark, "the parser makes more than " + std::to_string(options.max_nodes) +
+                                 " nodes of this file (malformed YAML, e.g. a line starting with "
+                                 "',' outside [ ] or { }); check the syntax here");
+        return;
+      case YamlParseError::Reason::kTooDeep:
+        syntax_error(e.mark, "nesting is too deep; flatten the document");
+        return;
+      case YamlParseError::Reason::kSyntax: {
+        // yaml-cpp says "illegal map value" and the like where the cause is a tab.
+        const int tab = e.mark.is_null() ? 0 : TabInIndentation(file.bytes, e.mark.line);
+        if (tab > 0) {
+          YAML::Mark at = e.mark;
+          at.column = tab - 1;
+          syntax_error(at, "tabs are not allowed in YAML indentation; indent with spaces");
+        } else {
+          syntax_error(e.mark, e.message);
+        }
+        return;
+      }
+      case YamlParseError::Reason::kOther:
+        syntax_error(YAML::Mark::null_mark(), e.message);
+        return;
+    }
+  }
+  for (const YamlNode* root : parsed.file.documents) {
+    if (root == nullptr || root->IsNull()) continue;  // empty or comment-only document
+    ++result->documents;
+    entries->push_back(Compact(DecodeDocument(*root, file.display, options, &result->errors)));
+  }
+}
+
+Diagnostic At(const SetEntry& doc, const Location& location, const std::string& field,
+              std::string message) {
+  return Diagnostic{.location = location,
                     .kind = doc.kind ? std::string(KindName(*doc.kind)) : "",
                     .name = doc.name,
                     .field = field,
@@ -246,73 +300,71 @@ Diagnostic At(const DecodedDocument& doc, const std::string& field, std::string 
 }
 
 // Rules over the whole set: duplicate names and provider references.
-void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>* errors) {
-  auto report_duplicates =
-      [&](const std::map<std::string, std::vector<const DecodedDocument*>>& groups,
-          const std::string& field, auto message) {
-        for (const auto& [key, members] : groups) {
-          if (members.size() < 2) continue;
-          for (size_t i = 0; i < members.size(); ++i) {
-            const DecodedDocument* other = members[i == 0 ? 1 : 0];
-            errors->push_back(At(*members[i], field,
-                                 message(*members[i], *other) + " (also defined at " +
-                                     other->LocationOf(field).ToString() + ")"));
-          }
-        }
-      };
+void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors) {
+  using Group = std::vector<const SetEntry*>;
+  auto report_duplicates = [&](const std::map<std::string, Group>& groups,
+                               Location SetEntry::*location, const std::string& field,
+                               auto message) {
+    for (const auto& [key, members] : groups) {
+      if (members.size() < 2) continue;
+      for (size_t i = 0; i < members.size(); ++i) {
+        const SetEntry* other = members[i == 0 ? 1 : 0];
+        errors->push_back(At(*members[i], members[i]->*location, field,
+                             message(*members[i], *other) + " (also defined at " +
+                                 (other->*location).ToString() + ")"));
+      }
+    }
+  };
 
-  std::map<std::string, const DecodedDocument*> providers;
-  std::map<std::string, std::vector<const DecodedDocument*>> provider_groups, resource_groups,
-      notebook_groups;
+  std::map<std::string, const SetEntry*> providers;
+  std::map<std::string, Group> provider_groups, resource_groups, notebook_groups;
   for (const auto& doc : docs) {
-    if (!doc.kind || doc.name.empty() || !doc.locations.count("metadata.name")) continue;
+    if (!doc.kind || doc.name.empty() || !doc.named) continue;
     if (*doc.kind == Kind::kProvider) {
       providers.emplace(doc.name, &doc);
       provider_groups[doc.name].push_back(&doc);
       continue;
     }
-    const std::string provider = SpecStr(doc, "provider");
     const std::string kind(KindName(*doc.kind));
-    resource_groups[kind + '\0' + provider + '\0' + doc.name].push_back(&doc);
-    if (*doc.kind == Kind::kNotebookService) {
-      const std::string notebook = SpecStr(doc, "notebook");
-      if (!notebook.empty()) notebook_groups[provider + '\0' + notebook].push_back(&doc);
+    resource_groups[kind + '\0' + doc.provider + '\0' + doc.name].push_back(&doc);
+    if (*doc.kind == Kind::kNotebookService && !doc.notebook.empty()) {
+      notebook_groups[doc.provider + '\0' + doc.notebook].push_back(&doc);
     }
   }
-  report_duplicates(provider_groups, "metadata.name",
-                    [](const DecodedDocument& d, const DecodedDocument&) {
+  report_duplicates(provider_groups, &SetEntry::name_location, "metadata.name",
+                    [](const SetEntry& d, const SetEntry&) {
                       return "duplicate Provider name \"" + d.name + "\"";
                     });
-  report_duplicates(resource_groups, "metadata.name",
-                    [](const DecodedDocument& d, const DecodedDocument&) {
+  report_duplicates(resource_groups, &SetEntry::name_location, "metadata.name",
+                    [](const SetEntry& d, const SetEntry&) {
                       return "duplicate " + std::string(KindName(*d.kind)) + " name \"" + d.name +
-                             "\" in provider \"" + SpecStr(d, "provider") + "\"";
+                             "\" in provider \"" + d.provider + "\"";
                     });
-  report_duplicates(
-      notebook_groups, "spec.notebook", [](const DecodedDocument& d, const DecodedDocument& other) {
-        return "notebook \"" + SpecStr(d, "notebook") + "\" is also used by NotebookService \"" +
-               other.name + "\"; a notebook runs one custom service";
-      });
+  report_duplicates(notebook_groups, &SetEntry::notebook_location, "spec.notebook",
+                    [](const SetEntry& d, const SetEntry& other) {
+                      return "notebook \"" + d.notebook + "\" is also used by NotebookService \"" +
+                             other.name + "\"; a notebook runs one custom service";
+                    });
 
   std::vector<std::string> provider_names;
   for (const auto& [name, doc] : providers) provider_names.push_back(name);
   for (const auto& doc : docs) {
-    if (!doc.kind || *doc.kind == Kind::kProvider || !doc.value.is_object()) continue;
-    const std::string ref = SpecStr(doc, "provider");
+    if (!doc.kind || *doc.kind == Kind::kProvider) continue;
+    const std::string& ref = doc.provider;
     if (ref.empty()) continue;
     const std::string wanted = *doc.kind == Kind::kTiOneNotebook ? "tione" : "scnet";
     auto it = providers.find(ref);
     if (it == providers.end()) {
       const std::string guess = ClosestMatch(ref, provider_names);
-      errors->push_back(At(doc, "spec.provider",
+      errors->push_back(At(doc, doc.provider_location, "spec.provider",
                            "Provider \"" + ref + "\" not found" +
                                (guess.empty() ? "; define a " + wanted + " Provider with that name"
                                               : " (did you mean \"" + guess + "\"?)")));
       continue;
     }
-    const std::string type = SpecStr(*it->second, "type");
+    const std::string& type = it->second->type;
     if (!type.empty() && type != wanted) {
-      errors->push_back(At(doc, "spec.provider",
+      errors->push_back(At(doc, doc.provider_location, "spec.provider",
                            "Provider \"" + ref + "\" has type " + type + "; a " +
                                std::string(KindName(*doc.kind)) + " needs a " + wanted +
                                " provider"));
@@ -323,7 +375,7 @@ void CheckSet(const std::vector<DecodedDocument>& docs, std::vector<Diagnostic>*
 LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& options,
                   LoadResult result) {
   result.files = files.size();
-  std::vector<DecodedDocument> docs;
+  std::vector<SetEntry> docs;
   for (const auto& file : files) DecodeFile(file, options, &docs, &result);
   CheckSet(docs, &result.errors);
   std::stable_sort(result.errors.begin(), result.errors.end(),

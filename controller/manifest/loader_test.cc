@@ -442,6 +442,20 @@ TEST_F(LoaderDirTest, SameFileTwiceIsReadOnce) {
   EXPECT_EQ(r.files, 1u);
 }
 
+// Files are told apart by their canonical path, found once per directory given (not
+// per file): a directory reached through a symlink, or a file symlink beside its
+// target, is still the same file.
+TEST_F(LoaderDirTest, SameFileThroughSymlinksIsReadOnce) {
+  Write("real/providers.yaml", kProvider);
+  Write("real/sub/s.yaml", Service("one"));
+  fs::create_directory_symlink(Path("real"), Path("alias"));
+  fs::create_symlink("providers.yaml", Path("real/link.yaml"));
+  const LoadResult r = LoadPaths({Path("alias"), Path("real"), Path("real/sub/s.yaml")});
+  EXPECT_THAT(Lines(r), IsEmpty());
+  EXPECT_EQ(r.files, 2u);
+  EXPECT_EQ(r.documents, 2u);
+}
+
 TEST_F(LoaderDirTest, HugeFileIsRejectedBeforeReading) {
   Write("providers.yaml", kProvider);
   Write("huge.yaml", "");
