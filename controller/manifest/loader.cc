@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -201,20 +202,27 @@ int TabInIndentation(std::string_view text, int line) {
   return 0;
 }
 
-// What the rules over the whole set need of one decoded document, and its model
-// object: the document's YAML tree, walked value and field locations are dropped
-// as soon as it is decoded.
+// What the rules over the whole set need of one decoded document: its YAML tree,
+// walked value and field locations are dropped as soon as it is decoded, and its
+// model object goes to the set.
 struct SetEntry {
+  struct Position {
+    int line = 0;
+    int column = 0;
+  };
   std::optional<Kind> kind;
-  std::string name;
-  bool ok = false;
-  bool named = false;  // metadata.name was seen
+  bool named = false;                 // metadata.name was seen
+  const std::string* file = nullptr;  // the display name of its file
   // Where metadata.name, spec.provider and spec.notebook are (or their nearest ancestor).
-  Location name_location, provider_location, notebook_location;
+  Position name_at, provider_at, notebook_at;
+  std::string name;      // metadata.name when a string, else ""
   std::string provider;  // spec.provider when a string, else ""
   std::string notebook;  // spec.notebook when a string, else ""
   std::string type;      // spec.type when a string, else ""
-  DecodedObject object;
+
+  Location At(Position SetEntry::*at) const {
+    return Location{*file, (this->*at).line, (this->*at).column};
+  }
 };
 
 std::string Str(const nlohmann::json& value, const char* key) {
@@ -231,24 +239,27 @@ std::string SpecStr(const DecodedDocument& doc, const char* key) {
   return spec != doc.value.end() ? Str(*spec, key) : "";
 }
 
-SetEntry Compact(DecodedDocument&& doc) {
+SetEntry Compact(const DecodedDocument& doc, const std::string* file) {
+  auto at = [&doc](const char* path) {
+    const Location l = doc.LocationOf(path);
+    return SetEntry::Position{l.line, l.column};
+  };
   return SetEntry{.kind = doc.kind,
-                  .name = std::move(doc.name),
-                  .ok = doc.ok,
                   .named = doc.locations.count("metadata.name") > 0,
-                  .name_location = doc.LocationOf("metadata.name"),
-                  .provider_location = doc.LocationOf("spec.provider"),
-                  .notebook_location = doc.LocationOf("spec.notebook"),
+                  .file = file,
+                  .name_at = at("metadata.name"),
+                  .provider_at = at("spec.provider"),
+                  .notebook_at = at("spec.notebook"),
+                  .name = doc.name,
                   .provider = SpecStr(doc, "provider"),
                   .notebook = SpecStr(doc, "notebook"),
-                  .type = SpecStr(doc, "type"),
-                  .object = std::move(doc.object)};
+                  .type = SpecStr(doc, "type")};
 }
 
 // Parses and decodes every document of one file. A file with a syntax error
 // contributes that error only.
-void DecodeFile(const SourceFile& file, const LoadOptions& options, std::vector<SetEntry>* entries,
-                LoadResult* result) {
+void DecodeFile(const SourceFile& file, const LoadOptions& options, std::deque<SetEntry>* entries,
+                std::deque<DecodedObject>* objects, LoadResult* result) {
   auto syntax_error = [&](const YAML::Mark& mark, const std::string& message) {
     Location loc{file.display, 0, 0};
     if (!mark.is_null() && mark.line >= 0) loc = {file.display, mark.line + 1, mark.column + 1};
@@ -286,13 +297,15 @@ void DecodeFile(const SourceFile& file, const LoadOptions& options, std::vector<
   for (const YamlNode* root : parsed.file.documents) {
     if (root == nullptr || root->IsNull()) continue;  // empty or comment-only document
     ++result->documents;
-    entries->push_back(Compact(DecodeDocument(*root, file.display, options, &result->errors)));
+    DecodedDocument doc = DecodeDocument(*root, file.display, options, &result->errors);
+    entries->push_back(Compact(doc, &file.display));
+    if (doc.ok) objects->push_back(std::move(doc.object));
   }
 }
 
-Diagnostic At(const SetEntry& doc, const Location& location, const std::string& field,
+Diagnostic At(const SetEntry& doc, SetEntry::Position SetEntry::*at, const std::string& field,
               std::string message) {
-  return Diagnostic{.location = location,
+  return Diagnostic{.location = doc.At(at),
                     .kind = doc.kind ? std::string(KindName(*doc.kind)) : "",
                     .name = doc.name,
                     .field = field,
@@ -300,18 +313,18 @@ Diagnostic At(const SetEntry& doc, const Location& location, const std::string& 
 }
 
 // Rules over the whole set: duplicate names and provider references.
-void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors) {
+void CheckSet(const std::deque<SetEntry>& docs, std::vector<Diagnostic>* errors) {
   using Group = std::vector<const SetEntry*>;
   auto report_duplicates = [&](const std::map<std::string, Group>& groups,
-                               Location SetEntry::*location, const std::string& field,
+                               SetEntry::Position SetEntry::*at, const std::string& field,
                                auto message) {
     for (const auto& [key, members] : groups) {
       if (members.size() < 2) continue;
       for (size_t i = 0; i < members.size(); ++i) {
         const SetEntry* other = members[i == 0 ? 1 : 0];
-        errors->push_back(At(*members[i], members[i]->*location, field,
-                             message(*members[i], *other) + " (also defined at " +
-                                 (other->*location).ToString() + ")"));
+        errors->push_back(At(
+            *members[i], at, field,
+            message(*members[i], *other) + " (also defined at " + other->At(at).ToString() + ")"));
       }
     }
   };
@@ -331,16 +344,16 @@ void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors
       notebook_groups[doc.provider + '\0' + doc.notebook].push_back(&doc);
     }
   }
-  report_duplicates(provider_groups, &SetEntry::name_location, "metadata.name",
+  report_duplicates(provider_groups, &SetEntry::name_at, "metadata.name",
                     [](const SetEntry& d, const SetEntry&) {
                       return "duplicate Provider name \"" + d.name + "\"";
                     });
-  report_duplicates(resource_groups, &SetEntry::name_location, "metadata.name",
+  report_duplicates(resource_groups, &SetEntry::name_at, "metadata.name",
                     [](const SetEntry& d, const SetEntry&) {
                       return "duplicate " + std::string(KindName(*d.kind)) + " name \"" + d.name +
                              "\" in provider \"" + d.provider + "\"";
                     });
-  report_duplicates(notebook_groups, &SetEntry::notebook_location, "spec.notebook",
+  report_duplicates(notebook_groups, &SetEntry::notebook_at, "spec.notebook",
                     [](const SetEntry& d, const SetEntry& other) {
                       return "notebook \"" + d.notebook + "\" is also used by NotebookService \"" +
                              other.name + "\"; a notebook runs one custom service";
@@ -356,7 +369,7 @@ void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors
     auto it = providers.find(ref);
     if (it == providers.end()) {
       const std::string guess = ClosestMatch(ref, provider_names);
-      errors->push_back(At(doc, doc.provider_location, "spec.provider",
+      errors->push_back(At(doc, &SetEntry::provider_at, "spec.provider",
                            "Provider \"" + ref + "\" not found" +
                                (guess.empty() ? "; define a " + wanted + " Provider with that name"
                                               : " (did you mean \"" + guess + "\"?)")));
@@ -364,7 +377,7 @@ void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors
     }
     const std::string& type = it->second->type;
     if (!type.empty() && type != wanted) {
-      errors->push_back(At(doc, doc.provider_location, "spec.provider",
+      errors->push_back(At(doc, &SetEntry::provider_at, "spec.provider",
                            "Provider \"" + ref + "\" has type " + type + "; a " +
                                std::string(KindName(*doc.kind)) + " needs a " + wanted +
                                " provider"));
@@ -375,9 +388,12 @@ void CheckSet(const std::vector<SetEntry>& docs, std::vector<Diagnostic>* errors
 LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& options,
                   LoadResult result) {
   result.files = files.size();
-  std::vector<SetEntry> docs;
-  for (const auto& file : files) DecodeFile(file, options, &docs, &result);
+  // Deques: a set of 10,000 grows without the copies and double peak of a vector's.
+  std::deque<SetEntry> docs;
+  std::deque<DecodedObject> objects;  // of the documents without errors, in order
+  for (const auto& file : files) DecodeFile(file, options, &docs, &objects, &result);
   CheckSet(docs, &result.errors);
+  docs.clear();
   std::stable_sort(result.errors.begin(), result.errors.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {
                      return std::tie(a.location.file, a.location.line, a.location.column) <
@@ -386,8 +402,12 @@ LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& optio
   std::vector<const SourceFile*> sources;
   for (const auto& f : files) sources.push_back(&f);
   result.manifests.revision = Revision(sources);
-  for (auto& doc : docs) {
-    if (!doc.ok) continue;
+  const size_t providers = std::count_if(objects.begin(), objects.end(), [](const auto& o) {
+    return std::holds_alternative<Provider>(o);
+  });
+  result.manifests.providers.reserve(providers);
+  result.manifests.resources.reserve(objects.size() - providers);
+  for (; !objects.empty(); objects.pop_front()) {  // frees the deque as the vectors fill
     std::visit(
         [&result](auto& object) {
           using T = std::decay_t<decltype(object)>;
@@ -397,7 +417,7 @@ LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& optio
             result.manifests.resources.push_back(std::move(object));
           }
         },
-        doc.object);
+        objects.front());
   }
   return result;
 }
