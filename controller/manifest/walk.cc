@@ -226,23 +226,24 @@ std::optional<json> Walker::Walk(const YamlNode& node, const Field& f, const std
 json Walker::WalkObject(const YamlNode& node, const std::vector<Field>& fields,
                         const std::string& path, const Location& loc, bool sensitive) {
   json out = json::object();
-  std::map<std::string, Location> seen;
-  std::set<std::string> suggested;  // a typo of a required field is reported once
+  std::map<std::string_view, int> seen;  // key -> its line; keys live in the tree
+  std::set<std::string> suggested;       // a typo of a required field is reported once
   const auto& entries = node.children();
   for (size_t e = 0; e + 1 < entries.size(); e += 2) {
     const YamlNode& k = *entries[e];
     const YamlNode& v = *entries[e + 1];
-    const Location key_loc = Loc(k).line == 0 ? loc : Loc(k);
+    Location key_loc = Loc(k);
+    if (key_loc.line == 0) key_loc = loc;
     if (!k.IsScalar()) {
       Error(key_loc, path, "mapping keys must be strings, got " + DescribeNode(k));
       continue;
     }
     const std::string& key = k.Scalar();
     const std::string child = Child(path, key);
-    if (auto [prev, inserted] = seen.emplace(key, key_loc); !inserted) {
-      Error(key_loc, child,
-            "duplicate key " + Quote(key) + " (first at line " + std::to_string(prev->second.line) +
-                ")");
+    if (auto [prev, inserted] = seen.emplace(key, key_loc.line); !inserted) {
+      Error(
+          key_loc, child,
+          "duplicate key " + Quote(key) + " (first at line " + std::to_string(prev->second) + ")");
       continue;
     }
     const Field* field = nullptr;
@@ -267,7 +268,7 @@ json Walker::WalkObject(const YamlNode& node, const std::vector<Field>& fields,
     if (f.required) {
       if (!suggested.count(f.name)) Error(loc, Child(path, f.name), "required field is missing");
     } else if (!f.default_value.is_null()) {
-      out[f.name] = json::parse(f.default_value.dump());
+      out[f.name] = json(f.default_value);
     }
   }
   // Partially valid objects are returned too: the rules look at their good fields.
@@ -309,7 +310,8 @@ std::optional<json> Walker::WalkStringMap(const YamlNode& node, const Field& f,
   for (size_t e = 0; e + 1 < entries.size(); e += 2) {
     const YamlNode& k = *entries[e];
     const YamlNode& value = *entries[e + 1];
-    const Location key_loc = Loc(k).line == 0 ? loc : Loc(k);
+    Location key_loc = Loc(k);
+    if (key_loc.line == 0) key_loc = loc;
     if (!k.IsScalar() || k.Scalar().empty()) {
       Error(key_loc, path, "keys must be non-empty strings");
       ok = false;
