@@ -389,8 +389,8 @@ void CheckSet(const std::deque<SetEntry>& docs, std::vector<Diagnostic>* errors)
 
 // DecodeFile over every file, in blocks of files shared by up to options.threads
 // threads; the blocks' results are joined in file order, so the result is the
-// one of a single thread.
-void DecodeFiles(const std::vector<SourceFile>& files, const LoadOptions& options,
+// one of a single thread. Each file's bytes are freed once it is decoded.
+void DecodeFiles(std::vector<SourceFile>& files, const LoadOptions& options,
                  std::deque<SetEntry>* entries, std::deque<DecodedObject>* objects,
                  LoadResult* result) {
   constexpr size_t kBlock = 64;  // files
@@ -403,7 +403,10 @@ void DecodeFiles(const std::vector<SourceFile>& files, const LoadOptions& option
   const size_t threads = std::min(
       {options.threads, blocks, size_t{std::max(1u, std::thread::hardware_concurrency())}});
   if (threads <= 1) {
-    for (const auto& file : files) DecodeFile(file, options, entries, objects, result);
+    for (auto& file : files) {
+      DecodeFile(file, options, entries, objects, result);
+      std::string().swap(file.bytes);
+    }
     return;
   }
   std::vector<Block> done(blocks);
@@ -414,6 +417,7 @@ void DecodeFiles(const std::vector<SourceFile>& files, const LoadOptions& option
       for (size_t b; (b = next.fetch_add(1)) < blocks;) {
         for (size_t i = b * kBlock; i < std::min(files.size(), (b + 1) * kBlock); ++i) {
           DecodeFile(files[i], options, &done[b].entries, &done[b].objects, &done[b].result);
+          std::string().swap(files[i].bytes);
         }
       }
     } catch (...) {  // std::bad_alloc: DecodeFile reports everything else
@@ -439,9 +443,11 @@ void DecodeFiles(const std::vector<SourceFile>& files, const LoadOptions& option
   }
 }
 
-LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& options,
-                  LoadResult result) {
+LoadResult Finish(std::vector<SourceFile> files, const LoadOptions& options, LoadResult result) {
   result.files = files.size();
+  std::vector<const SourceFile*> sources;
+  for (const auto& f : files) sources.push_back(&f);
+  result.manifests.revision = Revision(sources);  // before the bytes are freed
   // Deques: a set of 10,000 grows without the copies and double peak of a vector's.
   std::deque<SetEntry> docs;
   std::deque<DecodedObject> objects;  // of the documents without errors, in order
@@ -453,9 +459,6 @@ LoadResult Finish(const std::vector<SourceFile>& files, const LoadOptions& optio
                      return std::tie(a.location.file, a.location.line, a.location.column) <
                             std::tie(b.location.file, b.location.line, b.location.column);
                    });
-  std::vector<const SourceFile*> sources;
-  for (const auto& f : files) sources.push_back(&f);
-  result.manifests.revision = Revision(sources);
   const size_t providers = std::count_if(objects.begin(), objects.end(), [](const auto& o) {
     return std::holds_alternative<Provider>(o);
   });
@@ -487,7 +490,7 @@ LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& o
     result.errors.push_back(FileError("", std::string("cannot read manifests: ") + e.what()));
     return result;
   }
-  result = Finish(files, options, std::move(result));
+  result = Finish(std::move(files), options, std::move(result));
   if (result.ok() && result.documents == 0) {
     std::string all;
     for (const auto& p : paths) all += (all.empty() ? "" : ", ") + p;
