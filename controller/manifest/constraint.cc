@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <string_view>
 
@@ -115,10 +116,18 @@ std::optional<std::string> RangeProblem(double v, const Field& f) {
 }
 
 bool MatchesPattern(const std::string& value, const std::string& pattern) {
+  // Files are decoded on several threads (loader.h): the cache is shared, its
+  // entries are never removed, and a const std::regex may be used concurrently.
+  static std::mutex* mutex = new std::mutex();
   static std::map<std::string, std::regex>* cache = new std::map<std::string, std::regex>();
-  auto it = cache->find(pattern);
-  if (it == cache->end()) it = cache->emplace(pattern, std::regex(pattern)).first;
-  return std::regex_search(value, it->second);
+  const std::regex* regex = nullptr;
+  {
+    std::lock_guard lock(*mutex);
+    auto it = cache->find(pattern);
+    if (it == cache->end()) it = cache->emplace(pattern, std::regex(pattern)).first;
+    regex = &it->second;
+  }
+  return std::regex_search(value, *regex);
 }
 
 }  // namespace converge::manifest

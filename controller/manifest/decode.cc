@@ -12,65 +12,58 @@ namespace converge::manifest {
 namespace {
 
 // Counts nodes as a walk would visit them (aliases expanded), stopping early.
-bool WithinBudget(const YAML::Node& node, size_t* budget, int depth) {
+bool WithinBudget(const YamlNode& node, size_t* budget, int depth) {
   if (*budget == 0 || depth > 256) return false;
   --*budget;
-  if (node.IsMap()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!WithinBudget(it->first, budget, depth + 1)) return false;
-      if (!WithinBudget(it->second, budget, depth + 1)) return false;
-    }
-  } else if (node.IsSequence()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!WithinBudget(*it, budget, depth + 1)) return false;
-    }
+  for (const YamlNode* child : node.children()) {
+    if (!WithinBudget(*child, budget, depth + 1)) return false;
   }
   return true;
 }
 
-const YAML::Node* FindKey(const YAML::Node& map, std::string_view key, YAML::Node* storage) {
+// The value of the first `key` of mapping `map`, or nullptr.
+const YamlNode* FindKey(const YamlNode& map, std::string_view key) {
   if (!map.IsMap()) return nullptr;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key) {
-      *storage = it->second;
-      return storage;
-    }
+  const auto& entries = map.children();
+  for (size_t e = 0; e + 1 < entries.size(); e += 2) {
+    if (entries[e]->IsScalar() && entries[e]->Scalar() == key) return entries[e + 1];
   }
   return nullptr;
 }
 
 // The kind and name every diagnostic of the document carries, read before any check.
-void ReadLabels(const YAML::Node& root, DecodedDocument* doc) {
-  YAML::Node kind, metadata, name;
-  if (FindKey(root, "kind", &kind) && kind.IsScalar()) doc->kind = ParseKind(kind.Scalar());
-  if (FindKey(root, "metadata", &metadata) && FindKey(metadata, "name", &name) && name.IsScalar() &&
-      ResolveScalar(name) == ScalarKind::kString) {
-    doc->name = name.Scalar().substr(0, 100);
+void ReadLabels(const YamlNode& root, DecodedDocument* doc) {
+  const YamlNode* kind = FindKey(root, "kind");
+  if (kind != nullptr && kind->IsScalar()) doc->kind = ParseKind(kind->Scalar());
+  const YamlNode* metadata = FindKey(root, "metadata");
+  const YamlNode* name = metadata != nullptr ? FindKey(*metadata, "name") : nullptr;
+  if (name != nullptr && name->IsScalar() && ResolveScalar(*name) == ScalarKind::kString) {
+    doc->name = name->Scalar().substr(0, 100);
   }
 }
 
 // apiVersion and kind; returns false when the kind is unknown (nothing else is checked).
-bool CheckHeader(const YAML::Node& root, const std::string& file, const DecodedDocument& doc,
+bool CheckHeader(const YamlNode& root, const std::string& file, const DecodedDocument& doc,
                  DocumentErrors* errors) {
-  YAML::Node kind;
-  if (!FindKey(root, "kind", &kind)) {
+  const YamlNode* kind = FindKey(root, "kind");
+  if (kind == nullptr) {
     errors->Add(doc.location, "kind", "required field is missing");
-  } else if (!kind.IsScalar() || ResolveScalar(kind) != ScalarKind::kString) {
-    errors->Add(NodeLocation(kind, file), "kind", "expected a string, got " + DescribeNode(kind));
+  } else if (!kind->IsScalar() || ResolveScalar(*kind) != ScalarKind::kString) {
+    errors->Add(NodeLocation(*kind, file), "kind", "expected a string, got " + DescribeNode(*kind));
   } else if (!doc.kind) {
     std::vector<std::string> kinds;
     for (Kind k : kAllKinds) kinds.emplace_back(KindName(k));
-    const std::string guess = ClosestMatch(kind.Scalar(), kinds);
-    errors->Add(NodeLocation(kind, file), "kind",
-                "unknown kind " + Quote(kind.Scalar()) +
+    const std::string guess = ClosestMatch(kind->Scalar(), kinds);
+    errors->Add(NodeLocation(*kind, file), "kind",
+                "unknown kind " + Quote(kind->Scalar()) +
                     (guess.empty() ? "; expected one of " + Join(kinds, ", ")
                                    : " (did you mean \"" + guess + "\"?)"));
   }
   if (doc.kind) return true;
-  YAML::Node api;
-  if (!FindKey(root, "apiVersion", &api)) {
+  const YamlNode* found_api = FindKey(root, "apiVersion");
+  if (found_api == nullptr) {
     errors->Add(doc.location, "apiVersion", "required field is missing");
-  } else if (!api.IsScalar() || api.Scalar() != kApiVersion) {
+  } else if (const YamlNode& api = *found_api; !api.IsScalar() || api.Scalar() != kApiVersion) {
     errors->Add(ValueLocation(api, doc.location, file), "apiVersion",
                 std::string("must be \"") + kApiVersion + "\", got " +
                     (api.IsScalar() ? Quote(api.Scalar()) : DescribeNode(api)));
@@ -80,7 +73,7 @@ bool CheckHeader(const YAML::Node& root, const std::string& file, const DecodedD
 
 // The document checks, then the three phases: the walk and the rules report every
 // problem they find; the build runs only on a document without any.
-void Decode(const YAML::Node& root, const std::string& file, const LoadOptions& options,
+void Decode(const YamlNode& root, const std::string& file, const LoadOptions& options,
             DecodedDocument* doc, DocumentErrors* errors) {
   doc->location = NodeLocation(root, file);
   if (doc->location.line == 0) doc->location = {file, 1, 1};
@@ -130,7 +123,7 @@ Location DecodedDocument::LocationOf(const std::string& path) const {
   }
 }
 
-DecodedDocument DecodeDocument(const YAML::Node& root, const std::string& file,
+DecodedDocument DecodeDocument(const YamlNode& root, const std::string& file,
                                const LoadOptions& options, std::vector<Diagnostic>* errors) {
   DecodedDocument doc;
   DocumentErrors doc_errors(&doc, errors);

@@ -11,11 +11,11 @@
 #include <variant>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include "manifest/loader.h"
 #include "manifest/model.h"
+#include "manifest/yaml_tree.h"
 
 namespace converge::manifest {
 
@@ -40,7 +40,7 @@ struct DecodedDocument {
 
 // Validates one document (not null) and appends its problems to `errors`.
 // Never throws.
-DecodedDocument DecodeDocument(const YAML::Node& root, const std::string& file,
+DecodedDocument DecodeDocument(const YamlNode& root, const std::string& file,
                                const LoadOptions& options, std::vector<Diagnostic>* errors);
 
 // The problems of one document: each Diagnostic names the document's kind and name

@@ -1,10 +1,11 @@
 #include "manifest/walk.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 #include <set>
+#include <string_view>
 
 #include "manifest/constraint.h"
 #include "manifest/message.h"
@@ -20,40 +21,89 @@ std::vector<std::string> FieldNames(const std::vector<Field>& fields) {
   return names;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsOctal(char c) { return c >= '0' && c <= '7'; }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Non-empty and every character passes.
+template <typename Pred>
+bool AllOf(std::string_view s, Pred pred) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), pred);
+}
+
+// The number of leading characters of `s` from `at` that pass.
+template <typename Pred>
+size_t Span(std::string_view s, size_t at, Pred pred) {
+  size_t n = 0;
+  while (at + n < s.size() && pred(s[at + n])) ++n;
+  return n;
+}
+
+// [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ (YAML 1.2 core schema)
+bool IsCoreInteger(std::string_view s) {
+  if (s.starts_with("0o")) return AllOf(s.substr(2), IsOctal);
+  if (s.starts_with("0x")) return AllOf(s.substr(2), IsHex);
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return AllOf(s, IsDigit);
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF) |
+// \.(nan|NaN|NAN) (YAML 1.2 core schema)
+bool IsCoreFloat(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  size_t i = Span(s, 0, IsDigit);
+  if (i > 0) {
+    if (i < s.size() && s[i] == '.') i += 1 + Span(s, i + 1, IsDigit);
+  } else {
+    if (i >= s.size() || s[i] != '.') return false;
+    const size_t fraction = Span(s, i + 1, IsDigit);
+    if (fraction == 0) return false;
+    i += 1 + fraction;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const size_t exponent = Span(s, i, IsDigit);
+    if (exponent == 0) return false;
+    i += exponent;
+  }
+  return i == s.size();
+}
+
 std::string Child(const std::string& path, const std::string& name) {
   return path.empty() ? name : path + "." + name;
 }
 
 }  // namespace
 
-ScalarKind ResolveScalar(const YAML::Node& node) {
+ScalarKind ResolveScalar(const YamlNode& node) {
   const std::string& tag = node.Tag();
   const std::string& s = node.Scalar();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str") return ScalarKind::kString;
-  if (tag == "tag:yaml.org,2002:int") return ScalarKind::kInteger;
-  if (tag == "tag:yaml.org,2002:float") return ScalarKind::kFloat;
-  if (tag == "tag:yaml.org,2002:bool") return ScalarKind::kBoolean;
-  if (tag == "tag:yaml.org,2002:null") return ScalarKind::kNull;
+  if (tag != "?") {  // "?": a plain scalar without a tag, resolved from its text below
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return ScalarKind::kString;
+    if (tag == "tag:yaml.org,2002:int") return ScalarKind::kInteger;
+    if (tag == "tag:yaml.org,2002:float") return ScalarKind::kFloat;
+    if (tag == "tag:yaml.org,2002:bool") return ScalarKind::kBoolean;
+    if (tag == "tag:yaml.org,2002:null") return ScalarKind::kNull;
+  }
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ScalarKind::kNull;
   if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE") {
     return ScalarKind::kBoolean;
   }
-  static const std::regex kInt("^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$");
-  static const std::regex kFloat(
-      "^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\\.(inf|Inf|INF)$|"
-      "^\\.(nan|NaN|NAN)$");
-  if (s.size() < 64 && std::regex_match(s, kInt)) return ScalarKind::kInteger;
-  if (s.size() < 64 && std::regex_match(s, kFloat)) return ScalarKind::kFloat;
+  if (s.size() < 64 && IsCoreInteger(s)) return ScalarKind::kInteger;
+  if (s.size() < 64 && IsCoreFloat(s)) return ScalarKind::kFloat;
   return ScalarKind::kString;
 }
 
-std::string DescribeNode(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Sequence:
+std::string DescribeNode(const YamlNode& node) {
+  switch (node.type()) {
+    case YamlNode::Type::kSequence:
       return "a sequence";
-    case YAML::NodeType::Map:
+    case YamlNode::Type::kMap:
       return "a mapping";
-    case YAML::NodeType::Scalar:
+    case YamlNode::Type::kScalar:
       switch (ResolveScalar(node)) {
         case ScalarKind::kString:
           return "a string";
@@ -71,20 +121,20 @@ std::string DescribeNode(const YAML::Node& node) {
   }
 }
 
-Location NodeLocation(const YAML::Node& node, const std::string& file) {
-  const YAML::Mark m = node.Mark();
+Location NodeLocation(const YamlNode& node, const std::string& file) {
+  const YAML::Mark& m = node.Mark();
   if (m.is_null() || m.line < 0) return {file, 0, 0};
   return {file, m.line + 1, m.column + 1};
 }
 
-Location ValueLocation(const YAML::Node& value, const Location& key_location,
+Location ValueLocation(const YamlNode& value, const Location& key_location,
                        const std::string& file) {
-  if (!value.IsDefined() || value.IsNull()) return key_location;
+  if (value.IsNull()) return key_location;
   Location l = NodeLocation(value, file);
   return l.line == 0 ? key_location : l;
 }
 
-std::optional<json> Walker::Walk(const YAML::Node& node, const Field& f, const std::string& path,
+std::optional<json> Walker::Walk(const YamlNode& node, const Field& f, const std::string& path,
                                  const Location& loc, bool sensitive) {
   (*locations_)[path] = loc;
   const bool scalar = node.IsScalar() && ResolveScalar(node) != ScalarKind::kNull;
@@ -152,16 +202,16 @@ std::optional<json> Walker::Walk(const YAML::Node& node, const Field& f, const s
       }
       json out = json::array();
       size_t i = 0;
-      for (auto it = node.begin(); it != node.end(); ++it, ++i) {
-        const std::string item_path = path + "[" + std::to_string(i) + "]";
-        const Location item_loc = ValueLoc(*it, loc);
+      for (const YamlNode* item : node.children()) {
+        const std::string item_path = path + "[" + std::to_string(i++) + "]";
+        const Location item_loc = ValueLoc(*item, loc);
         (*locations_)[item_path] = item_loc;
-        if (!it->IsMap()) {
-          Error(item_loc, item_path, "expected a mapping, got " + DescribeNode(*it));
+        if (!item->IsMap()) {
+          Error(item_loc, item_path, "expected a mapping, got " + DescribeNode(*item));
           out.push_back(nullptr);
           continue;
         }
-        out.push_back(WalkObject(*it, f.fields, item_path, item_loc, sensitive));
+        out.push_back(WalkObject(*item, f.fields, item_path, item_loc, sensitive));
       }
       return out;
     }
@@ -173,23 +223,27 @@ std::optional<json> Walker::Walk(const YAML::Node& node, const Field& f, const s
   return std::nullopt;
 }
 
-json Walker::WalkObject(const YAML::Node& node, const std::vector<Field>& fields,
+json Walker::WalkObject(const YamlNode& node, const std::vector<Field>& fields,
                         const std::string& path, const Location& loc, bool sensitive) {
   json out = json::object();
-  std::map<std::string, Location> seen;
-  std::set<std::string> suggested;  // a typo of a required field is reported once
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const Location key_loc = Loc(it->first).line == 0 ? loc : Loc(it->first);
-    if (!it->first.IsScalar()) {
-      Error(key_loc, path, "mapping keys must be strings, got " + DescribeNode(it->first));
+  std::map<std::string_view, int> seen;  // key -> its line; keys live in the tree
+  std::set<std::string> suggested;       // a typo of a required field is reported once
+  const auto& entries = node.children();
+  for (size_t e = 0; e + 1 < entries.size(); e += 2) {
+    const YamlNode& k = *entries[e];
+    const YamlNode& v = *entries[e + 1];
+    Location key_loc = Loc(k);
+    if (key_loc.line == 0) key_loc = loc;
+    if (!k.IsScalar()) {
+      Error(key_loc, path, "mapping keys must be strings, got " + DescribeNode(k));
       continue;
     }
-    const std::string key = it->first.Scalar();
+    const std::string& key = k.Scalar();
     const std::string child = Child(path, key);
-    if (auto [prev, inserted] = seen.emplace(key, key_loc); !inserted) {
-      Error(key_loc, child,
-            "duplicate key " + Quote(key) + " (first at line " + std::to_string(prev->second.line) +
-                ")");
+    if (auto [prev, inserted] = seen.emplace(key, key_loc.line); !inserted) {
+      Error(
+          key_loc, child,
+          "duplicate key " + Quote(key) + " (first at line " + std::to_string(prev->second) + ")");
       continue;
     }
     const Field* field = nullptr;
@@ -206,7 +260,7 @@ json Walker::WalkObject(const YAML::Node& node, const std::vector<Field>& fields
                                : " (did you mean \"" + guess + "\"?)"));
       continue;
     }
-    auto value = Walk(it->second, *field, child, ValueLoc(it->second, key_loc), sensitive);
+    auto value = Walk(v, *field, child, ValueLoc(v, key_loc), sensitive);
     if (value) out[key] = std::move(*value);
   }
   for (const auto& f : fields) {
@@ -214,14 +268,14 @@ json Walker::WalkObject(const YAML::Node& node, const std::vector<Field>& fields
     if (f.required) {
       if (!suggested.count(f.name)) Error(loc, Child(path, f.name), "required field is missing");
     } else if (!f.default_value.is_null()) {
-      out[f.name] = json::parse(f.default_value.dump());
+      out[f.name] = json(f.default_value);
     }
   }
   // Partially valid objects are returned too: the rules look at their good fields.
   return out;
 }
 
-std::optional<json> Walker::WalkString(const YAML::Node& node, const Field& f,
+std::optional<json> Walker::WalkString(const YamlNode& node, const Field& f,
                                        const std::string& path, const Location& loc,
                                        bool sensitive) {
   if (!node.IsScalar() || ResolveScalar(node) != ScalarKind::kString) {
@@ -238,7 +292,7 @@ std::optional<json> Walker::WalkString(const YAML::Node& node, const Field& f,
   return json(s);
 }
 
-std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f,
+std::optional<json> Walker::WalkStringMap(const YamlNode& node, const Field& f,
                                           const std::string& path, const Location& loc) {
   if (!node.IsMap()) {
     Error(loc, path, "expected a mapping, got " + DescribeNode(node));
@@ -252,16 +306,20 @@ std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f
   }
   json out = json::object();
   bool ok = true;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const Location key_loc = Loc(it->first).line == 0 ? loc : Loc(it->first);
-    if (!it->first.IsScalar() || it->first.Scalar().empty()) {
+  const auto& entries = node.children();
+  for (size_t e = 0; e + 1 < entries.size(); e += 2) {
+    const YamlNode& k = *entries[e];
+    const YamlNode& value = *entries[e + 1];
+    Location key_loc = Loc(k);
+    if (key_loc.line == 0) key_loc = loc;
+    if (!k.IsScalar() || k.Scalar().empty()) {
       Error(key_loc, path, "keys must be non-empty strings");
       ok = false;
       continue;
     }
-    const std::string key = it->first.Scalar();
+    const std::string& key = k.Scalar();
     const std::string child = Child(path, key);
-    const Location value_loc = ValueLoc(it->second, key_loc);
+    const Location value_loc = ValueLoc(value, key_loc);
     (*locations_)[child] = value_loc;
     if (out.contains(key)) {
       Error(key_loc, child, "duplicate key " + Quote(key));
@@ -280,9 +338,6 @@ std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f
       ok = false;
       continue;
     }
-    // A copy (a YAML::Node is a handle): it-> returns a proxy that holds the pair by
-    // value, so a reference to it->second dangles after this statement.
-    const YAML::Node value = it->second;
     if (!value.IsScalar() || ResolveScalar(value) != ScalarKind::kString) {
       const std::string got = DescribeNode(value);
       const bool quotable = value.IsScalar() && (got == "a number" || got == "a boolean");
@@ -303,7 +358,7 @@ std::optional<json> Walker::WalkStringMap(const YAML::Node& node, const Field& f
   return out;
 }
 
-std::optional<json> Walker::WalkSecret(const YAML::Node& node, const std::string& path,
+std::optional<json> Walker::WalkSecret(const YamlNode& node, const std::string& path,
                                        const Location& loc) {
   if (node.IsScalar() && ResolveScalar(node) != ScalarKind::kNull) {
     // Never echo the value: it is most likely the secret itself.

@@ -8,28 +8,28 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include "manifest/decode.h"
 #include "manifest/field.h"
 #include "manifest/model.h"
+#include "manifest/yaml_tree.h"
 
 namespace converge::manifest {
 
 // YAML 1.2 core schema resolution of a scalar; quoted scalars are strings.
 enum class ScalarKind { kString, kInteger, kFloat, kBoolean, kNull };
-ScalarKind ResolveScalar(const YAML::Node& node);
+ScalarKind ResolveScalar(const YamlNode& node);
 
 // What a node is, for messages: "a string", "a number", "a mapping", "null", ...
-std::string DescribeNode(const YAML::Node& node);
+std::string DescribeNode(const YamlNode& node);
 
 // Where `node` starts in `file`; line 0 when yaml-cpp has no mark for it.
-Location NodeLocation(const YAML::Node& node, const std::string& file);
+Location NodeLocation(const YamlNode& node, const std::string& file);
 
 // Where the value of a key is: null values (an empty `key:`) have no useful mark of
 // their own, so they are reported at their key.
-Location ValueLocation(const YAML::Node& value, const Location& key_location,
+Location ValueLocation(const YamlNode& value, const Location& key_location,
                        const std::string& file);
 
 class Walker {
@@ -42,26 +42,26 @@ class Walker {
   // the fields that passed their checks, with defaults filled in for those left
   // out; partially valid objects are returned too, so the rules can look at their
   // good fields. `sensitive` values are never echoed in messages.
-  nlohmann::json WalkObject(const YAML::Node& node, const std::vector<Field>& fields,
+  nlohmann::json WalkObject(const YamlNode& node, const std::vector<Field>& fields,
                             const std::string& path, const Location& loc, bool sensitive);
 
  private:
-  Location Loc(const YAML::Node& node) const { return NodeLocation(node, file_); }
-  Location ValueLoc(const YAML::Node& value, const Location& key_loc) const {
+  Location Loc(const YamlNode& node) const { return NodeLocation(node, file_); }
+  Location ValueLoc(const YamlNode& value, const Location& key_loc) const {
     return ValueLocation(value, key_loc, file_);
   }
   void Error(const Location& loc, const std::string& path, std::string message) {
     errors_->Add(loc, path, std::move(message));
   }
 
-  std::optional<nlohmann::json> Walk(const YAML::Node& node, const Field& f,
-                                     const std::string& path, const Location& loc, bool sensitive);
-  std::optional<nlohmann::json> WalkString(const YAML::Node& node, const Field& f,
+  std::optional<nlohmann::json> Walk(const YamlNode& node, const Field& f, const std::string& path,
+                                     const Location& loc, bool sensitive);
+  std::optional<nlohmann::json> WalkString(const YamlNode& node, const Field& f,
                                            const std::string& path, const Location& loc,
                                            bool sensitive);
-  std::optional<nlohmann::json> WalkStringMap(const YAML::Node& node, const Field& f,
+  std::optional<nlohmann::json> WalkStringMap(const YamlNode& node, const Field& f,
                                               const std::string& path, const Location& loc);
-  std::optional<nlohmann::json> WalkSecret(const YAML::Node& node, const std::string& path,
+  std::optional<nlohmann::json> WalkSecret(const YamlNode& node, const std::string& path,
                                            const Location& loc);
 
   std::string file_;
