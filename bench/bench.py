@@ -7,7 +7,7 @@ shared machine; wall times are labelled with the load average they were taken
 under.
 
   bench/bench.py --converge build-release/converge [--bench build-release/bench/converge_bench]
-                 [--n 10000] [--json out.json]
+                 [--n 10000] [--json out.json] [--only validate,fast,slow,edit]
 """
 import argparse
 import json
@@ -249,6 +249,65 @@ def google_benchmarks(binary):
     return rows
 
 
+def validate_rows(converge, root, n, rows):
+    d = os.path.join(root, "validate")
+    write_manifests(d, n, "http://127.0.0.1:9", 1000)
+    secs, rss, code = one_shot([converge, "validate", d])
+    if code != 0:
+        raise RuntimeError(f"converge validate exited {code}")
+    rows.append((f"`converge validate` over {n:,} manifests", f"{fmt_s(secs)}, {rss:.0f} MiB",
+                 "< 1 s", secs < 1))
+
+
+def fast_rows(converge, root, n, periods, rows):
+    w = os.path.join(root, "fast")
+    os.makedirs(w)
+    resync_s = 5
+    sim, run, murl, manifests, secs, calls, ready = run_creates(converge, w, n, 1000,
+                                                                f"{resync_s}s")
+    try:
+        floor = calls / 1000
+        rows.append((f"{n:,} creates from empty, qps 1000: start to the last create's answer "
+                     f"(wall; floor = its {calls:,} calls / qps = {floor:.1f} s)",
+                     f"{secs:.1f} s, ratio {secs / floor:.2f}", "ratio ≤ 1.10",
+                     secs / floor <= 1.10))
+        rows.append((f"… and to all {n:,} Ready (one --poll, 2 s, after the last create at "
+                     "best)", f"{ready:.1f} s", "-", None))
+        lists, cpu, total = steady_state(sim, run, resync_s, periods)
+        minimum = math.ceil(n / PAGE_SIZE) + 1  # instances' pages + the notebooks' one
+        rows.append((f"list calls per resync, steady state, N={n:,} at {resync_s} s "
+                     f"(minimum {minimum}: {math.ceil(n / PAGE_SIZE)} pages of instances + 1 "
+                     "of notebooks)", f"{lists:.0f} ({lists / minimum:.2f}× the minimum)",
+                     "exactly the minimum", round(lists) == minimum))
+        rows.append((f"calls per resync against a describe per resource ({n:,} calls)",
+                     f"{total:.0f} ({total / n:.1%} of it)", "-", None))
+        rows.append((f"CPU per steady-state resync at {n:,}", f"{cpu * 1000:.0f} ms",
+                     "≤ 100 ms", cpu <= 0.1))
+        rss = run.peak_rss_mib()
+        rows.append((f"peak RSS, `converge run` holding {n:,}", f"{rss:.0f} MiB", "≤ 64 MiB",
+                     rss <= 64))
+        secs_apply, rss_apply, code = one_shot(
+            [converge, "apply", manifests, "--state-dir", os.path.join(w, "apply-state")],
+            env={"BENCH_SCNET_TOKEN": TOKEN})
+        rows.append((f"peak RSS, `converge apply` of {n:,} in sync (exit {code})",
+                     f"{rss_apply:.0f} MiB, {fmt_s(secs_apply)}", "≤ 64 MiB", rss_apply <= 64))
+    finally:
+        run.stop()
+        sim.proc.stop()
+
+
+def slow_rows(converge, root, slow_n, rows):
+    w = os.path.join(root, "slow")
+    os.makedirs(w)
+    sim, run, _, _, secs, calls, _ = run_creates(converge, w, slow_n, 20, "30s")
+    run.stop()
+    sim.proc.stop()
+    floor = calls / 20
+    rows.append((f"{slow_n:,} creates through qps 20: start to the last create's answer "
+                 f"(wall; floor = its {calls:,} calls / qps = {floor:.1f} s)",
+                 f"{secs:.1f} s, ratio {secs / floor:.2f}", "ratio ≤ 1.05", secs / floor <= 1.05))
+
+
 def fmt_s(s):
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
 
@@ -262,7 +321,15 @@ def main():
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--periods", type=int, default=3, help="steady-state resyncs measured")
     ap.add_argument("--json", help="also write the rows as JSON here")
+    ap.add_argument("--only", default="validate,fast,slow,edit",
+                    help="comma-separated parts to run: validate (validate over n), fast (n creates "
+                         "at qps 1000, the steady state, run's and apply's RSS), slow (creates "
+                         "through qps 20), edit (edit to first call)")
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    unknown = only - {"validate", "fast", "slow", "edit"}
+    if unknown:
+        ap.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
     converge = os.path.abspath(args.converge)
     n = args.n
     rows = []  # (measure, result, target, met)
@@ -270,67 +337,21 @@ def main():
     root = tempfile.mkdtemp(prefix="converge-bench-")
     try:
         # validate over n manifests.
-        d = os.path.join(root, "validate")
-        write_manifests(d, n, "http://127.0.0.1:9", 1000)
-        secs, rss, code = one_shot([converge, "validate", d])
-        if code != 0:
-            raise RuntimeError(f"converge validate exited {code}")
-        rows.append((f"`converge validate` over {n:,} manifests", f"{fmt_s(secs)}, {rss:.0f} MiB",
-                     "< 1 s", secs < 1))
-
+        if "validate" in only:
+            validate_rows(converge, root, n, rows)
         # n creates from empty at qps 1000, then the steady state at resync 5 s.
-        w = os.path.join(root, "fast")
-        os.makedirs(w)
-        resync_s = 5
-        sim, run, murl, manifests, secs, calls, ready = run_creates(converge, w, n, 1000,
-                                                                    f"{resync_s}s")
-        try:
-            floor = calls / 1000
-            rows.append((f"{n:,} creates from empty, qps 1000: start to the last create's answer "
-                         f"(wall; floor = its {calls:,} calls / qps = {floor:.1f} s)",
-                         f"{secs:.1f} s, ratio {secs / floor:.2f}", "ratio ≤ 1.10",
-                         secs / floor <= 1.10))
-            rows.append((f"… and to all {n:,} Ready (one --poll, 2 s, after the last create at "
-                         "best)", f"{ready:.1f} s", "-", None))
-            lists, cpu, total = steady_state(sim, run, resync_s, args.periods)
-            minimum = math.ceil(n / PAGE_SIZE) + 1  # instances' pages + the notebooks' one
-            rows.append((f"list calls per resync, steady state, N={n:,} at {resync_s} s "
-                         f"(minimum {minimum}: {math.ceil(n / PAGE_SIZE)} pages of instances + 1 "
-                         "of notebooks)", f"{lists:.0f} ({lists / minimum:.2f}× the minimum)",
-                         "exactly the minimum", round(lists) == minimum))
-            rows.append((f"calls per resync against a describe per resource ({n:,} calls)",
-                         f"{total:.0f} ({total / n:.1%} of it)", "-", None))
-            rows.append((f"CPU per steady-state resync at {n:,}", f"{cpu * 1000:.0f} ms",
-                         "≤ 100 ms", cpu <= 0.1))
-            rss = run.peak_rss_mib()
-            rows.append((f"peak RSS, `converge run` holding {n:,}", f"{rss:.0f} MiB", "≤ 64 MiB",
-                         rss <= 64))
-            secs_apply, rss_apply, code = one_shot(
-                [converge, "apply", manifests, "--state-dir", os.path.join(w, "apply-state")],
-                env={"BENCH_SCNET_TOKEN": TOKEN})
-            rows.append((f"peak RSS, `converge apply` of {n:,} in sync (exit {code})",
-                         f"{rss_apply:.0f} MiB, {fmt_s(secs_apply)}", "≤ 64 MiB", rss_apply <= 64))
-        finally:
-            run.stop()
-            sim.proc.stop()
-
+        if "fast" in only:
+            fast_rows(converge, root, n, args.periods, rows)
         # slow-n creates through TI-ONE's default qps 20.
-        w = os.path.join(root, "slow")
-        os.makedirs(w)
-        sim, run, _, _, secs, calls, _ = run_creates(converge, w, args.slow_n, 20, "30s")
-        run.stop()
-        sim.proc.stop()
-        floor = calls / 20
-        rows.append((f"{args.slow_n:,} creates through qps 20: start to the last create's answer "
-                     f"(wall; floor = its {calls:,} calls / qps = {floor:.1f} s)", f"{secs:.1f} s, ratio {secs / floor:.2f}",
-                     "ratio ≤ 1.05", secs / floor <= 1.05))
-
+        if "slow" in only:
+            slow_rows(converge, root, args.slow_n, rows)
         # Edit to first call.
-        w = os.path.join(root, "edit")
-        os.makedirs(w)
-        median, worst = edit_latency(converge, w, args.edits)
-        rows.append((f"manifest edit → first cloud call, median of {args.edits}",
-                     f"{fmt_s(median)} (max {fmt_s(worst)})", "< 50 ms", median < 0.05))
+        if "edit" in only:
+            w = os.path.join(root, "edit")
+            os.makedirs(w)
+            median, worst = edit_latency(converge, w, args.edits)
+            rows.append((f"manifest edit → first cloud call, median of {args.edits}",
+                         f"{fmt_s(median)} (max {fmt_s(worst)})", "< 50 ms", median < 0.05))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -94,8 +94,8 @@ void BM_SignTc3(benchmark::State& state) {
 }
 BENCHMARK(BM_SignTc3);
 
-// Parsing one SCNet container-instance list page of 50 items from its JSON text.
-void BM_ParseInstancePage(benchmark::State& state) {
+// One SCNet container-instance list answer of 50 items, as the simulator sends it.
+std::string InstancePageAnswer() {
   nlohmann::json items = nlohmann::json::array();
   for (int i = 0; i < 50; ++i) {
     items.push_back({{"id", "id-" + std::to_string(i)},
@@ -112,16 +112,39 @@ void BM_ParseInstancePage(benchmark::State& state) {
                      {"timeoutLimit", "unlimited"},
                      {"version", "jupyter:4.4-py3.7-cpu"},
                      {"imagePath", "10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu"},
-                     {"createTime", "2026-11-23 10:00:00"}});
+                     {"createTime", "2026-11-23 10:00:00"},
+                     {"startTime", "2026-11-23 10:00:05"}});
   }
-  const std::string text = nlohmann::json{{"total", 10000}, {"list", items}}.dump();
+  return nlohmann::json{
+      {"code", "0"}, {"msg", "success"}, {"data", {{"total", 10000}, {"list", items}}}}
+      .dump();
+}
+
+// Reading that answer as a list sweep does: in one pass, no JSON tree.
+void BM_ParseInstancePage(benchmark::State& state) {
+  const std::string text = InstancePageAnswer();
   for (auto _ : state) {
-    auto page = cloud::scnet::ParseInstancePage(nlohmann::json::parse(text));
+    cloud::Result<cloud::http::ListPage> page = std::unexpected(cloud::Error{});
+    benchmark::DoNotOptimize(cloud::scnet::InterpretInstancePage({200, text}, &page));
+    if (!page || page->items.size() != 50) state.SkipWithError("the page was not read");
     benchmark::DoNotOptimize(page);
   }
   state.SetItemsProcessed(state.iterations() * 50);
 }
 BENCHMARK(BM_ParseInstancePage);
+
+// The same answer through the tree route (InterpretResponse, then ParseInstancePage
+// on its data), which the sweeps used before; single answers (details) still do.
+void BM_ParseInstancePageTree(benchmark::State& state) {
+  const std::string text = InstancePageAnswer();
+  for (auto _ : state) {
+    cloud::http::Interpretation answer = cloud::scnet::InterpretResponse({200, text});
+    auto page = cloud::scnet::ParseInstancePage(*answer.value);
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetItemsProcessed(state.iterations() * 50);
+}
+BENCHMARK(BM_ParseInstancePageTree);
 
 // A steady-state full pass over N Running container instances: list every page
 // from the simulator over loopback HTTP (real SCNet adapter), diff each, no action.

@@ -38,6 +38,7 @@ struct Observed {
   // SCNet notebooks: the custom service last started on it, as the list reports it.
   std::string service_command;
   std::optional<int> service_port;
+  bool operator==(const Observed&) const = default;
 };
 
 struct MountRequest {

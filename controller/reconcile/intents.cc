@@ -14,9 +14,12 @@ std::string AdoptedMessage(const std::string& id) {
 }
 
 std::optional<Intent> CreateIntents::PendingFor(const manifest::Resource& r) const {
+  // Asked for every resource a pass lists; nearly always nothing is pending.
+  const std::vector<Intent> all = journal_.Pending();
+  if (all.empty()) return std::nullopt;
   const std::string key = IntentFor(r, 0).Key();
   std::optional<Intent> pending;
-  for (const auto& intent : journal_.Pending()) {
+  for (const auto& intent : all) {
     if (intent.Key() == key) pending = intent;
   }
   return pending;

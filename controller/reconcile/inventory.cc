@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -119,6 +120,13 @@ Status FileInventory::WriteLocked() {
 
 Status FileInventory::PutAll(const std::vector<InventoryEntry>& entries) {
   std::lock_guard lock(mu_);
+  // A pass records every resource it observed, nearly always unchanged: compare
+  // first, and copy the whole inventory only when something changed.
+  const bool any_change = std::any_of(entries.begin(), entries.end(), [&](const auto& e) {
+    auto it = entries_.find(e.Key());
+    return it == entries_.end() || !(it->second == e);
+  });
+  if (!any_change) return {};
   std::map<std::string, InventoryEntry> next = entries_;
   bool changed = false;
   for (const auto& e : entries) {

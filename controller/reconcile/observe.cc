@@ -37,6 +37,8 @@ const cloud::Error* Observations::ErrorFor(const manifest::Resource& r, bool* sw
     *sweep = true;
     return &it->second;
   }
+  // Asked for every resource of a pass: no key is built when there is no error.
+  if (kind_errors.empty() && name_errors.empty()) return nullptr;
   if (auto it = kind_errors.find({provider, kind}); it != kind_errors.end()) return &it->second;
   if (auto it = name_errors.find({provider, kind, CloudNameOf(r)}); it != name_errors.end()) {
     return &it->second;

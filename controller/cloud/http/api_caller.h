@@ -33,7 +33,9 @@ struct RetryPolicy {
 
 // What one HTTP answer meant: the payload on success, or the cloud's error.
 // `code` is the metric label for this attempt: the cloud's code ("0" on success)
-// or "" to derive "http_<status>".
+// or "" to derive "http_<status>". An interpreter that parses its payload into
+// structs itself (a list page read without a JSON tree) hands it over through
+// what it captured and returns a null value.
 struct Interpretation {
   Result<nlohmann::json> value;
   std::string code;

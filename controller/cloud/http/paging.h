@@ -22,6 +22,7 @@ struct ListPage {
   std::vector<Observed> items;
   std::optional<int64_t> total;  // the cloud's count of every item, when it reports one
   bool last = false;             // the answer itself says no page follows
+  bool operator==(const ListPage&) const = default;
 };
 
 // The page to fetch: `number` counts from 0 (SCNet notebooks send number + 1);

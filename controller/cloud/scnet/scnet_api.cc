@@ -1,28 +1,109 @@
 #include "cloud/scnet/scnet_api.h"
 
+#include "cloud/http/flat_json.h"
 #include "cloud/http/json_fields.h"
 
 namespace converge::cloud::scnet {
 namespace {
 
 using http::Field;
-using http::FirstField;
+using http::FlatObject;
+using http::JsonKind;
 using http::ProtocolError;
 using http::ScalarText;
 using http::TextOr;
 using nlohmann::json;
 
-void PutAttribute(Observed& out, const json& item, std::string_view key,
+// The members of a list item each parser reads (sshPassword is never among them).
+constexpr std::string_view kFailureKeys[] = {"errorMessage", "message", "errorMsg"};
+constexpr std::string_view kInstanceAttributes[] = {
+    "cpuNumber", "ramSize",         "gpuNumber",     "imagePath",  "version",
+    "taskType",  "acceleratorType", "resourceGroup", "taskNumber", "timeoutLimit"};
+constexpr std::string_view kInstanceKeys[] = {"id",
+                                              "instanceServiceName",
+                                              "status",
+                                              "description",
+                                              "createTime",
+                                              "errorMessage",
+                                              "message",
+                                              "errorMsg",
+                                              "cpuNumber",
+                                              "ramSize",
+                                              "gpuNumber",
+                                              "imagePath",
+                                              "version",
+                                              "taskType",
+                                              "acceleratorType",
+                                              "resourceGroup",
+                                              "taskNumber",
+                                              "timeoutLimit"};
+constexpr std::string_view kNotebookAttributes[] = {
+    "imageName",         "cpuNumber",         "ramSize",        "acceleratorType",
+    "acceleratorNumber", "resourceGroupCode", "resourceGroupId"};
+constexpr std::string_view kNotebookKeys[] = {"id",
+                                              "notebookName",
+                                              "notebookStatus",
+                                              "createTime",
+                                              "errorMessage",
+                                              "message",
+                                              "errorMsg",
+                                              "imageName",
+                                              "cpuNumber",
+                                              "ramSize",
+                                              "acceleratorType",
+                                              "acceleratorNumber",
+                                              "resourceGroupCode",
+                                              "resourceGroupId",
+                                              "imagePath",
+                                              "iamgePath",
+                                              "command",
+                                              "customizePort",
+                                              "customsizePort"};
+// A notebook list's data may be one notebook itself (a page marked last).
+constexpr std::string_view kNotebookDataKeys[] = {"total",
+                                                  "id",
+                                                  "notebookName",
+                                                  "notebookStatus",
+                                                  "createTime",
+                                                  "errorMessage",
+                                                  "message",
+                                                  "errorMsg",
+                                                  "imageName",
+                                                  "cpuNumber",
+                                                  "ramSize",
+                                                  "acceleratorType",
+                                                  "acceleratorNumber",
+                                                  "resourceGroupCode",
+                                                  "resourceGroupId",
+                                                  "imagePath",
+                                                  "iamgePath",
+                                                  "command",
+                                                  "customizePort",
+                                                  "customsizePort"};
+constexpr std::string_view kEnvelopeKeys[] = {"code", "msg"};
+constexpr std::string_view kItemArrays[] = {"records", "list"};
+constexpr std::string_view kTotal[] = {"total"};
+
+constexpr http::ListShape kInstanceShape{kEnvelopeKeys, "data", kItemArrays, kTotal, kInstanceKeys};
+constexpr http::ListShape kNotebookShape{kEnvelopeKeys, "data", kItemArrays, kNotebookDataKeys,
+                                         kNotebookKeys};
+
+// The first of `spellings` present (not null), as an attribute named `key` when
+// it holds a scalar.
+void PutAttribute(Observed& out, FlatObject& item, std::string_view key,
                   std::initializer_list<std::string_view> spellings) {
-  if (std::optional<std::string> text = ScalarText(FirstField(item, spellings))) {
-    out.attributes.emplace(std::string(key), *text);
+  for (std::string_view spelling : spellings) {
+    if (!item.Has(spelling)) continue;
+    if (item.Text(spelling) != nullptr)
+      out.attributes.emplace(std::string(key), item.Take(spelling));
+    return;
   }
 }
 
-std::string FailureText(const json& item) {
-  for (std::string_view key : {"errorMessage", "message", "errorMsg"}) {
-    std::string text = TextOr(item, key);
-    if (!text.empty()) return text;
+std::string FailureText(FlatObject& item) {
+  for (std::string_view key : kFailureKeys) {
+    const std::string* text = item.Text(key);
+    if (text != nullptr && !text->empty()) return item.Take(key);
   }
   return "";
 }
@@ -39,9 +120,106 @@ Result<http::ListPage> CheckItems(http::ListPage page, std::string_view what) {
   return page;
 }
 
-const json* ItemsOf(const json& data) {
-  const json* items = FirstField(data, {"records", "list"});
-  return items != nullptr && items->is_array() ? items : nullptr;
+Observed InstanceOf(FlatObject item) {
+  Observed o;
+  o.kind = ResourceKind::kContainerInstance;
+  o.id = item.Take("id");
+  o.name = item.Take("instanceServiceName");
+  o.status = item.Take("status");
+  o.description = item.Take("description");
+  o.create_time = item.Take("createTime");
+  o.message = FailureText(item);
+  for (std::string_view key : kInstanceAttributes) PutAttribute(o, item, key, {key});
+  return o;
+}
+
+Observed NotebookOf(FlatObject item) {
+  Observed o;
+  o.kind = ResourceKind::kNotebook;
+  o.id = item.Take("id");
+  o.name = item.Take("notebookName");
+  o.status = item.Take("notebookStatus");
+  o.create_time = item.Take("createTime");
+  o.message = FailureText(item);
+  for (std::string_view key : kNotebookAttributes) PutAttribute(o, item, key, {key});
+  PutAttribute(o, item, "imagePath", {"imagePath", "iamgePath"});
+  o.service_command = item.Take("command");
+  for (std::string_view key : {"customizePort", "customsizePort"}) {
+    if (!item.Has(key)) continue;
+    if (std::optional<int64_t> port = item.Integer(key)) o.service_port = static_cast<int>(*port);
+    break;
+  }
+  return o;
+}
+
+Result<http::ListPage> InstancePageOf(http::FlatListAnswer data) {
+  http::ListPage page;
+  if (data.data == JsonKind::kNull || data.data == JsonKind::kAbsent) return page;
+  if (data.items_kind != JsonKind::kArray) {
+    return std::unexpected(
+        ProtocolError("SCNet container-instance list data has neither records[] nor list[]"));
+  }
+  page.items.reserve(data.items.size());
+  for (FlatObject& item : data.items) page.items.push_back(InstanceOf(std::move(item)));
+  page.total = data.data_members.Integer("total");
+  return CheckItems(std::move(page), "SCNet container-instance");
+}
+
+Result<http::ListPage> NotebookPageOf(http::FlatListAnswer data) {
+  http::ListPage page;
+  if (data.data == JsonKind::kNull || data.data == JsonKind::kAbsent) return page;
+  const FlatObject& members = data.data_members;
+  if (data.items_kind == JsonKind::kArray) {
+    page.items.reserve(data.items.size());
+    for (FlatObject& item : data.items) page.items.push_back(NotebookOf(std::move(item)));
+    page.total = members.Integer("total");
+  } else if (data.data == JsonKind::kObject && (members.Has("id") || members.Has("notebookName"))) {
+    page.items.push_back(NotebookOf(std::move(data.data_members)));
+    page.last = true;
+  } else if (data.data == JsonKind::kObject && members.Has("total")) {
+    page.total = members.Integer("total");
+  } else {
+    return std::unexpected(
+        ProtocolError("SCNet notebook list data is neither a page {total, records[]} nor a "
+                      "notebook"));
+  }
+  return CheckItems(std::move(page), "SCNet notebook");
+}
+
+// The envelope's verdict from its code and msg: nullopt on success.
+std::optional<Error> EnvelopeError(int status, const std::optional<std::string>& code,
+                                   const std::string& msg, std::string* label) {
+  if (!code) return http::MissingEnvelope(status, "SCNet", "{code, msg, data}");
+  *label = *code;
+  const bool ok_status = status >= 200 && status <= 299;
+  if (*code == "0" && ok_status) return std::nullopt;
+  if (*code == "0") {
+    *label = "";
+    return http::ErrorForHttpStatus(status, "SCNet");
+  }
+  return ErrorForCode(*code, msg, status);
+}
+
+// A list answer read in one pass into `page` (parsed or failed); the envelope's
+// verdict as an Interpretation whose value is null.
+http::Interpretation InterpretList(const http::HttpResponse& response, const http::ListShape& shape,
+                                   Result<http::ListPage> (*page_of)(http::FlatListAnswer),
+                                   Result<http::ListPage>* page) {
+  http::Interpretation out;
+  std::optional<http::FlatListAnswer> answer = http::ReadFlatListAnswer(response.body, shape);
+  std::optional<std::string> code;
+  std::string msg;
+  if (answer) {
+    if (const std::string* c = answer->envelope.Text("code")) code = *c;
+    if (const std::string* m = answer->envelope.Text("msg")) msg = *m;
+  }
+  if (std::optional<Error> e = EnvelopeError(response.status, code, msg, &out.code)) {
+    out.value = std::unexpected(std::move(*e));
+    return out;
+  }
+  *page = page_of(std::move(*answer));
+  out.value = json(nullptr);
+  return out;
 }
 
 }  // namespace
@@ -67,101 +245,39 @@ Error ErrorForCode(const std::string& code, const std::string& msg, int http_sta
 
 http::Interpretation InterpretResponse(const http::HttpResponse& response) {
   http::Interpretation out;
-  const bool ok_status = response.status >= 200 && response.status <= 299;
   std::optional<json> body = http::ParseJson(response.body);
   const json* code = body ? Field(*body, "code") : nullptr;
-  std::optional<std::string> code_text = ScalarText(code);
-  if (!code_text) {
-    out.value =
-        std::unexpected(http::MissingEnvelope(response.status, "SCNet", "{code, msg, data}"));
+  if (std::optional<Error> e = EnvelopeError(response.status, ScalarText(code),
+                                             body ? TextOr(*body, "msg") : "", &out.code)) {
+    out.value = std::unexpected(std::move(*e));
     return out;
   }
-  out.code = *code_text;
-  if (*code_text == "0" && ok_status) {
-    // Moved, not copied: a list page's data is most of the answer.
-    const json* data = Field(*body, "data");
-    out.value = data != nullptr ? std::move(const_cast<json&>(*data)) : json(nullptr);
-    return out;
-  }
-  if (*code_text == "0") {
-    out.value = std::unexpected(http::ErrorForHttpStatus(response.status, "SCNet"));
-    out.code = "";
-    return out;
-  }
-  out.value = std::unexpected(ErrorForCode(*code_text, TextOr(*body, "msg"), response.status));
+  // Moved, not copied: a list page's data is most of the answer.
+  const json* data = Field(*body, "data");
+  out.value = data != nullptr ? std::move(const_cast<json&>(*data)) : json(nullptr);
   return out;
 }
 
-Observed ParseInstance(const json& item) {
-  Observed o;
-  o.kind = ResourceKind::kContainerInstance;
-  o.id = TextOr(item, "id");
-  o.name = TextOr(item, "instanceServiceName");
-  o.status = TextOr(item, "status");
-  o.description = TextOr(item, "description");
-  o.create_time = TextOr(item, "createTime");
-  o.message = FailureText(item);
-  for (std::string_view key :
-       {"cpuNumber", "ramSize", "gpuNumber", "imagePath", "version", "taskType", "acceleratorType",
-        "resourceGroup", "taskNumber", "timeoutLimit"}) {
-    PutAttribute(o, item, key, {key});
-  }
-  return o;
+http::Interpretation InterpretInstancePage(const http::HttpResponse& response,
+                                           Result<http::ListPage>* page) {
+  return InterpretList(response, kInstanceShape, InstancePageOf, page);
 }
 
-Observed ParseNotebook(const json& item) {
-  Observed o;
-  o.kind = ResourceKind::kNotebook;
-  o.id = TextOr(item, "id");
-  o.name = TextOr(item, "notebookName");
-  o.status = TextOr(item, "notebookStatus");
-  o.create_time = TextOr(item, "createTime");
-  o.message = FailureText(item);
-  for (std::string_view key : {"imageName", "cpuNumber", "ramSize", "acceleratorType",
-                               "acceleratorNumber", "resourceGroupCode", "resourceGroupId"}) {
-    PutAttribute(o, item, key, {key});
-  }
-  PutAttribute(o, item, "imagePath", {"imagePath", "iamgePath"});
-  o.service_command = TextOr(item, "command");
-  if (std::optional<int64_t> port =
-          http::IntegerOf(FirstField(item, {"customizePort", "customsizePort"}))) {
-    o.service_port = static_cast<int>(*port);
-  }
-  return o;
+http::Interpretation InterpretNotebookPage(const http::HttpResponse& response,
+                                           Result<http::ListPage>* page) {
+  return InterpretList(response, kNotebookShape, NotebookPageOf, page);
 }
+
+Observed ParseInstance(const json& item) { return InstanceOf(FlatObject::Of(item, kInstanceKeys)); }
+
+Observed ParseNotebook(const json& item) { return NotebookOf(FlatObject::Of(item, kNotebookKeys)); }
 
 Result<http::ListPage> ParseInstancePage(const json& data) {
-  http::ListPage page;
-  const json* items = data.is_array() ? &data : ItemsOf(data);
-  if (data.is_null()) return page;
-  if (items == nullptr) {
-    return std::unexpected(
-        ProtocolError("SCNet container-instance list data has neither records[] nor list[]"));
-  }
-  for (const json& item : *items) page.items.push_back(ParseInstance(item));
-  page.total = http::IntegerOf(Field(data, "total"));
-  return CheckItems(std::move(page), "SCNet container-instance");
+  return InstancePageOf(http::FlatListDataOf(data, kInstanceShape));
 }
 
 Result<http::ListPage> ParseNotebookPage(const json& data) {
-  http::ListPage page;
-  if (data.is_null()) return page;
-  const json* items = data.is_array() ? &data : ItemsOf(data);
-  if (items != nullptr) {
-    for (const json& item : *items) page.items.push_back(ParseNotebook(item));
-    page.total = http::IntegerOf(Field(data, "total"));
-  } else if (data.is_object() &&
-             (Field(data, "id") != nullptr || Field(data, "notebookName") != nullptr)) {
-    page.items.push_back(ParseNotebook(data));
-    page.last = true;
-  } else if (data.is_object() && Field(data, "total") != nullptr) {
-    page.total = http::IntegerOf(Field(data, "total"));
-  } else {
-    return std::unexpected(
-        ProtocolError("SCNet notebook list data is neither a page {total, records[]} nor a "
-                      "notebook"));
-  }
-  return CheckItems(std::move(page), "SCNet notebook");
+  return NotebookPageOf(http::FlatListDataOf(data, kNotebookShape));
 }
 
 std::string CreateInstanceBody(const ContainerInstanceCreate& req) {

@@ -43,6 +43,15 @@ Error ErrorForCode(const std::string& code, const std::string& msg, int http_sta
 // when present, else by HTTP status, else kProtocol).
 http::Interpretation InterpretResponse(const http::HttpResponse& response);
 
+// A list answer read in one pass, without a JSON tree (http/flat_json.h): the
+// envelope's verdict as InterpretResponse gives it (its value null on success),
+// and on success the page, as ParseInstancePage / ParseNotebookPage would parse
+// the answer's data, in `*page`. The steady state's list sweeps use these.
+http::Interpretation InterpretInstancePage(const http::HttpResponse& response,
+                                           Result<http::ListPage>* page);
+http::Interpretation InterpretNotebookPage(const http::HttpResponse& response,
+                                           Result<http::ListPage>* page);
+
 // Container-instance list data: {total, records[]} or {total, list[]} (or a bare
 // array); total is data.total when reported. kProtocol when the shape is neither
 // or an item lacks id or name.

@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace converge::cloud::scnet {
 namespace {
 
@@ -186,6 +190,113 @@ TEST(ScnetInstanceListTest, AcceptsRecordsOrList) {
   ASSERT_FALSE(neither);
   EXPECT_EQ(neither.error().message,
             "SCNet container-instance list data has neither records[] nor list[]");
+}
+
+// The list sweeps read pages in one pass without a JSON tree
+// (InterpretInstancePage / InterpretNotebookPage). For every answer they must
+// give exactly what the tree route gives: InterpretResponse, then the page
+// parser on its data: the same verdict, metric code and error, the same items.
+void ExpectSameAsTreeRoute(const std::string& body, int status) {
+  using Reader = http::Interpretation (*)(const http::HttpResponse&, Result<http::ListPage>*);
+  using PageParser = Result<http::ListPage> (*)(const json&);
+  const std::pair<Reader, PageParser> routes[] = {{InterpretInstancePage, ParseInstancePage},
+                                                  {InterpretNotebookPage, ParseNotebookPage}};
+  for (const auto& [read, parse] : routes) {
+    SCOPED_TRACE(testing::Message() << "HTTP " << status << " " << body);
+    const http::Interpretation tree = InterpretResponse({status, body});
+    Result<http::ListPage> page = std::unexpected(Error{});
+    const http::Interpretation flat = read({status, body}, &page);
+    EXPECT_EQ(flat.code, tree.code);
+    ASSERT_EQ(flat.value.has_value(), tree.value.has_value());
+    if (!tree.value) {
+      EXPECT_EQ(flat.value.error().ToString(), tree.value.error().ToString());
+      EXPECT_EQ(flat.value.error().category, tree.value.error().category);
+      EXPECT_EQ(flat.value.error().retryable, tree.value.error().retryable);
+      EXPECT_EQ(flat.value.error().http_status, tree.value.error().http_status);
+      continue;
+    }
+    const Result<http::ListPage> expected = parse(*tree.value);
+    ASSERT_EQ(page.has_value(), expected.has_value());
+    if (expected) {
+      EXPECT_TRUE(*page == *expected);
+    } else {
+      EXPECT_EQ(page.error().message, expected.error().message);
+      EXPECT_EQ(page.error().category, expected.error().category);
+    }
+  }
+}
+
+TEST(ScnetListReadTest, OnePassReadGivesWhatTheTreeRouteGives) {
+  const std::string item =
+      R"({"id": 17, "instanceServiceName": "bert", "status": "Running", "description": "d",)"
+      R"("createTime": "2025-03-02", "cpuNumber": 3, "ramSize": "15360", "gpuNumber": 1.0,)"
+      R"("imagePath": "r/j:1", "version": "j:1", "taskType": "jupyter", "acceleratorType": "gpu",)"
+      R"("resourceGroup": "TeslaM40", "taskNumber": 1, "timeoutLimit": null, "startTime": null,)"
+      R"("mountInfoList": [{"sourcePath": "/a"}], "extra": {"nested": {"id": "x"}},)"
+      R"("sshPassword": "secret-pw", "errorMessage": "", "message": "quota \"gpu\" \u00e9"})";
+  const std::string notebook =
+      R"({"id": "1", "notebookName": "a", "notebookStatus": "Running", "iamgePath": "img/a",)"
+      R"("customsizePort": 8080.0, "command": "run a", "acceleratorNumber": 1, "imagePath": null})";
+  const std::vector<std::string> bodies = {
+      kSeed000Response,
+      kSeed001Response,
+      kSeed003Response,
+      R"({"code": "0", "msg": "success", "data": {"total": 1, "records": [)" + item + "]}}",
+      R"({"code": 0, "data": {"total": "2", "list": [)" + item + "," + notebook + "]}}",
+      R"({"code": "0", "data": {"records": null, "list": [)" + item + "]}}",
+      R"({"code": "0", "data": {"records": 5, "list": [)" + item + "]}}",
+      R"({"code": "0", "data": {"list": [)" + item + R"(], "records": {"a": 1}}})",
+      R"({"code": "0", "data": {"total": 3.0, "records": [)" + notebook + "]}}",
+      R"({"code": "0", "data": {"total": 1e20, "records": []}})",
+      R"({"code": "0", "data": {"total": 7}})",
+      R"({"code": "0", "data": )" + notebook + "}",
+      R"({"code": "0", "data": [)" + item + "," + notebook + "]}",
+      R"({"code": "0", "data": [1, "x", [], null, {}]})",
+      R"({"code": "0", "data": null})",
+      R"({"code": "0"})",
+      R"({"code": "0", "data": "x"})",
+      R"({"code": "0", "data": {"records": [{"id": "1"}]}})",
+      R"({"code": "0", "data": {"records": [{"id": "1", "id": null, "notebookName": "n"}]}})",
+      R"({"code": "0", "data": {"records": [{"id": null, "id": 2, "instanceServiceName": "n"}]}})",
+      R"({"code": "0", "data": {"records": [{"id": "1", "instanceServiceName": "n",)"
+      R"("cpuNumber": {"v": 1}, "ramSize": 1.5, "gpuNumber": 18446744073709551615,)"
+      R"("taskNumber": -3, "version": true, "errorMsg": "gone"}]}})",
+      R"({"code": "0", "data": {"records": []}, "data": {"list": [)" + item + "]}}",
+      R"({"code": "0", "data": [)" + item + R"(], "data": null})",
+      R"({"code": "0", "code": "10009", "msg": "no"})",
+      R"({"code": "10009", "msg": "没有权限访问接口"})",
+      R"({"code": "10001", "msg": "boom", "data": {"records": []}})",
+      R"({"code": {"x": 1}, "data": null})",
+      R"({"code": null, "data": null})",
+      R"({"msg": "no code"})",
+      R"([{"code": "0"}])",
+      R"("code")",
+      R"({"code":"0","data":{)",
+      "<html>bad gateway</html>",
+      "",
+  };
+  for (const std::string& body : bodies) {
+    for (int status : {200, 429, 500}) ExpectSameAsTreeRoute(body, status);
+  }
+}
+
+TEST(ScnetListReadTest, OnePassReadKeepsOnlyWhatItemsAreReadFor) {
+  Result<http::ListPage> page = std::unexpected(Error{});
+  const http::Interpretation i = InterpretNotebookPage(
+      {200,
+       R"({"code":"0","data":{"total":1,"records":[{"id":"1","notebookName":"a",)"
+       R"("notebookStatus":"Running","sshPassword":"9pM28jD7606121T","customizePort":"1223"}]}})"},
+      &page);
+  ASSERT_TRUE(i.value);
+  EXPECT_EQ(i.code, "0");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->total, 1);
+  EXPECT_EQ(page->items[0].service_port, 1223);
+  EXPECT_EQ(page->items[0].attributes.count("sshPassword"), 0u);
+  for (const auto& [key, value] : page->items[0].attributes) {
+    EXPECT_THAT(value, Not(HasSubstr("9pM28jD7606121T"))) << key;
+  }
 }
 
 TEST(ScnetCreateTest, BodyIsSeed003FieldForField) {

@@ -42,7 +42,8 @@ Error ScnetProvider::Unsupported(const char* operation, ResourceKind kind) const
 }
 
 Result<nlohmann::json> ScnetProvider::Send(const char* operation, http::CallKind kind,
-                                           const std::function<http::HttpRequest()>& build) {
+                                           const std::function<http::HttpRequest()>& build,
+                                           const http::Interpreter& interpret) {
   Result<std::string> token = tokens_->Current();
   if (!token) return std::unexpected(Fail(std::move(token.error()), operation));
   auto call = [&](const std::string& with) {
@@ -53,7 +54,7 @@ Result<nlohmann::json> ScnetProvider::Send(const char* operation, http::CallKind
           r.headers.emplace_back("token", with);
           return r;
         },
-        InterpretResponse);
+        interpret);
   };
   Result<nlohmann::json> data = call(*token);
   if (data || !IsCredentialRejection(data.error())) return data;
@@ -62,26 +63,33 @@ Result<nlohmann::json> ScnetProvider::Send(const char* operation, http::CallKind
   return call(*fresh);
 }
 
-Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string target) {
-  return Send(operation, http::CallKind::kRead, [&] {
-    http::HttpRequest r;
-    r.method = "GET";
-    r.target = target;
-    return r;
-  });
+Result<nlohmann::json> ScnetProvider::Get(const char* operation, std::string target,
+                                          const http::Interpreter& interpret) {
+  return Send(
+      operation, http::CallKind::kRead,
+      [&] {
+        http::HttpRequest r;
+        r.method = "GET";
+        r.target = target;
+        return r;
+      },
+      interpret);
 }
 
 Result<nlohmann::json> ScnetProvider::Post(const char* operation, http::CallKind kind,
                                            std::string target, std::string body,
                                            std::string method) {
-  return Send(operation, kind, [&] {
-    http::HttpRequest r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    if (!body.empty()) r.content_type = "application/json";
-    return r;
-  });
+  return Send(
+      operation, kind,
+      [&] {
+        http::HttpRequest r;
+        r.method = method;
+        r.target = target;
+        r.body = body;
+        if (!body.empty()) r.content_type = "application/json";
+        return r;
+      },
+      InterpretResponse);
 }
 
 http::PagedList ScnetProvider::Paged(const char* operation) const {
@@ -96,10 +104,12 @@ Result<std::vector<Observed>> ScnetProvider::ListInstances(const std::string& na
     query.emplace_back("start", std::to_string(at.offset));
     query.emplace_back("limit", std::to_string(page_size_));
     query.emplace_back("sort", "desc");
-    Result<nlohmann::json> data =
-        Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query));
-    if (!data) return std::unexpected(data.error());
-    Result<http::ListPage> page = ParseInstancePage(*data);
+    // Read in one pass into the page (no JSON tree); the call's value is null.
+    Result<http::ListPage> page;
+    Result<nlohmann::json> answer =
+        Get(kListContainerInstances, http::BuildTarget(kInstancesPath, query),
+            [&page](const http::HttpResponse& r) { return InterpretInstancePage(r, &page); });
+    if (!answer) return std::unexpected(answer.error());
     if (!page) return std::unexpected(Fail(page.error(), kListContainerInstances));
     return page;
   };
@@ -112,9 +122,11 @@ Result<std::vector<Observed>> ScnetProvider::ListNotebooks(const std::string& na
     if (!name_filter.empty()) query.emplace_back("notebookName", name_filter);
     query.emplace_back("page", std::to_string(at.number + 1));
     query.emplace_back("size", std::to_string(page_size_));
-    Result<nlohmann::json> data = Get(kListNotebooks, http::BuildTarget(kNotebookListPath, query));
-    if (!data) return std::unexpected(data.error());
-    Result<http::ListPage> page = ParseNotebookPage(*data);
+    Result<http::ListPage> page;
+    Result<nlohmann::json> answer =
+        Get(kListNotebooks, http::BuildTarget(kNotebookListPath, query),
+            [&page](const http::HttpResponse& r) { return InterpretNotebookPage(r, &page); });
+    if (!answer) return std::unexpected(answer.error());
     if (!page) return std::unexpected(Fail(page.error(), kListNotebooks));
     return page;
   };
@@ -225,8 +237,9 @@ Status ScnetProvider::StartNotebookService(const std::string& notebook_id, int p
 }
 
 Result<Observed> ScnetProvider::GetContainerInstance(const std::string& id) {
-  Result<nlohmann::json> data = Get(
-      kGetContainerInstance, "/ai/openapi/v2/instance-service/" + http::UrlEncode(id) + "/detail");
+  Result<nlohmann::json> data =
+      Get(kGetContainerInstance,
+          "/ai/openapi/v2/instance-service/" + http::UrlEncode(id) + "/detail", InterpretResponse);
   if (!data) return std::unexpected(data.error());
   Observed o = ParseInstance(*data);
   if (o.id.empty()) o.id = id;

@@ -52,12 +52,14 @@ class ScnetProvider : public Provider {
   Result<std::vector<Observed>> ListInstances(const std::string& name_filter);
   Result<std::vector<Observed>> ListNotebooks(const std::string& name_filter);
   http::PagedList Paged(const char* operation) const;
-  Result<nlohmann::json> Get(const char* operation, std::string target);
+  Result<nlohmann::json> Get(const char* operation, std::string target,
+                             const http::Interpreter& interpret);
   Result<nlohmann::json> Post(const char* operation, http::CallKind kind, std::string target,
                               std::string body, std::string method = "POST");
   // One call with the current token, and once more after a credential rejection.
   Result<nlohmann::json> Send(const char* operation, http::CallKind kind,
-                              const std::function<http::HttpRequest()>& build);
+                              const std::function<http::HttpRequest()>& build,
+                              const http::Interpreter& interpret);
   Error Unsupported(const char* operation, ResourceKind kind) const;
   Error Fail(Error error, const char* operation) const;
 
