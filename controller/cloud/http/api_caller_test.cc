@@ -193,6 +193,7 @@ TEST(ApiCallerThrottleTest, WaitsForTokensAndReportsThem) {
   for (int i = 0; i < 4; ++i) transport->Answer(200, kOk);
   ApiCaller caller("p", std::move(transport), /*qps=*/4, /*burst=*/2, RetryPolicy{}, clock, random,
                    &observer);
+  clock.Advance(std::chrono::seconds(10));  // the bucket starts empty; now it holds the burst
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(caller.Call(
         "ListNotebooks", CallKind::kRead, [] { return HttpRequest{}; }, scnet::InterpretResponse));

@@ -6,7 +6,7 @@
 namespace converge::cloud::http {
 
 TokenBucket::TokenBucket(double qps, int burst, Clock& clock)
-    : qps_(qps), burst_(std::max(burst, 1)), clock_(clock), tokens_(burst_), last_(clock.Now()) {}
+    : qps_(qps), burst_(std::max(burst, 1)), clock_(clock), tokens_(0), last_(clock.Now()) {}
 
 Duration TokenBucket::Reserve() {
   if (qps_ <= 0) return Duration::zero();

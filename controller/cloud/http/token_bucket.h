@@ -7,10 +7,13 @@
 
 namespace converge::cloud::http {
 
-// Holds `burst` tokens, refilled at `qps` per second. Each call takes one token;
-// when none is left the caller is given a reservation and sleeps (on the
+// Holds up to `burst` tokens, refilled at `qps` per second. Each call takes one
+// token; when none is left the caller is given a reservation and sleeps (on the
 // injected Clock) until its token is due, so in any window of T seconds at most
 // burst + qps*T calls proceed. Callers are served in arrival order.
+// The bucket starts empty, so that bound holds across restarts too: a controller
+// restarted (SIGKILL, crash loop, rolling update) within the second its
+// predecessor last called in adds at most qps*T to that window, not a second burst.
 // qps <= 0 means unlimited; burst < 1 is treated as 1. Thread-safe.
 class TokenBucket {
  public:

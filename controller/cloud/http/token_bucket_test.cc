@@ -9,9 +9,18 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(TokenBucketTest, BurstIsFreeThenOneTokenPerInterval) {
+TEST(TokenBucketTest, StartsEmptySoAFreshProcessAddsNoBurst) {
   SimulatedClock clock;
   TokenBucket bucket(5, 3, clock);
+  EXPECT_EQ(bucket.Acquire(), milliseconds(200));
+  EXPECT_EQ(bucket.Acquire(), milliseconds(200));
+  EXPECT_EQ(clock.Slept(), milliseconds(400));
+}
+
+TEST(TokenBucketTest, BurstIsFreeOnceFilledThenOneTokenPerInterval) {
+  SimulatedClock clock;
+  TokenBucket bucket(5, 3, clock);
+  clock.Advance(std::chrono::seconds(10));  // fills up to the burst, no further
   for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.Acquire(), Duration::zero());
   EXPECT_EQ(bucket.Acquire(), milliseconds(200));
   EXPECT_EQ(bucket.Acquire(), milliseconds(200));
@@ -21,10 +30,35 @@ TEST(TokenBucketTest, BurstIsFreeThenOneTokenPerInterval) {
 TEST(TokenBucketTest, ReservationsQueueInArrivalOrder) {
   SimulatedClock clock;
   TokenBucket bucket(10, 1, clock);
-  EXPECT_EQ(bucket.Reserve(), Duration::zero());
   EXPECT_EQ(bucket.Reserve(), milliseconds(100));
   EXPECT_EQ(bucket.Reserve(), milliseconds(200));
   EXPECT_EQ(bucket.Reserve(), milliseconds(300));
+  EXPECT_EQ(bucket.Reserve(), milliseconds(400));
+}
+
+// A process killed after spending its burst and a new one started in the same
+// second, as the chaos test's SIGKILLs do: together they stay within burst + qps.
+TEST(TokenBucketTest, ARestartWithinTheSecondAddsNoSecondBurst) {
+  SimulatedClock clock;
+  const double qps = 5;
+  const int burst = 5;
+  std::vector<SteadyTime> grants;
+  {
+    TokenBucket before(qps, burst, clock);
+    clock.Advance(std::chrono::seconds(10));
+    for (int i = 0; i < burst; ++i) {
+      before.Acquire();
+      grants.push_back(clock.Now());
+    }
+  }
+  clock.Advance(milliseconds(100));
+  TokenBucket after(qps, burst, clock);
+  while (clock.Now() - grants.front() < std::chrono::seconds(1)) {
+    after.Acquire();
+    if (clock.Now() - grants.front() < std::chrono::seconds(1)) grants.push_back(clock.Now());
+  }
+  EXPECT_LE(grants.size(), static_cast<size_t>(burst + qps));
+  EXPECT_GT(grants.size(), static_cast<size_t>(burst)) << "the new process did call";
 }
 
 TEST(TokenBucketTest, RefillsOverTimeUpToBurst) {
