@@ -5,8 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "base/net.h"
@@ -18,9 +22,37 @@ namespace fs = std::filesystem;
 
 std::string ConvergeBinary() { return CONVERGE_BINARY; }
 
+namespace {
+
+// A loopback port for a child process to listen on, bindable right now and below
+// the kernel's ephemeral range (net.ipv4.ip_local_port_range), so no outgoing
+// connection of the tests running in parallel takes it as its local port before
+// the child binds it, as one did with a port net::FreePort had drawn from that range
+// ("bind: Address already in use"). Random, so parallel tests rarely try the same.
+int ChildPort() {
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  static std::mt19937 random{std::random_device{}()};
+  const int low = 10000, high = std::max(low + 1000, ephemeral_low);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = std::uniform_int_distribution<int>(low, high - 1)(random);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return net::FreePort("127.0.0.1");
+}
+
+}  // namespace
+
 RunProcess::RunProcess(const TempDir& dir, std::vector<std::string> extra,
                        std::map<std::string, std::string> env) {
-  addr_ = "127.0.0.1:" + std::to_string(net::FreePort("127.0.0.1"));
+  addr_ = "127.0.0.1:" + std::to_string(ChildPort());
   std::vector<std::string> argv = {ConvergeBinary(),
                                    "run",
                                    dir.path() + "/m",
@@ -121,7 +153,7 @@ std::string Process::Log() const {
 
 SimProcess::SimProcess(const TempDir& dir, std::vector<std::string> extra_args,
                        const std::string& fixture_json) {
-  const int port = net::FreePort("127.0.0.1");
+  const int port = ChildPort();
   url_ = "http://127.0.0.1:" + std::to_string(port);
   std::vector<std::string> argv = {
       ConvergeBinary(), "sim", "--addr", "127.0.0.1:" + std::to_string(port), "--delays", "fast"};

@@ -21,10 +21,11 @@ TEST(TokenBucketTest, BurstIsFreeOnceFilledThenOneTokenPerInterval) {
   SimulatedClock clock;
   TokenBucket bucket(5, 3, clock);
   clock.Advance(std::chrono::seconds(10));  // fills up to the burst, no further
+  const Duration before = clock.Slept();
   for (int i = 0; i < 3; ++i) EXPECT_EQ(bucket.Acquire(), Duration::zero());
   EXPECT_EQ(bucket.Acquire(), milliseconds(200));
   EXPECT_EQ(bucket.Acquire(), milliseconds(200));
-  EXPECT_EQ(clock.Slept(), milliseconds(400));
+  EXPECT_EQ(clock.Slept() - before, milliseconds(400));
 }
 
 TEST(TokenBucketTest, ReservationsQueueInArrivalOrder) {
