@@ -121,10 +121,8 @@ TioneReply TioneWorld::Transition(const json& p, const std::vector<std::string>&
                                   std::vector<Step> pending) {
   TioneReply err;
   std::string id;
-  if (!RequireId(p, &id, &err)) return err;
-  Resource* r = Find(id);
-  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
-  Advance(*r);
+  Resource* r = FindAndAdvance(p, &id, &err);
+  if (!r) return err;
   if (std::find(from.begin(), from.end(), r->status) == from.end()) {
     std::string allowed;
     for (size_t i = 0; i < from.size(); ++i) {
@@ -169,10 +167,8 @@ bool RequireStatus(const Resource& r, const std::string& id, const std::string& 
 TioneReply TioneWorld::DeleteNotebook(const json& p) {
   TioneReply err;
   std::string id;
-  if (!RequireId(p, &id, &err)) return err;
-  Resource* r = Find(id);
-  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
-  Advance(*r);
+  Resource* r = FindAndAdvance(p, &id, &err);
+  if (!r) return err;
   if (!RequireStatus(*r, id, "deleted", &err)) return err;
   std::erase_if(notebooks_.items, [&](const Resource& n) { return Str(n.data["Id"]) == id; });
   return {};

@@ -71,6 +71,17 @@ Resource* TioneWorld::Find(const std::string& id) {
   return nullptr;
 }
 
+Resource* TioneWorld::FindAndAdvance(const json& p, std::string* id, TioneReply* err) {
+  if (!RequireId(p, id, err)) return nullptr;
+  Resource* r = Find(*id);
+  if (!r) {
+    *err = TioneError("ResourceNotFound", "The notebook `" + *id + "` does not exist.");
+    return nullptr;
+  }
+  Advance(*r);
+  return r;
+}
+
 // ---------------------------------------------------------------------------
 // Records
 
@@ -310,10 +321,8 @@ TioneReply TioneWorld::DescribeNotebooks(const json& p) {
 TioneReply TioneWorld::DescribeNotebook(const json& p) {
   TioneReply err;
   std::string id;
-  if (!RequireId(p, &id, &err)) return err;
-  Resource* r = Find(id);
-  if (!r) return TioneError("ResourceNotFound", "The notebook `" + id + "` does not exist.");
-  Advance(*r);
+  Resource* r = FindAndAdvance(p, &id, &err);
+  if (!r) return err;
   json detail = r->data;
   if (r->status == "Running" && detail["StartTime"].is_string()) {
     detail["RuntimeInSeconds"] =

@@ -51,6 +51,9 @@ class TioneWorld : public CloudWorld {
   TioneReply Transition(const json& p, const std::vector<std::string>& from,
                         const std::string& verb, const std::string& to, std::vector<Step> pending);
   Resource* Find(const std::string& id);
+  // The notebook `p.Id`, its lifecycle moved on to now; nullptr with the cloud's
+  // error in `err` when Id is missing, not a string or unknown.
+  Resource* FindAndAdvance(const json& p, std::string* id, TioneReply* err);
   json ListItem(Resource& r);
 
   Table notebooks_;
