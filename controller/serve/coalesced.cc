@@ -32,7 +32,9 @@ std::shared_ptr<const std::string> Coalesced::Get() {
     wanted_.notify_one();
   }
   ++waiting_;
-  done_.wait(lock, [&] { return finished_ >= wanted || stopped_ || (stopping_ && !rendering_); });
+  done_.wait(lock, [&] {
+    return finished_ >= wanted || stopped_ || (stopping_ && started_ == finished_);
+  });
   --waiting_;
   if (stopping_ && waiting_ == 0) done_.notify_all();  // the destructor waits for the last one
   if (finished_ < wanted) throw std::runtime_error("the server is shutting down");
@@ -50,7 +52,6 @@ void Coalesced::RenderLoop() {
     wanted_.wait(lock, [&] { return stopping_ || requested_ > started_; });
     if (stopping_) return;
     const uint64_t mine = ++started_;
-    rendering_ = true;
     lock.unlock();
     std::shared_ptr<const std::string> body;
     std::exception_ptr error;
@@ -63,7 +64,6 @@ void Coalesced::RenderLoop() {
     last_ = std::move(body);
     error_ = error;
     finished_ = mine;
-    rendering_ = false;
     done_.notify_all();
   }
 }

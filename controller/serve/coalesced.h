@@ -50,7 +50,6 @@ class Coalesced {
   std::condition_variable done_;    // requests wait for renderings
   bool stopping_ = false;           // the destructor has begun: no rendering starts any more
   bool stopped_ = false;            // the render thread has ended
-  bool rendering_ = false;
   int waiting_ = 0;
   uint64_t requested_ = 0;  // the number of the latest rendering a request waits for
   uint64_t started_ = 0;    // renderings started

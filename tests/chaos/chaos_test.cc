@@ -72,14 +72,6 @@ std::string Name(const std::string& prefix, int i) {
 
 std::string ServiceNotebook(int i) { return Name("svc-nb", i); }
 
-std::string TiOneYaml(const std::string& name) {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
-         "}\nspec:\n  provider: tione\n  state: Running\n  chargeType: POSTPAID_BY_HOUR\n"
-         "  resources: {instanceType: TI.S.MEDIUM.POST, cpu: 2000, memory: 4000, gpu: 0}\n"
-         "  image: {type: SYSTEM, url: \"tione.tencentcloudcr.com/qcloud-ti-platform/x:1\"}\n"
-         "  volumeSizeInGB: 10\n  deletionPolicy: Delete\n";
-}
-
 std::string ServiceYaml(int i) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " +
          Name("svc", i) + "}\nspec:\n  provider: scnet\n  notebook: \"" + ServiceNotebook(i) +
@@ -203,7 +195,8 @@ class ChaosTest : public ::testing::Test {
     for (int i = 0; i < kServices; ++i) resources += ServiceYaml(i);
     for (int i = 0; i < kTione; ++i) {
       const std::string name = Name("nb", i);
-      if (!pruned.count(name)) resources += TiOneYaml(name);
+      if (!pruned.count(name))
+        resources += TiOneYaml(name, "Running", "  deletionPolicy: Delete\n");
     }
     dir_.Write("m/resources.yaml", resources);
   }

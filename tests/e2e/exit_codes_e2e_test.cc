@@ -17,14 +17,6 @@ using ::testing::Not;
 
 const char kWrongToken[] = "wrong-token-3c9d1e7a";
 
-std::string TiOne(const std::string& name) {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
-         "}\nspec:\n  provider: tione\n  state: Running\n  chargeType: POSTPAID_BY_HOUR\n"
-         "  resources: {instanceType: TI.S.MEDIUM.POST, cpu: 2000, memory: 4000, gpu: 0}\n"
-         "  image: {type: SYSTEM, url: \"tione.tencentcloudcr.com/qcloud-ti-platform/x:1\"}\n"
-         "  volumeSizeInGB: 10\n";
-}
-
 std::string Service(const std::string& name, const std::string& notebook) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: NotebookService\nmetadata: {name: " + name +
          "}\nspec:\n  provider: scnet\n  notebook: \"" + notebook +
@@ -75,7 +67,7 @@ class ExitCodesTest : public ::testing::Test {
 
 TEST_F(ExitCodesTest, ApplyWaitExitsOneAtOnceWhenCredentialsAreRejected) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), InstanceYaml("a") + TiOne("t"));
+  WriteManifests(sim.url(), InstanceYaml("a") + TiOneYaml("t", "Running"));
   const Finished apply =
       Converge({"apply", "--wait", "--timeout", "120s", "--state-dir", dir_.path() + "/state"},
                WrongToken(), seconds(90));
@@ -92,7 +84,7 @@ TEST_F(ExitCodesTest, ApplyWaitExitsOneAtOnceWhenCredentialsAreRejected) {
 
 TEST_F(ExitCodesTest, ApplyWithoutWaitExitsOneWhenAProviderCannotBeListed) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), InstanceYaml("a") + TiOne("t"));
+  WriteManifests(sim.url(), InstanceYaml("a") + TiOneYaml("t", "Running"));
   const Finished apply = Converge({"apply", "--state-dir", dir_.path() + "/state"}, WrongToken());
   EXPECT_EQ(apply.code, 1) << apply.log;
   EXPECT_THAT(apply.log,
@@ -104,7 +96,7 @@ TEST_F(ExitCodesTest, ApplyWithoutWaitExitsOneWhenAProviderCannotBeListed) {
 
 TEST_F(ExitCodesTest, ApplyWithoutWaitExitsOneWhenAResourceEndsThePassInAnError) {
   SimProcess sim(dir_);
-  WriteManifests(sim.url(), Service("webui", "2503021210191107") + TiOne("t"));
+  WriteManifests(sim.url(), Service("webui", "2503021210191107") + TiOneYaml("t", "Running"));
   const Finished apply = Converge({"apply", "--state-dir", dir_.path() + "/state"}, SimEnv());
   EXPECT_EQ(apply.code, 1) << apply.log;
   EXPECT_THAT(apply.log, HasSubstr("Apply: 0/2 Ready; 1 error; 1 not Ready yet (run with --wait "

@@ -191,15 +191,30 @@ std::map<std::string, std::string> SimEnv() {
           {"E2E_SECRET_KEY", sim::kTestSecretKey}};
 }
 
-std::string InstanceYaml(const std::string& name, const std::string& restart_policy) {
+std::string ScnetInstanceYaml(const std::string& name, const std::string& spec_extra) {
   return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
          name +
          "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
          "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
          "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
          "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
-         "  memoryMB: 15360\n  restartPolicy: " +
-         restart_policy + "\n";
+         "  memoryMB: 15360\n" +
+         spec_extra;
+}
+
+std::string InstanceYaml(const std::string& name, const std::string& restart_policy) {
+  return ScnetInstanceYaml(name, "  restartPolicy: " + restart_policy + "\n");
+}
+
+std::string TiOneYaml(const std::string& name, const std::string& state,
+                      const std::string& spec_extra) {
+  return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
+         "}\nspec:\n  provider: tione\n  state: " + state +
+         "\n  chargeType: POSTPAID_BY_HOUR\n"
+         "  resources: {instanceType: TI.S.MEDIUM.POST, cpu: 2000, memory: 4000, gpu: 0}\n"
+         "  image: {type: SYSTEM, url: \"tione.tencentcloudcr.com/qcloud-ti-platform/x:1\"}\n"
+         "  volumeSizeInGB: 10\n" +
+         spec_extra;
 }
 
 std::string ProvidersYaml(const std::string& sim_url, double qps, int burst) {

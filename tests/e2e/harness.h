@@ -77,8 +77,15 @@ class SimProcess {
 // environment (see SimEnv()).
 std::string ProvidersYaml(const std::string& sim_url, double qps = 50, int burst = 50);
 std::map<std::string, std::string> SimEnv();
-// A ContainerInstance manifest on provider "scnet" (a GPU jupyter task).
+// A ContainerInstance manifest on provider "scnet" (a GPU jupyter task);
+// `spec_extra` lines are appended to its spec.
+std::string ScnetInstanceYaml(const std::string& name, const std::string& spec_extra = "");
+// The same with its restartPolicy.
 std::string InstanceYaml(const std::string& name, const std::string& restart_policy = "OnFailure");
+// A TiOneNotebook manifest on provider "tione" (TI.S.MEDIUM.POST, postpaid, 10 GB)
+// in `state`; `spec_extra` lines are appended to its spec.
+std::string TiOneYaml(const std::string& name, const std::string& state,
+                      const std::string& spec_extra = "");
 
 std::string ConvergeBinary();
 

@@ -13,20 +13,9 @@ namespace {
 using std::chrono::seconds;
 using ::testing::HasSubstr;
 
-std::string Instance(const std::string& name, const std::string& extra = "") {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: ContainerInstance\nmetadata: {name: " +
-         name +
-         "}\nspec:\n  provider: scnet\n  taskType: jupyter\n"
-         "  image: {name: \"jupyter:4.4-py3.7-cpu\", path: "
-         "\"10.0.35.26:5000/gpu/admin/base/jupyter:4.4-py3.7-cpu\"}\n"
-         "  resourceGroup: TeslaM40\n  accelerator: {type: gpu, count: 1}\n  cpu: 3\n"
-         "  memoryMB: 15360\n" +
-         extra;
-}
-
 std::string Keep(int n) {
   std::string out;
-  for (int i = 0; i < n; ++i) out += Instance("keep" + std::to_string(i));
+  for (int i = 0; i < n; ++i) out += ScnetInstanceYaml("keep" + std::to_string(i));
   return out;
 }
 
@@ -66,8 +55,8 @@ class LifecycleE2ETest : public ::testing::Test {
 
 TEST_F(LifecycleE2ETest, DeleteRemovesStopStopsOrphanStaysAndIsReportedOrphaned) {
   SimProcess sim(dir_);
-  Write(sim, Keep(3) + Instance("del", "  deletionPolicy: Delete\n") +
-                 Instance("stop", "  deletionPolicy: Stop\n") + Instance("orph"));
+  Write(sim, Keep(3) + ScnetInstanceYaml("del", "  deletionPolicy: Delete\n") +
+                 ScnetInstanceYaml("stop", "  deletionPolicy: Stop\n") + ScnetInstanceYaml("orph"));
   Ran apply = Converge("apply", {"--wait", "--timeout", "60s"});
   ASSERT_EQ(apply.code, 0) << apply.log;
 
@@ -105,7 +94,7 @@ TEST_F(LifecycleE2ETest, ARevisionRemovingMoreThanTheCapPrunesNothingAndAlerts) 
   SimProcess sim(dir_);
   std::string doomed;
   for (int i = 0; i < 3; ++i) {
-    doomed += Instance("gone" + std::to_string(i), "  deletionPolicy: Delete\n");
+    doomed += ScnetInstanceYaml("gone" + std::to_string(i), "  deletionPolicy: Delete\n");
   }
   Write(sim, Keep(4) + doomed);
   ASSERT_EQ(Converge("apply", {"--wait", "--timeout", "60s"}).code, 0);
@@ -136,7 +125,7 @@ TEST_F(LifecycleE2ETest, ARevisionRemovingMoreThanTheCapPrunesNothingAndAlerts) 
 
 TEST_F(LifecycleE2ETest, ADroppedDeleteAnswerLeadsToExactlyOneDeleteCall) {
   SimProcess sim(dir_, {"--fault", "scnet/DeleteContainerInstance:drop"});
-  Write(sim, Keep(3) + Instance("del", "  deletionPolicy: Delete\n"));
+  Write(sim, Keep(3) + ScnetInstanceYaml("del", "  deletionPolicy: Delete\n"));
   ASSERT_EQ(Converge("apply", {"--wait", "--timeout", "60s"}).code, 0);
   Write(sim, Keep(3));
   Ran first = Converge("apply", {"--prune"});
@@ -149,16 +138,16 @@ TEST_F(LifecycleE2ETest, ADroppedDeleteAnswerLeadsToExactlyOneDeleteCall) {
 
 TEST_F(LifecycleE2ETest, StateStoppedStopsAndRunningRestarts) {
   SimProcess sim(dir_);
-  Write(sim, Keep(1) + Instance("paused", "  restartPolicy: Never\n"));
+  Write(sim, Keep(1) + ScnetInstanceYaml("paused", "  restartPolicy: Never\n"));
   ASSERT_EQ(Converge("apply", {"--wait", "--timeout", "60s"}).code, 0);
-  Write(sim, Keep(1) + Instance("paused", "  restartPolicy: Never\n  state: Stopped\n"));
+  Write(sim, Keep(1) + ScnetInstanceYaml("paused", "  restartPolicy: Never\n  state: Stopped\n"));
   Ran stopped = Converge("apply", {"--wait", "--timeout", "60s"});
   EXPECT_EQ(stopped.code, 0) << stopped.log;
   EXPECT_EQ(StatusOf(sim, "paused"), "Terminated");
   EXPECT_EQ(sim.Calls("scnet", "StopContainerInstance"), 1);
   // A new process: the inventory remembers the pause, so Running restarts it
   // although restartPolicy is Never.
-  Write(sim, Keep(1) + Instance("paused", "  restartPolicy: Never\n  state: Running\n"));
+  Write(sim, Keep(1) + ScnetInstanceYaml("paused", "  restartPolicy: Never\n  state: Running\n"));
   Ran resumed = Converge("apply", {"--wait", "--timeout", "60s"});
   EXPECT_EQ(resumed.code, 0) << resumed.log;
   EXPECT_EQ(StatusOf(sim, "paused"), "Running");

@@ -28,15 +28,6 @@ std::string Service(const std::string& name, int port, const std::string& comman
          "\"\n  port: " + std::to_string(port) + "\n  command: \"" + command + "\"\n";
 }
 
-std::string TiOne(const std::string& name, const std::string& state) {
-  return "---\napiVersion: converge.dev/v1alpha1\nkind: TiOneNotebook\nmetadata: {name: " + name +
-         "}\nspec:\n  provider: tione\n  state: " + state +
-         "\n  chargeType: POSTPAID_BY_HOUR\n"
-         "  resources: {instanceType: TI.S.MEDIUM.POST, cpu: 2000, memory: 4000, gpu: 0}\n"
-         "  image: {type: SYSTEM, url: \"tione.tencentcloudcr.com/qcloud-ti-platform/x:1\"}\n"
-         "  volumeSizeInGB: 10\n";
-}
-
 std::string NotebookFixture(const std::string& status) {
   return nlohmann::json{{"scnet",
                          {{"notebooks",
@@ -58,7 +49,7 @@ class E2ETest : public ::testing::Test {
 TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
   SimProcess sim(dir_, {}, NotebookFixture("Terminated"));
   WriteManifests(sim.url(), InstanceYaml("bert") + Service("webui", 1223, "python app.py") +
-                                TiOne("nb-run", "Running") + TiOne("nb-off", "Stopped"));
+                                TiOneYaml("nb-run", "Running") + TiOneYaml("nb-off", "Stopped"));
   Process apply({ConvergeBinary(), "apply", dir_.path() + "/m", "--wait", "--timeout", "60s",
                  "--state-dir", dir_.path() + "/state"},
                 dir_.path() + "/apply.log", SimEnv());
@@ -86,7 +77,8 @@ TEST_F(E2ETest, EveryKindConvergesFromEmptyWithApplyWait) {
 TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   SimProcess sim(dir_, {}, NotebookFixture("Running"));
   WriteManifests(sim.url(), InstanceYaml("always", "Always") + InstanceYaml("never", "Never") +
-                                Service("webui", 1223, "python app.py") + TiOne("nb", "Running"));
+                                Service("webui", 1223, "python app.py") +
+                                TiOneYaml("nb", "Running"));
   // A short resync: a Failed instance is noticed by the next list.
   RunProcess run(dir_, {"--resync", "2s"});
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(4); }, seconds(30))) << run.Log();
@@ -95,7 +87,7 @@ TEST_F(E2ETest, RunReactsToEditsNotebookRebootsFailuresAndBadRevisions) {
   sim.ResetStats();
   dir_.Write("m/resources.yaml", InstanceYaml("always", "Always") + InstanceYaml("never", "Never") +
                                      Service("webui", 1223, "python app.py --v2") +
-                                     TiOne("nb", "Running"));
+                                     TiOneYaml("nb", "Running"));
   ASSERT_TRUE(WaitFor([&] { return sim.Calls("scnet", "StartNotebookService") == 1; }, seconds(5)))
       << run.Log();
   EXPECT_EQ(sim.State()["scnet"]["notebooks"][0]["command"], "python app.py --v2");
@@ -167,7 +159,7 @@ TEST_F(E2ETest, CommitThenDropOnEveryCreateLeavesEachResourceExactlyOnce) {
                         "tione/CreateNotebook:drop"});
   std::string resources;
   for (int i = 0; i < 5; ++i) resources += InstanceYaml("ci-" + std::to_string(i));
-  for (int i = 0; i < 3; ++i) resources += TiOne("nb-" + std::to_string(i), "Running");
+  for (int i = 0; i < 3; ++i) resources += TiOneYaml("nb-" + std::to_string(i), "Running");
   WriteManifests(sim.url(), resources);
   RunProcess run(dir_);
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(8); }, seconds(60))) << run.Log();
@@ -229,7 +221,7 @@ TEST_F(E2ETest, MetricsReportExactlyTheWorkDone) {
            {{"instances",
              {{{"id", "hand-made-1"}, {"instanceServiceName", "legacy"}, {"status", "Running"}}}}}}}
           .dump());
-  WriteManifests(sim.url(), InstanceYaml("a") + InstanceYaml("b") + TiOne("t", "Running"));
+  WriteManifests(sim.url(), InstanceYaml("a") + InstanceYaml("b") + TiOneYaml("t", "Running"));
   RunProcess run(dir_);
   ASSERT_TRUE(WaitFor([&] { return run.AllReady(3); }, seconds(30))) << run.Log();
   // The metrics publish the settled state after /status: wait for them, not for a pass.
@@ -318,7 +310,7 @@ TEST_F(E2ETest, SecretsNeverReachPlanStatusMetricsOrLogs) {
   const std::string password = sim.State()["scnet"]["notebooks"][0]["sshPassword"];
   ASSERT_FALSE(password.empty());
   WriteManifests(sim.url(), InstanceYaml("a") + Service("webui", 1223, "python app.py") +
-                                TiOne("t", "Running"));
+                                TiOneYaml("t", "Running"));
   // The SCNet provider gets the right token, so the notebook list (with its
   // sshPassword) is read; TI-ONE gets a wrong SecretKey, so its calls fail.
   auto env = SimEnv();
