@@ -271,6 +271,7 @@ PassResult Controller::RunPass(bool all) {
   std::vector<std::shared_ptr<Tracked>> due;
   ObservePlan plan;
   if (!CollectDue(all, &due, &plan)) return result;
+  const SteadyTime pass_started = clock_.Now();
   const Observations obs = Observe(plan);
 
   const PassContext ctx = Context();
@@ -316,6 +317,7 @@ PassResult Controller::RunPass(bool all) {
     const SteadyTime now = clock_.Now();
     for (const auto& [key, t] : tracked_) depth += t->next_due <= now ? 1 : 0;
     metrics_->OnQueueDepth(depth);
+    metrics_->OnPass(std::chrono::duration<double>(now - pass_started).count());
   }
   PublishLocked();
   return result;

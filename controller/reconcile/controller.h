@@ -63,6 +63,8 @@ class ControllerMetrics {
   virtual void OnReconcile(const std::string& kind, bool success, double seconds) = 0;
   virtual void OnAction(const std::string& kind, std::string_view action, bool success) = 0;
   virtual void OnQueueDepth(size_t depth) = 0;
+  // One reconcile pass ended (list what is due, diff, act, prune): its duration.
+  virtual void OnPass(double seconds) = 0;
   // After every pass and every manifest change.
   virtual void OnSnapshot(const StatusSnapshot& snapshot) = 0;
 };

@@ -70,6 +70,12 @@ Metrics::Metrics(const std::string& version)
                            .Help("Resources due for reconcile and not yet processed.")
                            .Register(*registry_)
                            .Add({})),
+      pass_duration_(BuildHistogram()
+                         .Name("converge_pass_duration_seconds")
+                         .Help("Time of one reconcile pass: listing what is due, diffing, "
+                               "acting and pruning.")
+                         .Register(*registry_)
+                         .Add({}, DurationBuckets())),
       drift_resources_(BuildGauge()
                            .Name("converge_drift_resources")
                            .Help("Resources whose cloud state differs from the manifest (needs "
@@ -176,6 +182,8 @@ void Metrics::OnAction(const std::string& kind, std::string_view action, bool su
 }
 
 void Metrics::OnQueueDepth(size_t depth) { workqueue_depth_.Set(static_cast<double>(depth)); }
+
+void Metrics::OnPass(double seconds) { pass_duration_.Observe(seconds); }
 
 void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
   std::lock_guard lock(mu_);

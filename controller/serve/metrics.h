@@ -36,6 +36,7 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   void OnReconcile(const std::string& kind, bool success, double seconds) override;
   void OnAction(const std::string& kind, std::string_view action, bool success) override;
   void OnQueueDepth(size_t depth) override;
+  void OnPass(double seconds) override;
   void OnSnapshot(const reconcile::StatusSnapshot& snapshot) override;
 
   // A manifest revision failed to load (validation or read error).
@@ -65,6 +66,7 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   prometheus::Family<prometheus::Gauge>& credentials_expiry_;
   prometheus::Family<prometheus::Counter>& credentials_refresh_total_;
   prometheus::Gauge& workqueue_depth_;
+  prometheus::Histogram& pass_duration_;
   prometheus::Family<prometheus::Gauge>& drift_resources_;
   prometheus::Family<prometheus::Gauge>& unmanaged_resources_;
   prometheus::Family<prometheus::Gauge>& orphaned_resources_;

@@ -20,6 +20,7 @@ TARGET_LABELS = {"job", "instance"}
 _HISTOGRAMS = {
     "converge_reconcile_duration_seconds": {"kind"},
     "converge_api_request_duration_seconds": {"provider", "operation"},
+    "converge_pass_duration_seconds": set(),
 }
 METRICS = {
     "up": set(),
