@@ -22,7 +22,8 @@
 namespace converge::cli {
 namespace {
 
-constexpr char kRunUsage[] = R"(usage: converge run PATH... [flags]
+constexpr char kRunUsage[] =
+    R"(usage: converge run PATH... [flags]
        converge run --git URL [--branch main] [--path DIR] [flags]
 
 Reconciles continuously: lists every provider, acts on what differs from the
@@ -224,12 +225,13 @@ int RunRun(int argc, char** argv) {
   serve::Endpoints endpoints{
       [&] { return metrics.Serialize(); },
       [&] {
-        nlohmann::json status = reconcile::ToJson(controller.Snapshot());
+        nlohmann::json status = reconcile::ToJson(*controller.Published());
         if (git) status["git"] = git->StatusJson();
         return status;
       },
       [&]() -> Status {
-        const auto snap = controller.Snapshot();
+        const auto published = controller.Published();
+        const reconcile::StatusSnapshot& snap = *published;
         if (snap.revision.empty()) {
           return std::unexpected(
               Error::Unavailable("no valid manifest revision loaded yet: " + snap.spec_error));
@@ -305,8 +307,7 @@ int RunRun(int argc, char** argv) {
   {
     std::unique_lock lock(sig.mu);
     while (!sig.stop) {
-      sig.cv.wait(lock,
-                  [&] { return sig.stop || sig.reload || sig.changed || sig.git_revision; });
+      sig.cv.wait(lock, [&] { return sig.stop || sig.reload || sig.changed || sig.git_revision; });
       if (sig.stop) break;
       const bool forced = sig.reload;
       const bool changed = sig.changed;

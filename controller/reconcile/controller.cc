@@ -499,7 +499,18 @@ bool Controller::Settled() const {
 }
 
 void Controller::PublishLocked() {
-  if (metrics_) metrics_->OnSnapshot(SnapshotLocked());
+  auto snapshot = std::make_shared<const StatusSnapshot>(SnapshotLocked());
+  if (metrics_) metrics_->OnSnapshot(*snapshot);
+  std::lock_guard lock(published_mu_);
+  published_ = std::move(snapshot);
+}
+
+std::shared_ptr<const StatusSnapshot> Controller::Published() const {
+  {
+    std::lock_guard lock(published_mu_);
+    if (published_) return published_;
+  }
+  return std::make_shared<const StatusSnapshot>(Snapshot());  // nothing published yet
 }
 
 }  // namespace converge::reconcile

@@ -100,6 +100,39 @@ TEST(ControllerMetricsTest, EachPassReportsItsDurationOnTheControllersClock) {
   EXPECT_DOUBLE_EQ(metrics.passes[1], 0.25);
 }
 
+// Published() is the state at the end of the latest pass: a pass in flight does not
+// change it (a reader sees the previous pass's snapshot, without the controller's
+// lock), and the pass's end replaces it.
+TEST(ControllerPublishedTest, IsTheStateAtTheEndOfTheLatestPass) {
+  auto scnet = std::make_shared<FakeProvider>("scnet");
+  MemoryJournal journal;
+  SimulatedClock clock;
+  PinnedRandom random(0);
+  Controller controller(ControllerOptions{}, journal, clock, random, nullptr);
+  manifest::ManifestSet m;
+  m.revision = "r1";
+  m.resources.push_back(Instance("a"));
+  ProviderMap providers;
+  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
+  controller.SetManifests(std::move(m), std::move(providers));
+  const auto before = controller.Published();
+  EXPECT_EQ(before->revision, "r1");
+  ASSERT_EQ(before->resources.size(), 1u);
+  EXPECT_FALSE(before->providers.at(0).listed);
+
+  std::vector<const StatusSnapshot*> seen_mid_pass;
+  scnet->OnCall([&](const std::string&) { seen_mid_pass.push_back(controller.Published().get()); });
+  controller.RunPass(false);  // lists, then creates "a"
+  ASSERT_EQ(seen_mid_pass.size(), 2u);
+  EXPECT_EQ(seen_mid_pass[0], before.get());
+  EXPECT_EQ(seen_mid_pass[1], before.get());
+  const auto after = controller.Published();
+  EXPECT_NE(after.get(), before.get());
+  EXPECT_TRUE(after->providers.at(0).listed);
+  EXPECT_EQ(after->resources.at(0).synced.status,
+            controller.Snapshot().resources.at(0).synced.status);
+}
+
 // At the default level (info) a failing provider list is logged when it starts,
 // when it changes, at most once a minute while it persists, and when it clears.
 TEST_F(ControllerTest, ListFailuresAreLoggedOnStartChangeOnceAMinuteAndClear) {
