@@ -152,7 +152,8 @@ HttpResponse HttpResponse::Text(int status, std::string body, std::string conten
       status, std::move(content_type), std::make_shared<const std::string>(std::move(body)), {}};
 }
 
-bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive) {
+bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
+                   std::chrono::milliseconds timeout, SendGate* gate) {
   static const std::string kEmpty;
   const std::string& body = response.body ? *response.body : kEmpty;
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status) +
@@ -168,9 +169,20 @@ bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive) {
     msghdr message{};
     message.msg_iov = next;
     message.msg_iovlen = static_cast<size_t>(count);
-    const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent <= 0) return false;  // gone, or not reading within SO_SNDTIMEO
+    if (gate) gate->acquire();
+    const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const int error = errno;
+    if (gate) gate->release();
+    if (sent < 0 && error == EINTR) continue;
+    if (sent < 0 && (error == EAGAIN || error == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      int ready;
+      while ((ready = ::poll(&p, 1, static_cast<int>(timeout.count()))) < 0 && errno == EINTR) {
+      }
+      if (ready <= 0 || (p.revents & (POLLERR | POLLHUP))) return false;
+      continue;
+    }
+    if (sent <= 0) return false;
     size_t done = static_cast<size_t>(sent);
     while (count > 0 && done >= next->iov_len) {
       done -= next->iov_len;
@@ -186,11 +198,7 @@ bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive) {
 }
 
 void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
-                     const HttpHandler& handler) {
-  const timeval send_timeout{
-      static_cast<time_t>(limits.request_timeout.count() / 1000),
-      static_cast<suseconds_t>(limits.request_timeout.count() % 1000 * 1000)};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+                     const HttpHandler& handler, SendGate& gate) {
   std::string buffer;  // what arrived and is not served yet
   while (true) {
     // The head: the first byte within idle_timeout, all of it within request_timeout.
@@ -201,7 +209,8 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
            buffer.size() <= limits.max_head) {
       const Read got = ReadSome(fd, buffer, deadline);
       if (got == Read::kTimeout && begun) {
-        WriteResponse(fd, HttpResponse::Text(408, "the request did not arrive in time\n"), false);
+        WriteResponse(fd, HttpResponse::Text(408, "the request did not arrive in time\n"), false,
+                      limits.request_timeout, &gate);
       }
       if (got != Read::kData) return;
       if (!begun) deadline = Clock::now() + limits.request_timeout;
@@ -211,7 +220,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       WriteResponse(fd,
                     HttpResponse::Text(431, "the request line and headers are over " +
                                                 std::to_string(limits.max_head / 1024) + " KiB\n"),
-                    false);
+                    false, limits.request_timeout, &gate);
       return LingeringClose(fd, limits.request_timeout);
     }
     HttpRequest request;
@@ -219,7 +228,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
     bool keep_alive = true;
     if (auto refusal =
             ParseHead(std::string_view(buffer).substr(0, head_end), request, keep_alive)) {
-      WriteResponse(fd, *refusal, false);
+      WriteResponse(fd, *refusal, false, limits.request_timeout, &gate);
       return LingeringClose(fd, limits.request_timeout);
     }
     if (!request.Header("transfer-encoding").empty()) {
@@ -227,7 +236,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
                     HttpResponse::Text(411,
                                        "chunked request bodies are not served; send the "
                                        "body with a Content-Length\n"),
-                    false);
+                    false, limits.request_timeout, &gate);
       return LingeringClose(fd, limits.request_timeout);
     }
     const std::string length_text = request.Header("content-length");
@@ -236,7 +245,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       if (length_text.size() > 18 ||
           length_text.find_first_not_of("0123456789") != std::string::npos) {
         WriteResponse(fd, HttpResponse::Text(400, "bad request: Content-Length is not a number\n"),
-                      false);
+                      false, limits.request_timeout, &gate);
         return LingeringClose(fd, limits.request_timeout);
       }
       length = std::stoull(length_text);
@@ -253,7 +262,8 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       while (buffer.size() < length) {
         const Read got = ReadSome(fd, buffer, deadline);
         if (got == Read::kTimeout) {
-          WriteResponse(fd, HttpResponse::Text(408, "the request did not arrive in time\n"), false);
+          WriteResponse(fd, HttpResponse::Text(408, "the request did not arrive in time\n"), false,
+                        limits.request_timeout, &gate);
         }
         if (got != Read::kData) return;
       }
@@ -270,7 +280,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       response = HttpResponse::Text(
           500, "serving " + request.path + " failed; the controller's log says why\n");
     }
-    if (!WriteResponse(fd, response, keep_alive)) return;
+    if (!WriteResponse(fd, response, keep_alive, limits.request_timeout, &gate)) return;
     if (request.body_too_large) return LingeringClose(fd, limits.request_timeout);
     if (!keep_alive) return;
   }

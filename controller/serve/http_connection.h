@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,10 @@ struct HttpLimits {
   size_t max_head = 16 * 1024;  // request line + headers; more gets 431
   size_t max_body = 1 << 20;    // Content-Length over it: the handler sees body_too_large
   int max_connections = 128;    // more get 503 and are closed
+  // Connections copying an answer into their socket at the same time; the others
+  // wait, not runnable. Nice applies per thread: 50 runnable nice +10 threads
+  // together outweigh one at nice 0, a few do not.
+  int concurrent_sends = 1;
   // A kept-alive connection with no request coming is closed after idle_timeout; a
   // request that has begun must be complete within request_timeout (else 408), and
   // each answer must be taken by the client within it.
@@ -49,16 +54,20 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+using SendGate = std::counting_semaphore<1024>;
 
 // Serves requests on the connected socket `fd` until the client closes it, asks
 // to close (Connection: close, HTTP/1.0), sends what cannot be served (400, 411,
 // 431 and close) or times out. Keep-alive by default. Exceptions of `handler`
-// become 500 (and a log line). Does not close `fd`.
+// become 500 (and a log line). Answers are sent under `gate`. Does not close `fd`.
 void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
-                     const HttpHandler& handler);
+                     const HttpHandler& handler, SendGate& gate);
 
 // Writes one answer (status line, Content-Type, Content-Length, Connection, the
-// extra headers, the body) with a gathering send. False when the client is gone.
-bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive);
+// extra headers, the body) with gathering sends, each made holding `gate` (when
+// given) and never blocking while holding it. False when the client is gone or
+// takes no bytes for `timeout`.
+bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
+                   std::chrono::milliseconds timeout, SendGate* gate = nullptr);
 
 }  // namespace converge::serve

@@ -40,7 +40,7 @@ std::string PeerAddress(const sockaddr_storage& addr) {
 }  // namespace
 
 HttpListener::HttpListener(HttpLimits limits, HttpHandler handler)
-    : limits_(limits), handler_(std::move(handler)) {}
+    : limits_(limits), handler_(std::move(handler)), send_gate_(limits.concurrent_sends) {}
 
 HttpListener::~HttpListener() { Stop(); }
 
@@ -125,7 +125,7 @@ void HttpListener::AcceptLoop() {
 void HttpListener::Serve(uint64_t id, int fd, std::string peer) {
   EnterServingThread(kConnectionThread, nice_);
   try {
-    ServeConnection(fd, peer, limits_, handler_);
+    ServeConnection(fd, peer, limits_, handler_, send_gate_);
   } catch (const std::exception& e) {
     log::Warn("serving a connection failed", {{"error", e.what()}});
   }
@@ -137,13 +137,11 @@ void HttpListener::Serve(uint64_t id, int fd, std::string peer) {
 }
 
 void HttpListener::Refuse(int fd) {
-  const timeval timeout{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   WriteResponse(
       fd,
       HttpResponse::Text(503, "too many connections (the limit is " +
                                   std::to_string(limits_.max_connections) + "); try again later\n"),
-      false);
+      false, std::chrono::milliseconds(1000));
   ::shutdown(fd, SHUT_WR);
   char discard[4096];  // what the client sent already: closing over it would reset
   while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) {

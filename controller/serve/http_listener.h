@@ -48,6 +48,7 @@ class HttpListener {
 
   const HttpLimits limits_;
   const HttpHandler handler_;
+  SendGate send_gate_;
   int nice_ = 0;  // every thread's nice value
   int listen_fd_ = -1;
   std::mutex mu_;
