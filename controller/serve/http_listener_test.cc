@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "base/net.h"
 #include "serve/coalesced.h"
@@ -303,6 +304,55 @@ TEST(HttpListenerTest, EveryServingThreadRunsTenNiceLevelsBelowTheProcess) {
   EXPECT_EQ(NiceOfThreads(HttpListener::kConnectionThread),
             std::vector<int>(3, expected));  // not +20: each is +10 over the process
   for (int fd : fds) ::close(fd);
+}
+
+// Answers larger than the socket buffers go out in pieces (each send made under
+// the gate, the waits for room outside it): concurrent clients get every byte.
+TEST(HttpListenerTest, LargeAnswersToConcurrentClientsArriveWhole) {
+  const auto body = std::make_shared<const std::string>(4 << 20, 'b');
+  HttpListener listener(HttpLimits{.concurrent_sends = 1}, [&](const HttpRequest&) {
+    return HttpResponse{200, "text/plain", body, {}};
+  });
+  auto port = net::BindListener("127.0.0.1", 0,
+                                [&](const std::string& url) { return listener.Listen(url); });
+  ASSERT_TRUE(port) << port.error().message;
+  std::atomic<int> whole = 0;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&] {
+      const int fd = Connect(*port);
+      std::string rest;
+      for (int i = 0; i < 2; ++i) {
+        SendAll(fd, "GET / HTTP/1.1\r\n\r\n");
+        if (ReadAnswer(fd, rest).body == *body) ++whole;
+      }
+      ::close(fd);
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(whole, 8);
+}
+
+// A client that asks and never reads is dropped once its answer has made no
+// progress for request_timeout: it does not keep a thread.
+TEST(HttpListenerTest, ClientThatDoesNotReadIsDropped) {
+  const auto body = std::make_shared<const std::string>(32 << 20, 'b');
+  HttpListener listener(HttpLimits{.request_timeout = std::chrono::milliseconds(200)},
+                        [&](const HttpRequest&) {
+                          return HttpResponse{200, "text/plain", body, {}};
+                        });
+  auto port = net::BindListener("127.0.0.1", 0,
+                                [&](const std::string& url) { return listener.Listen(url); });
+  ASSERT_TRUE(port) << port.error().message;
+  const int fd = Connect(*port);
+  SendAll(fd, "GET / HTTP/1.1\r\n\r\n");
+  ASSERT_TRUE(test_support::WaitFor(
+      [] { return NiceOfThreads(HttpListener::kConnectionThread).size() == 1; },
+      std::chrono::milliseconds(5000), std::chrono::milliseconds(10)));
+  EXPECT_TRUE(
+      test_support::WaitFor([] { return NiceOfThreads(HttpListener::kConnectionThread).empty(); },
+                            std::chrono::milliseconds(5000), std::chrono::milliseconds(10)));
+  ::close(fd);
 }
 
 TEST(HttpListenerTest, StopEndsConnectionsMidRequestAndJoinsEveryThread) {
