@@ -1,192 +1,140 @@
 #include "serve/server.h"
 
-#include <cpprest/http_listener.h>
-
 #include "base/log.h"
 #include "base/net.h"
 #include "gitsource/webhook.h"
 #include "serve/coalesced.h"
+#include "serve/http_listener.h"
 
 namespace converge::serve {
+namespace {
 
-using web::http::http_request;
-using web::http::methods;
-using web::http::status_codes;
+constexpr char kReconcile[] = "/reconcile";
+constexpr char kGitWebhook[] = "/webhook/git";
+
+HttpResponse NotAllowed(const std::string& path) {
+  const bool post = path == kReconcile || path == kGitWebhook;
+  HttpResponse response = HttpResponse::Text(
+      405, path == kReconcile ? "use POST /reconcile (see `converge reconcile --help`)\n"
+           : post             ? "use POST /webhook/git (a git push webhook)\n"
+                              : "only GET is served here (and POST /reconcile)\n");
+  response.headers.emplace_back("Allow", post ? "POST" : "GET");
+  return response;
+}
+
+HttpResponse Json(int status, const nlohmann::json& j) {
+  return HttpResponse::Text(status, j.dump(2) + "\n", "application/json");
+}
+
+}  // namespace
 
 class Server::Impl {
  public:
-  Impl(const std::string& url, Endpoints endpoints)
-      : listener_(url), endpoints_(std::move(endpoints)) {
-    listener_.support(methods::GET, [this](http_request req) { Handle(req); });
-    listener_.support(methods::POST, [this](http_request req) { HandlePost(req); });
-    listener_.support([](http_request req) { NotAllowed(req); });
-  }
+  explicit Impl(Endpoints endpoints) : endpoints_(std::move(endpoints)) {}
 
-  Status Open() {
-    try {
-      listener_.open().wait();
-      return {};
-    } catch (const std::exception& e) {
-      return std::unexpected(Error::Unavailable(e.what()));
-    }
-  }
-
-  void Close() {
-    try {
-      listener_.close().wait();
-    } catch (const std::exception& e) {
-      log::Warn("metrics server close", {{"error", e.what()}});
-    }
-  }
+  Status Open(const std::string& url) { return listener_.Listen(url); }
+  void Close() { listener_.Stop(); }
 
  private:
-  void Handle(http_request req) {
-    const std::string path = req.relative_uri().path();
-    try {
-      if (path == "/metrics") {
-        req.reply(status_codes::OK, *metrics_.Get(), "text/plain; version=0.0.4; charset=utf-8");
-      } else if (path == "/healthz") {
-        req.reply(status_codes::OK, "ok\n", "text/plain");
-      } else if (path == "/readyz") {
-        if (Status ready = endpoints_.ready(); ready) {
-          req.reply(status_codes::OK, "ready\n", "text/plain");
-        } else {
-          req.reply(status_codes::ServiceUnavailable, "not ready: " + ready.error().message + "\n",
-                    "text/plain");
-        }
-      } else if (path == "/status") {
-        req.reply(status_codes::OK, *status_.Get(), "application/json");
-      } else if (path == kReconcile || path == kGitWebhook) {
-        NotAllowed(req);
-      } else {
-        req.reply(status_codes::NotFound,
-                  "not found; try /metrics, /healthz, /readyz, /status or POST /reconcile\n",
-                  "text/plain");
-      }
-    } catch (const std::exception& e) {
-      log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
+  HttpResponse Handle(const HttpRequest& req) {
+    if (req.method == "POST") return HandlePost(req);
+    if (req.method != "GET" || req.path == kReconcile || req.path == kGitWebhook) {
+      return NotAllowed(req.path);
     }
+    if (req.body_too_large) return TooLarge();
+    if (req.path == "/metrics") {
+      return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Get(), {}};
+    }
+    if (req.path == "/healthz") return HttpResponse::Text(200, "ok\n");
+    if (req.path == "/readyz") {
+      if (Status ready = endpoints_.ready(); !ready) {
+        return HttpResponse::Text(503, "not ready: " + ready.error().message + "\n");
+      }
+      return HttpResponse::Text(200, "ready\n");
+    }
+    if (req.path == "/status") return {200, "application/json", status_.Get(), {}};
+    return HttpResponse::Text(
+        404, "not found; try /metrics, /healthz, /readyz, /status or POST /reconcile\n");
   }
 
-  static constexpr char kReconcile[] = "/reconcile";
-  static constexpr char kGitWebhook[] = "/webhook/git";
-
-  static void NotAllowed(http_request req) {
-    web::http::http_response response(status_codes::MethodNotAllowed);
-    const std::string path = req.relative_uri().path();
-    const bool post = path == kReconcile || path == kGitWebhook;
-    response.headers().add("Allow", post ? "POST" : "GET");
-    response.set_body(path == kReconcile ? "use POST /reconcile (see `converge reconcile --help`)\n"
-                      : post             ? "use POST /webhook/git (a git push webhook)\n"
-                                         : "only GET is served here (and POST /reconcile)\n");
-    req.reply(response);
+  static HttpResponse TooLarge() {
+    return Json(413, {{"error", "request bodies over 1 MiB are refused"}});
   }
 
-  static void ReplyJson(http_request& req, web::http::status_code code, const nlohmann::json& j) {
-    req.reply(code, j.dump(2) + "\n", "application/json");
-  }
-
-  void HandlePost(http_request req) {
-    const std::string path = req.relative_uri().path();
-    try {
-      if (path == kGitWebhook) {
-        HandleGitWebhook(req);
-        return;
-      }
-      if (path != kReconcile) {
-        NotAllowed(req);
-        return;
-      }
-      if (!endpoints_.reconcile) {
-        ReplyJson(req, status_codes::NotImplemented, {{"error", "this server does not reconcile"}});
-        return;
-      }
-      const std::string peer = req.remote_address();
-      if (auto refusal = ReconcileRefusal(peer, endpoints_.allow_remote_reconcile)) {
-        log::Warn("refused POST /reconcile from a remote peer", {{"peer", peer}});
-        ReplyJson(req, status_codes::Forbidden, {{"error", *refusal}});
-        return;
-      }
-      const std::string body = req.extract_string().get();
-      std::vector<std::string> names;
-      std::string bad;
-      if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
-        const auto j = nlohmann::json::parse(body, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) {
-          bad = "the body is not a JSON object";
-        } else if (j.contains("resources")) {
-          if (!j["resources"].is_array()) bad = "\"resources\" is not an array";
-          for (const auto& n : j.value("resources", nlohmann::json::array())) {
-            if (!n.is_string()) {
-              bad = "\"resources\" holds a value that is not a string";
-              break;
-            }
-            names.push_back(n.get<std::string>());
+  HttpResponse HandlePost(const HttpRequest& req) {
+    if (req.path == kGitWebhook) return HandleGitWebhook(req);
+    if (req.path != kReconcile) return NotAllowed(req.path);
+    if (!endpoints_.reconcile) {
+      return Json(501, {{"error", "this server does not reconcile"}});
+    }
+    if (auto refusal = ReconcileRefusal(req.peer, endpoints_.allow_remote_reconcile)) {
+      log::Warn("refused POST /reconcile from a remote peer", {{"peer", req.peer}});
+      return Json(403, {{"error", *refusal}});
+    }
+    if (req.body_too_large) return TooLarge();
+    std::vector<std::string> names;
+    std::string bad;
+    if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+      const auto j = nlohmann::json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        bad = "the body is not a JSON object";
+      } else if (j.contains("resources")) {
+        if (!j["resources"].is_array()) bad = "\"resources\" is not an array";
+        for (const auto& n : j.value("resources", nlohmann::json::array())) {
+          if (!n.is_string()) {
+            bad = "\"resources\" holds a value that is not a string";
+            break;
           }
+          names.push_back(n.get<std::string>());
         }
       }
-      if (!bad.empty()) {
-        ReplyJson(req, status_codes::BadRequest,
-                  {{"error", bad + "; send {\"resources\": [\"KIND/NAME\", ...]}, or {} for "
-                                   "every resource"}});
-        return;
-      }
-      const reconcile::ResetResult result = endpoints_.reconcile(names);
-      if (!result.unknown.empty()) {
-        std::string list;
-        for (const auto& n : result.unknown) list += (list.empty() ? "" : ", ") + n;
-        ReplyJson(req, status_codes::NotFound,
-                  {{"error", "no resource named " + list +
-                                 "; nothing was reset (names are KIND/NAME or "
-                                 "KIND/PROVIDER/NAME as `converge status` lists them)"},
-                   {"unknown", result.unknown}});
-        return;
-      }
-      nlohmann::json reset = nlohmann::json::array();
-      for (const auto& r : result.reset) {
-        reset.push_back({{"kind", r.kind}, {"provider", r.provider}, {"name", r.name}});
-      }
-      ReplyJson(req, status_codes::OK, {{"reset", reset}});
-    } catch (const std::exception& e) {
-      log::Warn("serving request failed", {{"path", path}, {"error", e.what()}});
     }
+    if (!bad.empty()) {
+      return Json(400, {{"error", bad + "; send {\"resources\": [\"KIND/NAME\", ...]}, or {} for "
+                                        "every resource"}});
+    }
+    const reconcile::ResetResult result = endpoints_.reconcile(names);
+    if (!result.unknown.empty()) {
+      std::string list;
+      for (const auto& n : result.unknown) list += (list.empty() ? "" : ", ") + n;
+      return Json(404, {{"error", "no resource named " + list +
+                                      "; nothing was reset (names are KIND/NAME or "
+                                      "KIND/PROVIDER/NAME as `converge status` lists them)"},
+                        {"unknown", result.unknown}});
+    }
+    nlohmann::json reset = nlohmann::json::array();
+    for (const auto& r : result.reset) {
+      reset.push_back({{"kind", r.kind}, {"provider", r.provider}, {"name", r.name}});
+    }
+    return Json(200, {{"reset", reset}});
   }
 
-  void HandleGitWebhook(http_request& req) {
+  HttpResponse HandleGitWebhook(const HttpRequest& req) {
     if (!endpoints_.git_webhook) {
-      ReplyJson(req, status_codes::NotFound,
-                {{"error", "no git source: start `converge run` with --git to serve webhooks"}});
-      return;
+      return Json(404,
+                  {{"error", "no git source: start `converge run` with --git to serve webhooks"}});
     }
-    const auto header = [&req](const std::string& name) {
-      const auto it = req.headers().find(name);
-      return it == req.headers().end() ? std::string() : it->second;
-    };
-    const auto too_large = [&] {
-      ReplyJson(req, status_codes::RequestEntityTooLarge,
-                {{"error", "webhook bodies over 1 MiB are refused"}});
-    };
-    if (req.headers().content_length() > gitsource::kMaxWebhookBody) return too_large();
-    const std::string body = req.extract_string(true).get();
-    if (body.size() > gitsource::kMaxWebhookBody) return too_large();
-    if (auto refusal =
-            gitsource::WebhookRefusal(endpoints_.git_webhook_secret, header("X-Hub-Signature-256"),
-                                      header("X-Gitlab-Token"), body)) {
-      log::Warn("refused POST /webhook/git",
-                {{"reason", *refusal}, {"peer", req.remote_address()}});
+    if (req.body_too_large || req.body.size() > gitsource::kMaxWebhookBody) {
+      return Json(413, {{"error", "webhook bodies over 1 MiB are refused"}});
+    }
+    if (auto refusal = gitsource::WebhookRefusal(endpoints_.git_webhook_secret,
+                                                 req.Header("x-hub-signature-256"),
+                                                 req.Header("x-gitlab-token"), req.body)) {
+      log::Warn("refused POST /webhook/git", {{"reason", *refusal}, {"peer", req.peer}});
       endpoints_.git_webhook(false);
-      ReplyJson(req, status_codes::Unauthorized, {{"error", *refusal}});
-      return;
+      return Json(401, {{"error", *refusal}});
     }
     endpoints_.git_webhook(true);
-    ReplyJson(req, status_codes::Accepted, {{"fetch", "triggered"}});
+    return Json(202, {{"fetch", "triggered"}});
   }
 
-  web::http::experimental::listener::http_listener listener_;
   Endpoints endpoints_;
   // Concurrent scrapers share one rendering (serve/coalesced.h).
   Coalesced metrics_{[this] { return endpoints_.metrics(); }};
   Coalesced status_{[this] { return endpoints_.status().dump(2) + "\n"; }};
+  // Last: stopped (its threads joined) before the renderings they wait on go.
+  HttpListener listener_{HttpLimits{.max_body = gitsource::kMaxWebhookBody},
+                         [this](const HttpRequest& req) { return Handle(req); }};
 };
 
 std::optional<std::string> ReconcileRefusal(const std::string& peer, bool allow_remote) {
@@ -206,12 +154,8 @@ Status Server::Start() {
     return std::unexpected(Error::InvalidArgument("listen address \"" + address_ +
                                                   "\" is not host:port (e.g. 127.0.0.1:9464)"));
   }
-  const auto open = [&](const std::string& url) -> Status {
-    auto impl = std::make_unique<Impl>(url, endpoints_);
-    if (Status opened = impl->Open(); !opened) return opened;
-    impl_ = std::move(impl);
-    return {};
-  };
+  auto impl = std::make_unique<Impl>(endpoints_);
+  const auto open = [&](const std::string& url) { return impl->Open(url); };
   auto port = net::BindListener(hp->host, hp->port, open);
   if (!port) {
     Error error = std::move(port.error());
@@ -219,6 +163,7 @@ Status Server::Start() {
                     " (is another process using the port? choose one with --metrics-addr)";
     return std::unexpected(std::move(error));
   }
+  impl_ = std::move(impl);
   address_ = net::JoinHostPort(hp->host, *port);
   return {};
 }

@@ -1,8 +1,8 @@
 // The controller's HTTP endpoints on --metrics-addr: /metrics (Prometheus text
 // format), /healthz (process alive), /readyz (specs loaded and every provider
 // listed once), /status (JSON), and POST /reconcile (reset backoff, trigger a
-// pass; loopback clients only unless allowed). cpprestsdk's listener; its
-// exceptions stop here.
+// pass; loopback clients only unless allowed). Served on threads of their own at
+// a lower priority (serve/http_listener.h); exceptions stop there.
 #pragma once
 
 #include <functional>

@@ -194,6 +194,19 @@ TEST(ServerReconcileTest, PostResetsTheNamedResources) {
   EXPECT_EQ(fake.Calls().size(), 4u);
 }
 
+// A body over 1 MiB is refused before it reaches the controller.
+TEST(ServerReconcileTest, BodiesOverOneMebibyteAreRefused) {
+  FakeReconcile fake;
+  Server server("127.0.0.1:0", WithReconcile(fake));
+  ASSERT_TRUE(server.Start());
+  Got big = Send(server.address(), "POST", "/reconcile", std::string((1 << 20) + 1, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.Json(),
+            nlohmann::json::parse(R"({"error": "request bodies over 1 MiB are refused"})"));
+  EXPECT_TRUE(fake.Calls().empty());
+  EXPECT_EQ(Send(server.address(), "POST", "/reconcile", "{}").status, 200);
+}
+
 // The peer rule of POST /reconcile, without a network: tests may only use
 // loopback addresses, so a remote peer is named, not connected from.
 TEST(ServerReconcileTest, RemotePeersAreRefusedUnlessAllowed) {
