@@ -47,6 +47,18 @@ class RecordingMetrics : public ControllerMetrics {
   std::mutex mu_;
 };
 
+// Manifest revision `revision`: SCNet container instances named `names` on the
+// provider "scnet", served by `scnet`.
+void InstallInstances(Controller& controller, const std::shared_ptr<FakeProvider>& scnet,
+                      std::initializer_list<const char*> names, const std::string& revision = "r") {
+  manifest::ManifestSet m;
+  m.revision = revision;
+  for (const char* name : names) m.resources.push_back(Instance(name));
+  ProviderMap providers;
+  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
+  controller.SetManifests(std::move(m), std::move(providers));
+}
+
 TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
   auto scnet = std::make_shared<FakeProvider>("scnet");
   MemoryJournal journal;
@@ -56,12 +68,7 @@ TEST(ControllerMetricsTest, EachResourceIsCountedWithItsOwnResult) {
   ControllerOptions options;
   options.concurrency = 4;
   Controller controller(options, journal, clock, random, &metrics);
-  manifest::ManifestSet m;
-  m.revision = "r";
-  for (const char* name : {"a", "b", "c", "d", "e", "f"}) m.resources.push_back(Instance(name));
-  ProviderMap providers;
-  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
-  controller.SetManifests(std::move(m), std::move(providers));
+  InstallInstances(controller, scnet, {"a", "b", "c", "d", "e", "f"});
   // One create is refused; the other five succeed, concurrently.
   scnet->FailNext("CreateContainerInstance",
                   Refused("CreateContainerInstance", "10004", "ramSize invalid"));
@@ -84,12 +91,7 @@ TEST(ControllerMetricsTest, EachPassReportsItsDurationOnTheControllersClock) {
   PinnedRandom random(0);
   RecordingMetrics metrics;
   Controller controller(ControllerOptions{}, journal, clock, random, &metrics);
-  manifest::ManifestSet m;
-  m.revision = "r";
-  m.resources.push_back(Instance("a"));
-  ProviderMap providers;
-  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
-  controller.SetManifests(std::move(m), std::move(providers));
+  InstallInstances(controller, scnet, {"a"});
   scnet->OnCall([&](const std::string& call) {
     clock.Advance(call.starts_with("List") ? milliseconds(250) : milliseconds(100));
   });
@@ -109,12 +111,7 @@ TEST(ControllerPublishedTest, IsTheStateAtTheEndOfTheLatestPass) {
   SimulatedClock clock;
   PinnedRandom random(0);
   Controller controller(ControllerOptions{}, journal, clock, random, nullptr);
-  manifest::ManifestSet m;
-  m.revision = "r1";
-  m.resources.push_back(Instance("a"));
-  ProviderMap providers;
-  providers["scnet"] = {scnet, {cloud::ResourceKind::kContainerInstance}};
-  controller.SetManifests(std::move(m), std::move(providers));
+  InstallInstances(controller, scnet, {"a"}, "r1");
   const auto before = controller.Published();
   EXPECT_EQ(before->revision, "r1");
   ASSERT_EQ(before->resources.size(), 1u);

@@ -133,24 +133,20 @@ double ReconcileSeconds(const std::string& metrics) {
   return Sum(metrics, "converge_reconcile_duration_seconds_sum");
 }
 
-// The mean duration of the passes between two scrapes, in ms (0 without a pass):
-// how long a sweep takes from its start until every resource in it was looked at.
-double MeanPassMs(const std::string& from, const std::string& to) {
-  const double n = Sum(to, "converge_pass_duration_seconds_count") -
-                   Sum(from, "converge_pass_duration_seconds_count");
-  const double s = Sum(to, "converge_pass_duration_seconds_sum") -
-                   Sum(from, "converge_pass_duration_seconds_sum");
+// The mean of a histogram's observations between two scrapes, in ms (0 without
+// one): converge_pass_duration_seconds is how long a sweep takes from its start
+// until every resource in it was looked at; converge_api_request_duration_seconds
+// in steady state is the sweeps' list calls.
+double MeanMs(const std::string& from, const std::string& to, const std::string& histogram) {
+  const double n = Sum(to, histogram + "_count") - Sum(from, histogram + "_count");
+  const double s = Sum(to, histogram + "_sum") - Sum(from, histogram + "_sum");
   return n > 0 ? s * 1e3 / n : 0;
 }
-
-// The mean duration of the cloud calls between two scrapes, in ms (in steady state
-// these are the sweeps' list calls).
+double MeanPassMs(const std::string& from, const std::string& to) {
+  return MeanMs(from, to, "converge_pass_duration_seconds");
+}
 double MeanCallMs(const std::string& from, const std::string& to) {
-  const double n = Sum(to, "converge_api_request_duration_seconds_count") -
-                   Sum(from, "converge_api_request_duration_seconds_count");
-  const double s = Sum(to, "converge_api_request_duration_seconds_sum") -
-                   Sum(from, "converge_api_request_duration_seconds_sum");
-  return n > 0 ? s * 1e3 / n : 0;
+  return MeanMs(from, to, "converge_api_request_duration_seconds");
 }
 
 // A field of /proc/PID/status in KiB (VmRSS, VmHWM).
