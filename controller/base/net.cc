@@ -27,29 +27,35 @@ Result<HostPort> SplitHostPort(const std::string& address) {
   return HostPort{h == "localhost" ? "127.0.0.1" : h, p};
 }
 
+std::optional<SocketAddress> ToSocketAddress(const std::string& host, int port) {
+  SocketAddress a;
+  if (host.find(':') != std::string::npos) {
+    auto& in6 = reinterpret_cast<sockaddr_in6&>(a.storage);
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET6, host.c_str(), &in6.sin6_addr) != 1) return std::nullopt;
+    a.length = sizeof in6;
+  } else {
+    auto& in4 = reinterpret_cast<sockaddr_in&>(a.storage);
+    in4.sin_family = AF_INET;
+    in4.sin_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET, host.c_str(), &in4.sin_addr) != 1) return std::nullopt;
+    a.length = sizeof in4;
+  }
+  return a;
+}
+
 int FreePort(const std::string& host) {
-  const bool v6 = host.find(':') != std::string::npos;
-  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  std::optional<SocketAddress> a = ToSocketAddress(host, 0);
+  if (!a) return 0;
+  const int fd = ::socket(a->storage.ss_family, SOCK_STREAM, 0);
   if (fd < 0) return 0;
   int port = 0;
-  if (v6) {
-    sockaddr_in6 addr{};
-    addr.sin6_family = AF_INET6;
-    socklen_t len = sizeof addr;
-    if (::inet_pton(AF_INET6, host.c_str(), &addr.sin6_addr) == 1 &&
-        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin6_port);
-    }
-  } else {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    socklen_t len = sizeof addr;
-    if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) == 1 &&
-        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin_port);
-    }
+  socklen_t len = a->length;
+  if (::bind(fd, a->get(), a->length) == 0 && ::getsockname(fd, a->get(), &len) == 0) {
+    port = a->storage.ss_family == AF_INET6
+               ? ntohs(reinterpret_cast<const sockaddr_in6&>(a->storage).sin6_port)
+               : ntohs(reinterpret_cast<const sockaddr_in&>(a->storage).sin_port);
   }
   ::close(fd);
   return port;

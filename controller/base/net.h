@@ -1,7 +1,10 @@
 // Small network helpers shared by every listener (metrics server, simulator).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -16,6 +19,15 @@ struct HostPort {
 // Splits "host:port" ("[::1]:port" for IPv6; brackets are removed).
 // kInvalidArgument when malformed or the port is outside 0..65535.
 Result<HostPort> SplitHostPort(const std::string& address);
+
+// The socket address of the IP literal `host` (IPv4, or IPv6 without brackets) and
+// `port`, for bind(); nullopt when `host` is no IP address.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
+};
+std::optional<SocketAddress> ToSocketAddress(const std::string& host, int port);
 
 // A port the kernel reports free on `host` right now (bind to port 0, read it
 // back, close). cpprestsdk's listener cannot report an ephemeral port, so

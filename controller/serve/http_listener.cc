@@ -48,31 +48,16 @@ Status HttpListener::Listen(const std::string& url) {
   constexpr std::string_view kScheme = "http://";
   auto hp = net::SplitHostPort(url.starts_with(kScheme) ? url.substr(kScheme.size()) : url);
   if (!hp) return std::unexpected(hp.error());
-  const bool v6 = hp->host.find(':') != std::string::npos;
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  if (v6) {
-    auto& a = reinterpret_cast<sockaddr_in6&>(addr);
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(static_cast<uint16_t>(hp->port));
-    len = sizeof a;
-    if (::inet_pton(AF_INET6, hp->host.c_str(), &a.sin6_addr) != 1) len = 0;
-  } else {
-    auto& a = reinterpret_cast<sockaddr_in&>(addr);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(hp->port));
-    len = sizeof a;
-    if (::inet_pton(AF_INET, hp->host.c_str(), &a.sin_addr) != 1) len = 0;
-  }
-  if (len == 0) {
+  std::optional<net::SocketAddress> addr = net::ToSocketAddress(hp->host, hp->port);
+  if (!addr) {
     return std::unexpected(
         Error::InvalidArgument("\"" + hp->host + "\" is not an IP address such as 127.0.0.1"));
   }
-  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int fd = ::socket(addr->storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::unexpected(Error::Unavailable(std::string("socket: ") + strerror(errno)));
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 128) != 0) {
+  if (::bind(fd, addr->get(), addr->length) != 0 || ::listen(fd, 128) != 0) {
     const std::string why = strerror(errno);
     ::close(fd);
     return std::unexpected(Error::Unavailable(why));
