@@ -499,8 +499,15 @@ bool Controller::Settled() const {
 }
 
 void Controller::PublishLocked() {
+  bool keep;
+  {
+    std::lock_guard lock(published_mu_);
+    keep = published_ != nullptr;  // someone reads Published(): keep it current
+  }
+  if (!keep && !metrics_) return;
   auto snapshot = std::make_shared<const StatusSnapshot>(SnapshotLocked());
   if (metrics_) metrics_->OnSnapshot(*snapshot);
+  if (!keep) return;
   std::lock_guard lock(published_mu_);
   published_ = std::move(snapshot);
 }
@@ -510,7 +517,12 @@ std::shared_ptr<const StatusSnapshot> Controller::Published() const {
     std::lock_guard lock(published_mu_);
     if (published_) return published_;
   }
-  return std::make_shared<const StatusSnapshot>(Snapshot());  // nothing published yet
+  // The first reader: from now on every publication is kept for the readers
+  // (commands without one, such as apply, keep no copy).
+  auto snapshot = std::make_shared<const StatusSnapshot>(Snapshot());
+  std::lock_guard lock(published_mu_);
+  if (!published_) published_ = snapshot;
+  return published_;
 }
 
 }  // namespace converge::reconcile

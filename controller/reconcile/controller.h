@@ -165,7 +165,8 @@ class Controller {
   // The snapshot published at the end of the latest pass, manifest change, spec
   // error or backoff reset: what /status and /readyz serve. Taking it never waits
   // for the controller's lock, so a reader (rendering /status at a low priority
-  // while 50 clients ask) never holds up a pass.
+  // while 50 clients ask) never holds up a pass. Publications are kept from the
+  // first call on; before it (and in commands that never call it) none is kept.
   std::shared_ptr<const StatusSnapshot> Published() const;
   // True when waiting longer cannot change the outcome: every resource is either Ready
   // and not failing, or failed for good (ResourceStatus::terminal).
@@ -234,9 +235,9 @@ class Controller {
   std::string spec_error_;
   int64_t last_successful_sync_ms_ = 0;
   bool have_manifests_ = false;
-  std::mutex pass_mu_;                               // one pass at a time
-  mutable std::mutex published_mu_;                  // guards published_ only
-  std::shared_ptr<const StatusSnapshot> published_;  // see Published()
+  std::mutex pass_mu_;                                       // one pass at a time
+  mutable std::mutex published_mu_;                          // guards published_ only
+  mutable std::shared_ptr<const StatusSnapshot> published_;  // see Published()
 };
 
 }  // namespace converge::reconcile
