@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/attributes.h"
 #include "cloud/error.h"
 
 namespace converge::cloud {
@@ -34,7 +35,7 @@ struct Observed {
   // Spec-comparable attributes the cloud reported, keyed by the API's field name
   // ("cpuNumber", "ramSize", "imagePath", "ResourceConf.Cpu", ...). A key absent
   // here was not reported and is not compared.
-  std::map<std::string, std::string> attributes;
+  Attributes attributes;
   // SCNet notebooks: the custom service last started on it, as the list reports it.
   std::string service_command;
   std::optional<int> service_port;

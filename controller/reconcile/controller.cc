@@ -250,7 +250,9 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
   if (o.matches.size() == 1) {
-    if (auto e = InventoryEntryOf(t.resource, *o.matches.front())) remembered->push_back(*e);
+    if (auto e = InventoryEntryOf(t.resource, *o.matches.front()); e && !InventoryHolds(*e)) {
+      remembered->push_back(std::move(*e));
+    }
   }
   std::lock_guard lock(mu_);
   RecordListed(t, action, o);
@@ -489,6 +491,17 @@ StatusSnapshot Controller::SnapshotLocked() const {
   return s;
 }
 
+StatusSummary Controller::SummaryLocked() const {
+  StatusSummary s;
+  s.revision = revision_;
+  s.spec_valid = spec_error_.empty();
+  s.last_successful_sync_ms = last_successful_sync_ms_;
+  s.prune_blocked = !prune_blocked_.empty();
+  for (const auto& [key, t] : tracked_) s.Count(t->status);
+  for (const auto& u : unmanaged_) s.Count(u);
+  return s;
+}
+
 bool Controller::Settled() const {
   std::lock_guard lock(mu_);
   for (const auto& [key, t] : tracked_) {
@@ -504,10 +517,9 @@ void Controller::PublishLocked() {
     std::lock_guard lock(published_mu_);
     keep = published_ != nullptr;  // someone reads Published(): keep it current
   }
-  if (!keep && !metrics_) return;
-  auto snapshot = std::make_shared<const StatusSnapshot>(SnapshotLocked());
-  if (metrics_) metrics_->OnSnapshot(*snapshot);
+  if (metrics_) metrics_->OnStatus(SummaryLocked());
   if (!keep) return;
+  auto snapshot = std::make_shared<const StatusSnapshot>(SnapshotLocked());
   std::lock_guard lock(published_mu_);
   published_ = std::move(snapshot);
 }

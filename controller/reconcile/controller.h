@@ -65,8 +65,8 @@ class ControllerMetrics {
   virtual void OnQueueDepth(size_t depth) = 0;
   // One reconcile pass ended (list what is due, diff, act, prune): its duration.
   virtual void OnPass(double seconds) = 0;
-  // After every pass and every manifest change.
-  virtual void OnSnapshot(const StatusSnapshot& snapshot) = 0;
+  // After every pass and every manifest change: the counts of the status.
+  virtual void OnStatus(const StatusSummary& summary) = 0;
 };
 
 // A provider the controller may call, and the cloud kinds it holds.
@@ -184,7 +184,7 @@ class Controller {
   bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due, ObservePlan* plan);
   // Records t's observation; a mutating action to perform, or nullopt when done.
   // The inventory entry of an observed ContainerInstance/TiOneNotebook is added
-  // to `remembered`.
+  // to `remembered` when the inventory does not hold it as it is.
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
                                  bool* pass_ok, std::vector<InventoryEntry>* remembered);
   std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
@@ -192,6 +192,8 @@ class Controller {
   // is never pruned (NotebookService).
   std::optional<InventoryEntry> InventoryEntryOf(const manifest::Resource& r,
                                                  const cloud::Observed& o);
+  // Whether the inventory holds `e` as it is.
+  bool InventoryHolds(const InventoryEntry& e);
   // Records a pass's observed entries in the inventory with one write.
   void Remember(const std::vector<InventoryEntry>& entries);
   // Why the manifest source cannot be trusted to prune, "" when it can.
@@ -199,6 +201,7 @@ class Controller {
   PrunePlan PlanPruneFor(const Observations& obs);
   void PublishLocked();
   StatusSnapshot SnapshotLocked() const;
+  StatusSummary SummaryLocked() const;
   int64_t WallMs() const;
 
   ControllerOptions options_;

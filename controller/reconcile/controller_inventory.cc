@@ -39,6 +39,15 @@ std::optional<InventoryEntry> Controller::InventoryEntryOf(const manifest::Resou
   return e;
 }
 
+bool Controller::InventoryHolds(const InventoryEntry& e) {
+  Inventory* inventory;
+  {
+    std::lock_guard lock(mu_);
+    inventory = inventory_;
+  }
+  return inventory->Holds(e);
+}
+
 void Controller::Remember(const std::vector<InventoryEntry>& entries) {
   if (entries.empty()) return;
   Inventory* inventory;
@@ -78,8 +87,10 @@ PrunePlan Controller::PlanPruneFor(const Observations& obs) {
     }
   }
   const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
-  return PlanPrune(inventory->Entries(), declared, obs, journal_.Pending(), po, problem, WallMs(),
-                   elsewhere);
+  size_t managed = 0;
+  const std::vector<InventoryEntry> undeclared = inventory->Entries(
+      [&](const InventoryEntry& e) { return !declared.count(e.Key()); }, &managed);
+  return PlanPrune(undeclared, managed, obs, journal_.Pending(), po, problem, WallMs(), elsewhere);
 }
 
 Controller::~Controller() { Stop(); }

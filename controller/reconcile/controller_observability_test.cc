@@ -37,7 +37,7 @@ class RecordingMetrics : public ControllerMetrics {
     std::lock_guard lock(mu_);
     passes.push_back(seconds);
   }
-  void OnSnapshot(const StatusSnapshot&) override {}
+  void OnStatus(const StatusSummary&) override {}
 
   std::map<std::string, int> successes, errors;
   std::vector<double> passes;  // each pass's duration

@@ -3,11 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -97,9 +97,17 @@ int FileInventory::Writes() const {
 
 Status FileInventory::WriteLocked() {
   ++writes_;
-  nlohmann::json doc = {{"version", 1}, {"resources", nlohmann::json::array()}};
-  for (const auto& [key, e] : entries_) doc["resources"].push_back(ToJson(e));
-  const std::string body = doc.dump(1);
+  // One entry per line, serialized one at a time: no document of the whole
+  // inventory is built in memory, only the text that is written.
+  std::string body = "{\n \"version\": 1,\n \"resources\": [";
+  body.reserve(entries_.size() * 192 + 64);
+  const char* separator = "\n  ";
+  for (const auto& [key, e] : entries_) {
+    body += separator;
+    body += ToJson(e).dump();
+    separator = ",\n  ";
+  }
+  body += entries_.empty() ? "]\n}\n" : "\n ]\n}\n";
   const std::string path = (fs::path(dir_) / kFile).string();
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -120,25 +128,25 @@ Status FileInventory::WriteLocked() {
 
 Status FileInventory::PutAll(const std::vector<InventoryEntry>& entries) {
   std::lock_guard lock(mu_);
-  // A pass records every resource it observed, nearly always unchanged: compare
-  // first, and copy the whole inventory only when something changed.
-  const bool any_change = std::any_of(entries.begin(), entries.end(), [&](const auto& e) {
-    auto it = entries_.find(e.Key());
-    return it == entries_.end() || !(it->second == e);
-  });
-  if (!any_change) return {};
-  std::map<std::string, InventoryEntry> next = entries_;
-  bool changed = false;
+  // Applied in place; the keys added and what replaced entries held before are
+  // kept to put back if the write fails (all or none), so a batch never copies
+  // the whole inventory.
+  std::vector<std::string> added;
+  std::vector<InventoryEntry> replaced;
   for (const auto& e : entries) {
-    auto [it, added] = next.try_emplace(e.Key(), e);
-    if (!added && it->second == e) continue;
-    it->second = e;
-    changed = true;
+    auto [it, inserted] = entries_.try_emplace(e.Key(), e);
+    if (inserted) {
+      added.push_back(it->first);
+    } else if (!(it->second == e)) {
+      replaced.push_back(std::exchange(it->second, e));
+    }
   }
-  if (!changed) return {};
-  std::swap(entries_, next);
+  if (added.empty() && replaced.empty()) return {};
   Status written = WriteLocked();
-  if (!written) std::swap(entries_, next);  // all or none
+  if (!written) {
+    for (auto it = replaced.rbegin(); it != replaced.rend(); ++it) entries_[it->Key()] = *it;
+    for (const auto& key : added) entries_.erase(key);
+  }
   return written;
 }
 
@@ -153,10 +161,25 @@ Status FileInventory::Remove(const std::string& key) {
   return written;
 }
 
+bool FileInventory::Holds(const InventoryEntry& entry) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(entry.Key());
+  return it != entries_.end() && it->second == entry;
+}
+
 std::vector<InventoryEntry> FileInventory::Entries() const {
+  size_t size = 0;
+  return Entries([](const InventoryEntry&) { return true; }, &size);
+}
+
+std::vector<InventoryEntry> FileInventory::Entries(
+    const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const {
   std::lock_guard lock(mu_);
   std::vector<InventoryEntry> out;
-  for (const auto& [key, e] : entries_) out.push_back(e);
+  for (const auto& [key, e] : entries_) {
+    if (keep(e)) out.push_back(e);
+  }
+  *size = entries_.size();
   return out;
 }
 
@@ -177,10 +200,25 @@ Status MemoryInventory::Remove(const std::string& key) {
   return {};
 }
 
+bool MemoryInventory::Holds(const InventoryEntry& entry) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(entry.Key());
+  return it != entries_.end() && it->second == entry;
+}
+
 std::vector<InventoryEntry> MemoryInventory::Entries() const {
+  size_t size = 0;
+  return Entries([](const InventoryEntry&) { return true; }, &size);
+}
+
+std::vector<InventoryEntry> MemoryInventory::Entries(
+    const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const {
   std::lock_guard lock(mu_);
   std::vector<InventoryEntry> out;
-  for (const auto& [key, e] : entries_) out.push_back(e);
+  for (const auto& [key, e] : entries_) {
+    if (keep(e)) out.push_back(e);
+  }
+  *size = entries_.size();
   return out;
 }
 

@@ -5,6 +5,7 @@
 // fewer prunes (a corrupt inventory is reported and not trusted).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,13 @@ class Inventory {
   // Forgets an entry (its resource is gone from the cloud). Idempotent.
   virtual Status Remove(const std::string& key) = 0;
   virtual std::vector<InventoryEntry> Entries() const = 0;
+  // The entries `keep` accepts, and in *size how many there are in all: a pass
+  // copies what it prunes, not the whole inventory.
+  virtual std::vector<InventoryEntry> Entries(
+      const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const = 0;
+  // Whether `entry` is held exactly as given (a pass records only what differs,
+  // so an inventory of 10,000 is not copied into every pass).
+  virtual bool Holds(const InventoryEntry& entry) const = 0;
   std::optional<InventoryEntry> Find(const std::string& key) const {
     for (auto& e : Entries()) {
       if (e.Key() == key) return e;
@@ -67,6 +75,9 @@ class FileInventory : public Inventory {
   Status PutAll(const std::vector<InventoryEntry>& entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
+  std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
+                                      size_t* size) const override;
+  bool Holds(const InventoryEntry& entry) const override;
   std::string LoadError() const override;
   // How many times the file was written (each a write, fsync, rename and
   // directory fsync), for tests.
@@ -89,6 +100,9 @@ class MemoryInventory : public Inventory {
   Status PutAll(const std::vector<InventoryEntry>& entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
+  std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
+                                      size_t* size) const override;
+  bool Holds(const InventoryEntry& entry) const override;
 
  private:
   mutable std::mutex mu_;

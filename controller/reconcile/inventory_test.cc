@@ -53,6 +53,40 @@ TEST(FileInventoryTest, PutAllWritesABatchOnceAndNothingUnchanged) {
   for (const auto& e : (*reopened)->Entries()) EXPECT_EQ(e.revision, "rev2");
 }
 
+TEST(FileInventoryTest, AFailedWriteLeavesTheBatchUnapplied) {
+  test_support::TempDir dir;
+  auto inv = FileInventory::Open(dir.path());
+  ASSERT_TRUE(inv) << inv.error().message;
+  ASSERT_TRUE((*inv)->PutAll({Entry("a", "Delete"), Entry("b", "Orphan")}));
+  // A directory where the temporary file goes: the next write cannot open it.
+  fs::create_directory(fs::path(dir.path()) / "inventory.json.tmp");
+  InventoryEntry changed = Entry("a", "Stop");
+  Status put = (*inv)->PutAll({changed, Entry("c", "Delete")});
+  ASSERT_FALSE(put);
+  EXPECT_NE(put.error().message.find("inventory.json.tmp"), std::string::npos)
+      << put.error().message;
+  EXPECT_TRUE((*inv)->Holds(Entry("a", "Delete")));  // the replaced entry is back
+  EXPECT_FALSE((*inv)->Holds(changed));
+  EXPECT_FALSE((*inv)->Find("ContainerInstance/scnet/c"));  // the added one is gone
+  EXPECT_EQ((*inv)->Entries().size(), 2u);
+}
+
+TEST(FileInventoryTest, EntriesKeepsWhatThePredicateAcceptsAndCountsAll) {
+  test_support::TempDir dir;
+  auto inv = FileInventory::Open(dir.path());
+  ASSERT_TRUE(inv) << inv.error().message;
+  ASSERT_TRUE((*inv)->PutAll({Entry("a", "Delete"), Entry("b", "Orphan"), Entry("c", "Stop")}));
+  size_t size = 0;
+  const std::vector<InventoryEntry> kept =
+      (*inv)->Entries([](const InventoryEntry& e) { return e.name != "b"; }, &size);
+  EXPECT_EQ(size, 3u);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].name, "a");
+  EXPECT_EQ(kept[1].name, "c");
+  EXPECT_TRUE((*inv)->Holds(Entry("b", "Orphan")));
+  EXPECT_FALSE((*inv)->Holds(Entry("b", "Delete")));  // held, but not as given
+}
+
 TEST(FileInventoryTest, ACorruptFileIsReportedSetAsideAndNotTrusted) {
   test_support::TempDir dir;
   const fs::path file = fs::path(dir.path()) / "inventory.json";

@@ -85,15 +85,13 @@ void Decide(const InventoryEntry& e, const cloud::Observed& o, PruneItem* item) 
 
 }  // namespace
 
-PrunePlan PlanPrune(const std::vector<InventoryEntry>& inventory,
-                    const std::set<std::string>& declared, const Observations& obs,
-                    const std::vector<Intent>& pending, const PruneOptions& options,
-                    const std::string& source_problem, int64_t now_ms,
+PrunePlan PlanPrune(const std::vector<InventoryEntry>& undeclared, size_t managed_entries,
+                    const Observations& obs, const std::vector<Intent>& pending,
+                    const PruneOptions& options, const std::string& source_problem, int64_t now_ms,
                     const std::map<std::string, int>& elsewhere) {
   PrunePlan plan;
   for (const auto& provider : obs.swept) plan.pruning_by_provider[provider] = 0;
-  for (const auto& e : inventory) {
-    if (declared.count(e.Key())) continue;
+  for (const auto& e : undeclared) {
     bool listed = false;
     const cloud::Observed* o = FindById(obs, e, &listed);
     if (!listed) continue;  // cannot decide without a list
@@ -130,7 +128,7 @@ PrunePlan PlanPrune(const std::vector<InventoryEntry>& inventory,
     if (!obs.swept.count(provider)) total += n;
   }
   if (total == 0) return plan;
-  const int managed = static_cast<int>(inventory.size());
+  const int managed = static_cast<int>(managed_entries);
   const std::string would = "this revision would prune " + std::to_string(total);
   if (!source_problem.empty()) {
     plan.blocked = source_problem;

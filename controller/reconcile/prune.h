@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -50,17 +49,17 @@ struct PrunePlan {
 };
 
 // Decides only for providers `obs` swept whole (Observations::swept): a lookup
-// by name cannot tell what is missing. `declared`: ResourceKey of every manifest
-// resource. `source_problem`: why the manifest source cannot be trusted to prune
+// by name cannot tell what is missing. `undeclared`: the inventory's entries no
+// manifest declares (by ResourceKey); `managed`: how many it holds in all. `source_problem`: why
+// the manifest source cannot be trusted to prune
 // ("" when it can). `pending`: the journal's intents (a stop or delete with a
 // lost answer waits out the grace). `elsewhere`: how many resources the latest
 // sweep of each provider would prune; those not swept in `obs` count toward the
 // guards, which apply to the whole revision (README "Guards"): more than
 // --max-prune, or more than one and more than half of the inventory, blocks.
-PrunePlan PlanPrune(const std::vector<InventoryEntry>& inventory,
-                    const std::set<std::string>& declared, const Observations& obs,
-                    const std::vector<Intent>& pending, const PruneOptions& options,
-                    const std::string& source_problem, int64_t now_ms,
+PrunePlan PlanPrune(const std::vector<InventoryEntry>& undeclared, size_t managed,
+                    const Observations& obs, const std::vector<Intent>& pending,
+                    const PruneOptions& options, const std::string& source_problem, int64_t now_ms,
                     const std::map<std::string, int>& elsewhere = {});
 
 // The one-line `-` rendering of an item: "ContainerInstance/x [scnet-a] delete: ...".

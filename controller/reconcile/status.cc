@@ -67,6 +67,26 @@ nlohmann::json ToJson(const ResourceStatus& s) {
   return j;
 }
 
+void StatusSummary::Count(const ResourceStatus& r) {
+  ++resources[{r.kind, r.provider, r.synced.status, r.ready.status}];
+  if (!r.drift.empty()) ++drifted[r.kind];
+}
+
+void StatusSummary::Count(const UnmanagedResource& u) {
+  ++(u.orphaned ? orphaned : unmanaged)[{u.provider, u.kind}];
+}
+
+StatusSummary Summarize(const StatusSnapshot& s) {
+  StatusSummary out;
+  out.revision = s.revision;
+  out.spec_valid = s.spec_valid;
+  out.last_successful_sync_ms = s.last_successful_sync_ms;
+  out.prune_blocked = !s.prune_blocked.empty();
+  for (const auto& r : s.resources) out.Count(r);
+  for (const auto& u : s.unmanaged) out.Count(u);
+  return out;
+}
+
 nlohmann::json ToJson(const StatusSnapshot& s) {
   nlohmann::json resources = nlohmann::json::array();
   for (const auto& r : s.resources) resources.push_back(ToJson(r));

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -84,6 +87,24 @@ struct StatusSnapshot {
   std::string prune_blocked;
   std::string inventory_error;  // a corrupt inventory, not trusted
 };
+
+// What the metrics report of a snapshot: counts, never the statuses themselves,
+// so a pass at 10,000 resources counts them where they are instead of copying them.
+struct StatusSummary {
+  std::string revision;
+  bool spec_valid = true;
+  int64_t last_successful_sync_ms = 0;
+  bool prune_blocked = false;
+  // (kind, provider, Synced status, Ready status) -> resources.
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int> resources;
+  std::map<std::string, int> drifted;  // kind -> resources with drift
+  // (provider, cloud kind) -> unmanaged resources, and those of them orphaned.
+  std::map<std::pair<std::string, std::string>, int> unmanaged, orphaned;
+
+  void Count(const ResourceStatus& r);
+  void Count(const UnmanagedResource& u);
+};
+StatusSummary Summarize(const StatusSnapshot& s);
 
 nlohmann::json ToJson(const StatusSnapshot& s);
 nlohmann::json ToJson(const ResourceStatus& s);

@@ -185,14 +185,9 @@ void Metrics::OnQueueDepth(size_t depth) { workqueue_depth_.Set(static_cast<doub
 
 void Metrics::OnPass(double seconds) { pass_duration_.Observe(seconds); }
 
-void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
+void Metrics::OnStatus(const reconcile::StatusSummary& s) {
   std::lock_guard lock(mu_);
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, int> counts;
-  std::map<std::string, int> drift;
-  for (const auto& r : s.resources) {
-    ++counts[{r.kind, r.provider, r.synced.status, r.ready.status}];
-    if (!r.drift.empty()) ++drift[r.kind];
-  }
+  auto counts = s.resources;
   for (const auto& key : resource_series_) counts.try_emplace(key, 0);
   for (const auto& [key, n] : counts) {
     const auto& [kind, provider, sync, ready] = key;
@@ -200,13 +195,13 @@ void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
         .Set(n);
     resource_series_.insert(key);
   }
+  auto drift = s.drifted;
   for (const auto& kind : drift_series_) drift.try_emplace(kind, 0);
   for (const auto& [kind, n] : drift) {
     drift_resources_.Add({{"kind", kind}}).Set(n);
     drift_series_.insert(kind);
   }
-  std::map<std::pair<std::string, std::string>, int> unmanaged, orphaned;
-  for (const auto& u : s.unmanaged) ++(u.orphaned ? orphaned : unmanaged)[{u.provider, u.kind}];
+  auto unmanaged = s.unmanaged, orphaned = s.orphaned;
   for (const auto& key : unmanaged_series_) unmanaged.try_emplace(key, 0);
   for (const auto& [key, n] : unmanaged) {
     unmanaged_resources_.Add({{"provider", key.first}, {"kind", key.second}}).Set(n);
@@ -220,7 +215,7 @@ void Metrics::OnSnapshot(const reconcile::StatusSnapshot& s) {
     orphaned_resources_.Add({{"provider", key.first}, {"kind", key.second}}).Set(n);
     orphaned_series_.insert(key);
   }
-  prune_blocked_.Set(s.prune_blocked.empty() ? 0 : 1);
+  prune_blocked_.Set(s.prune_blocked ? 1 : 0);
   if (!s.revision.empty() && s.revision != revision_) {
     if (!revision_.empty()) {
       spec_revision_info_.Remove(&spec_revision_info_.Add({{"revision", revision_}}));

@@ -37,7 +37,7 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   void OnAction(const std::string& kind, std::string_view action, bool success) override;
   void OnQueueDepth(size_t depth) override;
   void OnPass(double seconds) override;
-  void OnSnapshot(const reconcile::StatusSnapshot& snapshot) override;
+  void OnStatus(const reconcile::StatusSummary& summary) override;
 
   // A manifest revision failed to load (validation or read error).
   void OnSpecLoadError();

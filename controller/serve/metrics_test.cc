@@ -96,7 +96,7 @@ TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
                  Res("TiOneNotebook", "tione", "False", "False")};
   s.resources[2].drift = {{"resources.cpu", "2000", "4000"}};
   s.unmanaged = {{"scnet", "ContainerInstance", "legacy", "1", "Running"}};
-  m.OnSnapshot(s);
+  m.OnStatus(reconcile::Summarize(s));
   std::string text = m.Serialize();
   EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\","
                               "ready=\"True\",sync=\"True\"} 2"));
@@ -114,7 +114,7 @@ TEST(MetricsTest, SnapshotGaugesFollowStateAndDropToZero) {
   s.spec_valid = false;
   s.resources = {Res("ContainerInstance", "scnet", "True", "True")};
   s.unmanaged.clear();
-  m.OnSnapshot(s);
+  m.OnStatus(reconcile::Summarize(s));
   text = m.Serialize();
   EXPECT_THAT(text, HasSubstr("converge_resources{kind=\"ContainerInstance\",provider=\"scnet\","
                               "ready=\"True\",sync=\"True\"} 1"));

@@ -1,5 +1,6 @@
 #include "cloud/http/paging.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -22,6 +23,8 @@ Result<std::vector<Observed>> FetchAllPages(const PagedList& list, const PageFet
     Result<ListPage> page = fetch(PageRequest{number, offset});
     if (!page) return std::unexpected(std::move(page.error()));
     const int64_t got = static_cast<int64_t>(page->items.size());
+    // Room for the whole list at once (bounded: the total is the cloud's word).
+    if (number == 0 && page->total) out.reserve(std::clamp<int64_t>(*page->total, 0, 1 << 16));
     for (Observed& o : page->items) {
       if (seen.insert(o.id).second) out.push_back(std::move(o));
     }

@@ -129,6 +129,7 @@ Observed InstanceOf(FlatObject item) {
   o.description = item.Take("description");
   o.create_time = item.Take("createTime");
   o.message = FailureText(item);
+  o.attributes.reserve(std::size(kInstanceAttributes));
   for (std::string_view key : kInstanceAttributes) PutAttribute(o, item, key, {key});
   return o;
 }
@@ -141,6 +142,7 @@ Observed NotebookOf(FlatObject item) {
   o.status = item.Take("notebookStatus");
   o.create_time = item.Take("createTime");
   o.message = FailureText(item);
+  o.attributes.reserve(std::size(kNotebookAttributes) + 1);
   for (std::string_view key : kNotebookAttributes) PutAttribute(o, item, key, {key});
   PutAttribute(o, item, "imagePath", {"imagePath", "iamgePath"});
   o.service_command = item.Take("command");

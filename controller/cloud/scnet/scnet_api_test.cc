@@ -173,7 +173,7 @@ TEST(ScnetInstanceListTest, AcceptsRecordsOrList) {
     EXPECT_EQ(o.name, "bert");
     EXPECT_EQ(o.status, "Running");
     EXPECT_EQ(o.description, "managed-by: converge");
-    const std::map<std::string, std::string> expected = {
+    const Attributes expected = {
         {"cpuNumber", "3"},
         {"ramSize", "15360"},
         {"gpuNumber", "1"},

@@ -23,7 +23,7 @@ std::string Dump(const nlohmann::ordered_json& body) {
 }
 
 void PutAttribute(Observed& out, std::string key, const json* value) {
-  if (std::optional<std::string> text = ScalarText(value)) out.attributes.emplace(key, *text);
+  if (std::optional<std::string> text = ScalarText(value)) out.attributes.emplace(std::move(key), std::move(*text));
 }
 
 }  // namespace

@@ -147,7 +147,7 @@ TEST(TiOneParseTest, Seed002NotebookDetail) {
   EXPECT_EQ(nb->create_time, "2024-11-11T10:50:44+08");
   EXPECT_EQ(nb->message, "no-msg");
   EXPECT_EQ(nb->tags, (std::map<std::string, std::string>{{"test-key", "test-value"}}));
-  const std::map<std::string, std::string> expected = {
+  const Attributes expected = {
       {"ChargeType", "POSTPAID_BY_HOUR"},
       {"ResourceConf.InstanceType", "TI.S.MEDIUM.POST"},
       {"ResourceConf.Cpu", "2018"},
@@ -172,7 +172,7 @@ TEST(TiOneParseTest, NotebookSetPageWithNulls) {
   EXPECT_EQ(page->total, 7);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].attributes,
-            (std::map<std::string, std::string>{{"ResourceConf.Cpu", "2000"},
+            (Attributes{{"ResourceConf.Cpu", "2000"},
                                                 {"ResourceConf.Memory", "4000"}}));
   EXPECT_EQ(page->items[1].message, "quota");
   EXPECT_FALSE(ParseNotebookSet(json::parse(R"({"TotalCount": 1})")));
