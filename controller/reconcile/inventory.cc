@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,17 @@ constexpr char kFile[] = "inventory.json";
 std::unexpected<Error> IOError(const std::string& what) {
   return std::unexpected(Error::IOError(what + ": " + std::strerror(errno) +
                                         " (check the state dir's permissions and free space)"));
+}
+
+// Writes all of `text`, resuming after short writes and signals.
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
 nlohmann::json ToJson(const InventoryEntry& e) {
@@ -97,23 +109,29 @@ int FileInventory::Writes() const {
 
 Status FileInventory::WriteLocked() {
   ++writes_;
-  // One entry per line, serialized one at a time: no document of the whole
-  // inventory is built in memory, only the text that is written.
-  std::string body = "{\n \"version\": 1,\n \"resources\": [";
-  body.reserve(entries_.size() * 192 + 64);
-  const char* separator = "\n  ";
-  for (const auto& [key, e] : entries_) {
-    body += separator;
-    body += ToJson(e).dump();
-    separator = ",\n  ";
-  }
-  body += entries_.empty() ? "]\n}\n" : "\n ]\n}\n";
   const std::string path = (fs::path(dir_) / kFile).string();
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IOError("write inventory " + tmp);
-  const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-                       ::fsync(fd) == 0;
+  // One entry per line, serialized one at a time and written 64 KiB at a time:
+  // neither a document nor the text of the whole inventory is held in memory.
+  constexpr size_t kChunk = 64 << 10;
+  std::string chunk = "{\n \"version\": 1,\n \"resources\": [";
+  chunk.reserve(kChunk + 512);
+  bool written = true;
+  const char* separator = "\n  ";
+  for (const auto& [key, e] : entries_) {
+    chunk += separator;
+    chunk += ToJson(e).dump();
+    separator = ",\n  ";
+    if (chunk.size() >= kChunk) {
+      written = WriteAll(fd, chunk);
+      if (!written) break;
+      chunk.clear();
+    }
+  }
+  chunk += entries_.empty() ? "]\n}\n" : "\n ]\n}\n";
+  written = written && WriteAll(fd, chunk) && ::fsync(fd) == 0;
   Status result = written ? Status{} : Status{IOError("write inventory " + tmp)};
   ::close(fd);
   if (!result) return result;
