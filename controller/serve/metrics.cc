@@ -132,10 +132,9 @@ Metrics::Metrics(const std::string& version)
   spec_valid_.Set(1);
   // Pre-create the per-kind series so rates and absent() behave from the start.
   for (const char* kind : kKinds) {
-    for (const char* result : {"success", "error"}) {
-      reconcile_total_.Add({{"kind", kind}, {"result", result}});
-    }
-    reconcile_duration_.Add({{"kind", kind}}, DurationBuckets());
+    kind_series_[kind] = {&reconcile_total_.Add({{"kind", kind}, {"result", "success"}}),
+                          &reconcile_total_.Add({{"kind", kind}, {"result", "error"}}),
+                          &reconcile_duration_.Add({{"kind", kind}}, DurationBuckets())};
     drift_resources_.Add({{"kind", kind}}).Set(0);
     drift_series_.insert(kind);
   }
@@ -169,6 +168,11 @@ void Metrics::OnCredentialsRefresh(const std::string& provider, const std::strin
 }
 
 void Metrics::OnReconcile(const std::string& kind, bool success, double seconds) {
+  if (auto it = kind_series_.find(kind); it != kind_series_.end()) {
+    (success ? it->second.success : it->second.error)->Increment();
+    it->second.duration->Observe(seconds);
+    return;
+  }
   reconcile_total_.Add({{"kind", kind}, {"result", success ? "success" : "error"}}).Increment();
   reconcile_duration_.Add({{"kind", kind}}, DurationBuckets()).Observe(seconds);
 }

@@ -4,6 +4,8 @@
 // providers, operations, results and cloud codes; never a resource name or id.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -79,6 +81,15 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   prometheus::Family<prometheus::Counter>* git_fetch_total_ = nullptr;
   prometheus::Gauge* git_last_success_ = nullptr;
   prometheus::Family<prometheus::Counter>* git_webhook_total_ = nullptr;
+
+  // The reconcile series of each manifest kind, made in the constructor and never
+  // changed after: a pass at 10,000 resources counts without a label lookup each.
+  struct KindSeries {
+    prometheus::Counter* success;
+    prometheus::Counter* error;
+    prometheus::Histogram* duration;
+  };
+  std::map<std::string, KindSeries, std::less<>> kind_series_;
 
   std::mutex mu_;  // guards the label sets below (series to zero or remove)
   std::set<std::tuple<std::string, std::string, std::string, std::string>> resource_series_;

@@ -1,8 +1,8 @@
 #include "cloud/http/paging.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
+#include <unordered_set>
 
 #include "cloud/http/json_fields.h"
 
@@ -10,7 +10,7 @@ namespace converge::cloud::http {
 
 Result<std::vector<Observed>> FetchAllPages(const PagedList& list, const PageFetcher& fetch) {
   std::vector<Observed> out;
-  std::set<std::string> seen;
+  std::unordered_set<std::string> seen;
   int64_t offset = 0;
   for (int number = 0;; ++number) {
     if (number == list.max_pages) {
@@ -24,7 +24,11 @@ Result<std::vector<Observed>> FetchAllPages(const PagedList& list, const PageFet
     if (!page) return std::unexpected(std::move(page.error()));
     const int64_t got = static_cast<int64_t>(page->items.size());
     // Room for the whole list at once (bounded: the total is the cloud's word).
-    if (number == 0 && page->total) out.reserve(std::clamp<int64_t>(*page->total, 0, 1 << 16));
+    if (number == 0 && page->total) {
+      const auto expected = static_cast<size_t>(std::clamp<int64_t>(*page->total, 0, 1 << 16));
+      out.reserve(expected);
+      seen.reserve(expected);
+    }
     for (Observed& o : page->items) {
       if (seen.insert(o.id).second) out.push_back(std::move(o));
     }
