@@ -213,8 +213,8 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
                                            const Observations& obs, bool* pass_ok,
                                            std::vector<InventoryEntry>* remembered) {
   const SteadyTime started = clock_.Now();
-  const std::string provider = manifest::ProviderOf(t.resource);
-  const std::string kind(manifest::KindName(manifest::KindOf(t.resource)));
+  const std::string& provider = manifest::ProviderOf(t.resource);
+  const std::string_view kind = manifest::KindName(manifest::KindOf(t.resource));
   const int64_t now_ms = WallMs();
   bool sweep = false;
   if (const cloud::Error* err = obs.ErrorFor(t.resource, &sweep)) {

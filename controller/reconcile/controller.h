@@ -60,7 +60,7 @@ struct ControllerOptions {
 class ControllerMetrics {
  public:
   virtual ~ControllerMetrics() = default;
-  virtual void OnReconcile(const std::string& kind, bool success, double seconds) = 0;
+  virtual void OnReconcile(std::string_view kind, bool success, double seconds) = 0;
   virtual void OnAction(const std::string& kind, std::string_view action, bool success) = 0;
   virtual void OnQueueDepth(size_t depth) = 0;
   // One reconcile pass ended (list what is due, diff, act, prune): its duration.

@@ -24,9 +24,9 @@ using testing::TiOne;
 // Records the controller's metric hooks.
 class RecordingMetrics : public ControllerMetrics {
  public:
-  void OnReconcile(const std::string& kind, bool success, double) override {
+  void OnReconcile(std::string_view kind, bool success, double) override {
     std::lock_guard lock(mu_);
-    ++(success ? successes : errors)[kind];
+    ++(success ? successes : errors)[std::string(kind)];
   }
   void OnAction(const std::string& kind, std::string_view action, bool success) override {
     std::lock_guard lock(mu_);

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloud/provider.h"
@@ -32,8 +33,8 @@ bool IsOwnedByConverge(const cloud::Observed& o);
 // One attribute compared for drift: the API's field name (as in
 // Observed::attributes), the manifest field it comes from, and the desired value.
 struct DesiredAttribute {
-  std::string api_field;
-  std::string spec_field;
+  std::string_view api_field;   // a literal: the API's field name
+  std::string_view spec_field;  // a literal: the manifest's field path
   std::string value;
 };
 std::vector<DesiredAttribute> DesiredAttributes(const manifest::Resource& r);

@@ -17,7 +17,7 @@ std::vector<DriftItem> DriftOf(const manifest::Resource& desired, const cloud::O
   for (const auto& attr : DesiredAttributes(desired)) {
     auto it = o.attributes.find(attr.api_field);
     if (it == o.attributes.end() || it->second == attr.value) continue;
-    drift.push_back({attr.spec_field, attr.value, it->second});
+    drift.push_back({std::string(attr.spec_field), attr.value, it->second});
   }
   return drift;
 }

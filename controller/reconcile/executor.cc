@@ -32,7 +32,7 @@ bool Executor::Run(std::vector<Work>& work, PassResult* result) {
       if (!ok) failed = true;
       if (ctx_.metrics) {
         ctx_.metrics->OnReconcile(
-            std::string(manifest::KindName(manifest::KindOf(w.t->resource))), ok,
+            manifest::KindName(manifest::KindOf(w.t->resource)), ok,
             std::chrono::duration<double>(ctx_.clock.Now() - w.started).count());
       }
     }

@@ -167,14 +167,15 @@ void Metrics::OnCredentialsRefresh(const std::string& provider, const std::strin
   credentials_refresh_total_.Add({{"provider", provider}, {"result", result}}).Increment();
 }
 
-void Metrics::OnReconcile(const std::string& kind, bool success, double seconds) {
+void Metrics::OnReconcile(std::string_view kind, bool success, double seconds) {
   if (auto it = kind_series_.find(kind); it != kind_series_.end()) {
     (success ? it->second.success : it->second.error)->Increment();
     it->second.duration->Observe(seconds);
     return;
   }
-  reconcile_total_.Add({{"kind", kind}, {"result", success ? "success" : "error"}}).Increment();
-  reconcile_duration_.Add({{"kind", kind}}, DurationBuckets()).Observe(seconds);
+  const std::string name(kind);
+  reconcile_total_.Add({{"kind", name}, {"result", success ? "success" : "error"}}).Increment();
+  reconcile_duration_.Add({{"kind", name}}, DurationBuckets()).Observe(seconds);
 }
 
 void Metrics::OnAction(const std::string& kind, std::string_view action, bool success) {

@@ -35,7 +35,7 @@ class Metrics : public cloud::RequestObserver, public reconcile::ControllerMetri
   void OnCredentialsRefresh(const std::string& provider, const std::string& result) override;
 
   // reconcile::ControllerMetrics
-  void OnReconcile(const std::string& kind, bool success, double seconds) override;
+  void OnReconcile(std::string_view kind, bool success, double seconds) override;
   void OnAction(const std::string& kind, std::string_view action, bool success) override;
   void OnQueueDepth(size_t depth) override;
   void OnPass(double seconds) override;
