@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cloud/http/cpprest_transport.h"
+#include "cloud/http/socket_transport.h"
 #include "support/loopback_socket.h"
 
 namespace converge {
@@ -92,7 +92,7 @@ class ChildServer {
 // each on a fresh connection (as mutating calls are).
 void BM_TransportGet(benchmark::State& state) {
   ChildServer server;
-  auto transport = cloud::http::MakeCpprestTransport({.endpoint = server.endpoint()});
+  auto transport = cloud::http::MakeHttpTransport({.endpoint = server.endpoint()});
   if (!transport) {
     state.SkipWithError(transport.error().message.c_str());
     return;

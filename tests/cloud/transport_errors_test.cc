@@ -18,7 +18,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cloud/http/cpprest_transport.h"
+#include "cloud/http/socket_transport.h"
 #include "cloud_sim_harness.h"
 #include "support/loopback_socket.h"
 
@@ -231,16 +231,16 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
   EXPECT_EQ(Attempts("tione-sim CreateNotebook transport_error"), 2);
 }
 
-// cpprestsdk takes the TLS name from a Host header; one with the port made every
-// https endpoint with an explicit port fail verification.
+// The name verified is the endpoint's host, never the Host header with its port
+// (which made every https endpoint with an explicit port fail under cpprestsdk).
 TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
   SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1");
-  http::CpprestOptions options;
+  http::HttpTransportOptions options;
   options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
   options.request_timeout = std::chrono::milliseconds(3000);
   options.ca_file = dir_.Path("ca.pem");
   server.WriteCertificate(options.ca_file);
-  auto transport = http::MakeCpprestTransport(options);
+  auto transport = http::MakeHttpTransport(options);
   ASSERT_TRUE(transport) << transport.error().message;
   http::HttpRequest request;
   request.fresh_connection = true;
