@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/net.h"
+
 namespace converge::test_support {
 
 // One accepted connection as the scripted server sees it.
@@ -72,28 +74,17 @@ class ScriptedServer {
  public:
   using Script = std::function<void(Peer& peer, int index)>;
   explicit ScriptedServer(Script script, bool ipv6 = false) : script_(std::move(script)) {
-    fd_ = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_storage storage{};
-    socklen_t len = 0;
-    if (ipv6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
-      a->sin6_family = AF_INET6;
-      a->sin6_addr = in6addr_loopback;
-      len = sizeof *a;
-    } else {
-      auto* a = reinterpret_cast<sockaddr_in*>(&storage);
-      a->sin_family = AF_INET;
-      a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      len = sizeof *a;
-    }
-    auto* addr = reinterpret_cast<sockaddr*>(&storage);
-    if (fd_ < 0 || ::bind(fd_, addr, len) != 0 || ::getsockname(fd_, addr, &len) != 0 ||
-        ::listen(fd_, 8) != 0) {
+    const std::string ip = ipv6 ? "::1" : "127.0.0.1";
+    std::optional<net::SocketAddress> address = net::ToSocketAddress(ip, 0);
+    fd_ = ::socket(address->storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    socklen_t len = address->length;
+    if (fd_ < 0 || ::bind(fd_, address->get(), address->length) != 0 ||
+        ::getsockname(fd_, address->get(), &len) != 0 || ::listen(fd_, 8) != 0) {
       return;  // listening() is false
     }
-    port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(addr)->sin6_port
-                       : reinterpret_cast<sockaddr_in*>(addr)->sin_port);
-    host_ = ipv6 ? "[::1]" : "127.0.0.1";
+    port_ = ntohs(ipv6 ? reinterpret_cast<const sockaddr_in6&>(address->storage).sin6_port
+                       : reinterpret_cast<const sockaddr_in&>(address->storage).sin_port);
+    where_ = net::JoinHostPort(ip, port_);
     acceptor_ = std::thread([this] { Accept(); });
   }
   ~ScriptedServer() {
@@ -107,7 +98,7 @@ class ScriptedServer {
     if (fd_ >= 0) ::close(fd_);
   }
   bool listening() const { return port_ != 0; }
-  std::string where() const { return host_ + ":" + std::to_string(port_); }
+  std::string where() const { return where_; }
   std::string endpoint() const { return "http://" + where(); }
   int accepted() const { return accepted_.load(); }
 
@@ -133,7 +124,7 @@ class ScriptedServer {
   Script script_;
   int fd_ = -1;
   int port_ = 0;
-  std::string host_;
+  std::string where_;  // host:port, IPv6 in brackets
   std::atomic<int> accepted_ = 0;
   std::thread acceptor_;
   std::mutex mu_;
