@@ -28,6 +28,15 @@ ScriptedServer::Script AnswerAll(std::string answer) {
   };
 }
 
+// Answers the first request with `answer` (not a whole HTTP answer) and holds the
+// connection open until the client closes it.
+ScriptedServer::Script AnswerOnceAndHold(std::string answer) {
+  return [answer](Peer& peer, int) {
+    if (peer.NextRequest()) peer.Send(answer);
+    peer.AwaitClose();
+  };
+}
+
 std::unique_ptr<HttpTransport> Transport(const ScriptedServer& server,
                                          milliseconds timeout = milliseconds(5000)) {
   auto made = MakeHttpTransport({.endpoint = server.endpoint(), .request_timeout = timeout});
@@ -103,11 +112,8 @@ TEST(SocketTransportTest, ReadsAnAnswerDelimitedByClose) {
 
 TEST(SocketTransportTest, HonoursConnectionClose) {
   // The server leaves the connection open after saying it closes it.
-  ScriptedServer server([](Peer& peer, int) {
-    if (!peer.NextRequest()) return;
-    peer.Send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}");
-    peer.AwaitClose();
-  });
+  ScriptedServer server(
+      AnswerOnceAndHold("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"));
   auto transport = Transport(server);
   ASSERT_TRUE(transport->Send(Get()));
   ASSERT_TRUE(transport->Send(Get()));
@@ -191,12 +197,8 @@ TEST(SocketTransportTest, AnUnansweredRequestTimesOut) {
 }
 
 TEST(SocketTransportTest, AnswerThatIsNotHttp) {
-  ScriptedServer server([](Peer& peer, int) {
-    if (peer.NextRequest()) peer.Send("SSH-2.0-OpenSSH_9.2\r\n");
-    peer.AwaitClose();
-  });
-  auto transport = Transport(server);
-  Result<HttpResponse> answer = transport->Send(Get());
+  ScriptedServer server(AnswerOnceAndHold("SSH-2.0-OpenSSH_9.2\r\n"));
+  Result<HttpResponse> answer = Transport(server)->Send(Get());
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().message, "the answer from " + server.where() +
                                         " is not HTTP (invalid status line); the request may "
@@ -204,12 +206,9 @@ TEST(SocketTransportTest, AnswerThatIsNotHttp) {
 }
 
 TEST(SocketTransportTest, ADeclaredOversizedBodyIsAbandonedUnread) {
-  ScriptedServer server([](Peer& peer, int) {
-    if (peer.NextRequest()) peer.Send("HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\nxx");
-    peer.AwaitClose();
-  });
-  auto transport = Transport(server);
-  Result<HttpResponse> answer = transport->Send(Get());
+  ScriptedServer server(
+      AnswerOnceAndHold("HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\nxx"));
+  Result<HttpResponse> answer = Transport(server)->Send(Get());
   ASSERT_FALSE(answer);
   EXPECT_EQ(answer.error().category, Error::Category::kProtocol);
   EXPECT_FALSE(answer.error().retryable);
