@@ -6,6 +6,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -80,6 +81,23 @@ TEST(SocketTransportTest, KeepsTheConnectionAliveAndWritesHostAndBody) {
   EXPECT_EQ(seen[3], "POST /create HTTP/1.1\r\nHost: " + server.where() +
                          "\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
                          R"({"name":"x"})");
+}
+
+TEST(SocketTransportTest, ConcurrentCallersShareThePool) {
+  ScriptedServer server(AnswerAll(kAnswerOk));
+  auto transport = Transport(server);
+  constexpr int kCallers = 4;
+  std::atomic<int> answered = 0;
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&] {
+      for (int j = 0; j < 25; ++j) answered += transport->Send(Get()).has_value() ? 1 : 0;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(answered, kCallers * 25);
+  // A connection is opened only when every pooled one is in use by another caller.
+  EXPECT_LE(server.accepted(), kCallers);
 }
 
 TEST(SocketTransportTest, ReadsAChunkedAnswerAndItsTrailersAfterAnInterimAnswer) {
