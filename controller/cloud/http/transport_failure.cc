@@ -75,12 +75,7 @@ Error ClassifyTransportFailure(const ExchangeFailure& failure, const Endpoint& e
       "; check the host and port in spec.endpoint and the network path to it";
   const std::string may_have_been_applied(kMayHaveBeenApplied);
   switch (failure.phase) {
-    case Phase::kResolve:
-      if (timed_out) {
-        return Failure("timeout", false,
-                       "could not resolve host \"" + endpoint.host + "\" " + Within(timeout) +
-                           "; check the DNS configuration");
-      }
+    case Phase::kResolve:  // getaddrinfo has timeouts of its own; it never times out here
       return Failure("transport_error", false,
                      "could not resolve host \"" + endpoint.host +
                          "\": " + ResolveReason(failure.error) +
