@@ -83,6 +83,21 @@ TEST(SocketTransportTest, KeepsTheConnectionAliveAndWritesHostAndBody) {
                          R"({"name":"x"})");
 }
 
+TEST(SocketTransportTest, ThePoolKeepsNoConnectionBeyondItsBounds) {
+  ScriptedServer server(AnswerAll(kAnswerOk));
+  const std::string endpoint = server.endpoint();
+  for (const HttpTransportOptions& options :
+       {HttpTransportOptions{.endpoint = endpoint, .max_idle_connections = 0},
+        HttpTransportOptions{.endpoint = endpoint, .max_idle_age = milliseconds(0)}}) {
+    const int before = server.accepted();
+    auto transport = MakeHttpTransport(options);
+    ASSERT_TRUE(transport);
+    ASSERT_TRUE((*transport)->Send(Get()));
+    ASSERT_TRUE((*transport)->Send(Get()));
+    EXPECT_EQ(server.accepted() - before, 2);
+  }
+}
+
 TEST(SocketTransportTest, ConcurrentCallersShareThePool) {
   ScriptedServer server(AnswerAll(kAnswerOk));
   auto transport = Transport(server);
