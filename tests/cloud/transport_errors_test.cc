@@ -143,6 +143,18 @@ class SelfSignedTlsServer {
 
 class TransportErrorsTest : public CloudSimTest {
  protected:
+  // A transport to https://HOST:PORT of `server` that trusts its certificate.
+  std::unique_ptr<http::HttpTransport> TrustingTransport(const SelfSignedTlsServer& server,
+                                                         const std::string& host) {
+    http::HttpTransportOptions options;
+    options.endpoint = "https://" + host + ":" + std::to_string(server.port());
+    options.request_timeout = std::chrono::milliseconds(3000);
+    options.ca_file = dir_.Path("ca.pem");
+    server.WriteCertificate(options.ca_file);
+    auto transport = http::MakeHttpTransport(options);
+    EXPECT_TRUE(transport) << transport.error().message;
+    return transport ? std::move(*transport) : nullptr;
+  }
   int64_t Attempts(const std::string& line) const {
     const std::vector<std::string> seen = observer_.requests();
     return std::count(seen.begin(), seen.end(), line);
@@ -251,16 +263,11 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
 // (which made every https endpoint with an explicit port fail under cpprestsdk).
 TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
   SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1");
-  http::HttpTransportOptions options;
-  options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
-  options.request_timeout = std::chrono::milliseconds(3000);
-  options.ca_file = dir_.Path("ca.pem");
-  server.WriteCertificate(options.ca_file);
-  auto transport = http::MakeHttpTransport(options);
-  ASSERT_TRUE(transport) << transport.error().message;
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "127.0.0.1");
+  ASSERT_NE(transport, nullptr);
   http::HttpRequest request;
   request.fresh_connection = true;
-  Result<http::HttpResponse> answer = (*transport)->Send(request);
+  Result<http::HttpResponse> answer = transport->Send(request);
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(answer->body, "{}");
@@ -270,15 +277,10 @@ TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
 // connection only, so a second one would never be answered.
 TEST_F(TransportErrorsTest, HttpsKeepsTheConnectionAlive) {
   SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1", /*requests=*/3);
-  http::HttpTransportOptions options;
-  options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
-  options.request_timeout = std::chrono::milliseconds(3000);
-  options.ca_file = dir_.Path("ca.pem");
-  server.WriteCertificate(options.ca_file);
-  auto transport = http::MakeHttpTransport(options);
-  ASSERT_TRUE(transport) << transport.error().message;
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "127.0.0.1");
+  ASSERT_NE(transport, nullptr);
   for (int i = 0; i < 3; ++i) {
-    Result<http::HttpResponse> answer = (*transport)->Send(http::HttpRequest{});
+    Result<http::HttpResponse> answer = transport->Send(http::HttpRequest{});
     ASSERT_TRUE(answer) << "request " << i << ": " << answer.error().message;
     EXPECT_EQ(answer->body, "{}");
   }
@@ -289,14 +291,9 @@ TEST_F(TransportErrorsTest, HttpsKeepsTheConnectionAlive) {
 // "localhost" may resolve to ::1 first, where nothing listens.
 TEST_F(TransportErrorsTest, HttpsToAHostNameSendsSniAndVerifiesTheName) {
   SelfSignedTlsServer server(/*connections=*/1, "DNS:localhost");
-  http::HttpTransportOptions options;
-  options.endpoint = "https://localhost:" + std::to_string(server.port());
-  options.request_timeout = std::chrono::milliseconds(3000);
-  options.ca_file = dir_.Path("ca.pem");
-  server.WriteCertificate(options.ca_file);
-  auto transport = http::MakeHttpTransport(options);
-  ASSERT_TRUE(transport) << transport.error().message;
-  Result<http::HttpResponse> answer = (*transport)->Send(http::HttpRequest{});
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "localhost");
+  ASSERT_NE(transport, nullptr);
+  Result<http::HttpResponse> answer = transport->Send(http::HttpRequest{});
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(server.sni(), "localhost");
 }

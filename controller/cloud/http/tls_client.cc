@@ -27,8 +27,8 @@ Error InvalidConfig(std::string message) {
 
 Result<std::unique_ptr<TlsClient>> TlsClient::Make(const std::string& ca_file) {
   if (!ca_file.empty() && !std::ifstream(ca_file).good()) {
-    return std::unexpected(InvalidConfig("CA file \"" + ca_file +
-                                   "\" cannot be read; point ca_file at a readable PEM bundle"));
+    return std::unexpected(InvalidConfig(
+        "CA file \"" + ca_file + "\" cannot be read; point ca_file at a readable PEM bundle"));
   }
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) {
@@ -42,8 +42,8 @@ Result<std::unique_ptr<TlsClient>> TlsClient::Make(const std::string& ca_file) {
   if (!ca_file.empty() && SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
     const std::string why = TakeTlsError();
     return std::unexpected(InvalidConfig("CA file \"" + ca_file +
-                                   "\" holds no certificate OpenSSL can load (" + why +
-                                   "); point ca_file at a PEM bundle"));
+                                         "\" holds no certificate OpenSSL can load (" + why +
+                                         "); point ca_file at a PEM bundle"));
   }
   return client;
 }
