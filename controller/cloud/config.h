@@ -31,8 +31,8 @@ struct ProviderConfig {
   Secret session_token;  // TI-ONE, optional: temporary credentials, sent as X-TC-Token
   double qps = 10;       // token bucket shared by every call to this provider; <= 0: no limit
   int burst = 20;
-  // cpprestsdk has one timeout for the whole exchange, connect included:
-  // request_timeout; connect_timeout is used only when request_timeout is 0.
+  // connect_timeout bounds connecting; request_timeout the whole exchange,
+  // connect included (http/socket_transport.h).
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
   int max_retries = 3;  // for retryable errors of non-create calls

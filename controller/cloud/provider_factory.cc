@@ -6,8 +6,8 @@
 #include "base/random.h"
 #include "base/redact.h"
 #include "cloud/http/api_caller.h"
-#include "cloud/http/cpprest_transport.h"
 #include "cloud/http/discovered_transport.h"
+#include "cloud/http/socket_transport.h"
 #include "cloud/scnet/scnet_account.h"
 #include "cloud/scnet/scnet_provider.h"
 #include "cloud/scnet/token_source.h"
@@ -162,14 +162,14 @@ std::unique_ptr<Provider> MakeProvider(const ProviderConfig& config, const Provi
     return Misconfigured(config, "no TI-ONE region; set spec.region, e.g. ap-shanghai");
   }
   // By value: the discovered transport keeps it beyond this call.
-  http::CpprestOptions base_options;
+  http::HttpTransportOptions base_options;
   base_options.connect_timeout = config.connect_timeout;
   base_options.request_timeout = config.request_timeout;
   base_options.ca_file = config.ca_file;
   auto make_transport = [base_options](const std::string& url) {
-    http::CpprestOptions options = base_options;
+    http::HttpTransportOptions options = base_options;
     options.endpoint = url;
-    return http::MakeCpprestTransport(options);
+    return http::MakeHttpTransport(options);
   };
   Clock& clock = deps.clock != nullptr ? *deps.clock : RealClock::Get();
   Random& random = deps.random != nullptr ? *deps.random : ProcessRandom();

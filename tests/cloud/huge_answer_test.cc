@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cloud/http/cpprest_transport.h"
+#include "cloud/http/socket_transport.h"
 #include "support/loopback_socket.h"
 
 namespace converge::cloud::http {
@@ -89,7 +89,7 @@ class HugeAnswerTest : public ::testing::TestWithParam<bool> {};
 TEST_P(HugeAnswerTest, IsAbandonedAtTheLimitWithAClearErrorAndTheClientGoesOn) {
   HugeAnswerServer server(GetParam());
   const std::string where = "127.0.0.1:" + std::to_string(server.port());
-  auto transport = MakeCpprestTransport({.endpoint = "http://" + where});
+  auto transport = MakeHttpTransport({.endpoint = "http://" + where});
   ASSERT_TRUE(transport) << transport.error().message;
   Result<HttpResponse> answer = (*transport)->Send({.method = "GET", .target = "/list"});
   ASSERT_FALSE(answer) << "read a body of " << answer->body.size() << " bytes";

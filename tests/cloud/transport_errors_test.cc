@@ -13,12 +13,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cloud/http/cpprest_transport.h"
+#include "cloud/http/socket_transport.h"
 #include "cloud_sim_harness.h"
 #include "support/loopback_socket.h"
 
@@ -45,11 +46,12 @@ int ClosedPort() {
 
 // A TLS server on 127.0.0.1 with a fresh self-signed certificate for
 // "converge-test.example" (plus subjectAltName `san` when given). It serves
-// `connections` connections: after a handshake it reads one request and answers
-// 200 "{}"; a handshake the client aborts just ends the connection.
+// `connections` connections one after the other: after a handshake it reads up to
+// `requests` requests and answers each 200 "{}", the last with Connection: close;
+// a handshake the client aborts just ends the connection.
 class SelfSignedTlsServer {
  public:
-  explicit SelfSignedTlsServer(int connections, const std::string& san = "") {
+  explicit SelfSignedTlsServer(int connections, const std::string& san = "", int requests = 1) {
     key_ = EVP_EC_gen("P-256");
     cert_ = X509_new();
     X509_set_version(cert_, X509_VERSION_3);
@@ -75,23 +77,30 @@ class SelfSignedTlsServer {
     SSL_CTX_use_PrivateKey(ctx_, key_);
 
     fd_ = test_support::ListenOnLoopback(4, &port_);
-    thread_ = std::thread([this, connections] {
+    thread_ = std::thread([this, connections, requests] {
       for (int i = 0; i < connections; ++i) {
         const int client = ::accept(fd_, nullptr, nullptr);
         if (client < 0) return;
         SSL* ssl = SSL_new(ctx_);
         SSL_set_fd(ssl, client);
         if (SSL_accept(ssl) == 1) {
-          std::string request;
-          char buffer[4096];
-          while (request.find("\r\n\r\n") == std::string::npos) {
-            const int n = SSL_read(ssl, buffer, sizeof(buffer));
-            if (n <= 0) break;
-            request.append(buffer, n);
+          if (const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name)) {
+            std::lock_guard lock(mu_);
+            sni_ = sni;
           }
-          const std::string answer =
-              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-          SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+          for (int r = 0; r < requests; ++r) {
+            std::string request;
+            char buffer[4096];
+            while (request.find("\r\n\r\n") == std::string::npos) {
+              const int n = SSL_read(ssl, buffer, sizeof(buffer));
+              if (n <= 0) break;
+              request.append(buffer, n);
+            }
+            const std::string answer =
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" +
+                std::string(r + 1 == requests ? "Connection: close\r\n" : "") + "\r\n{}";
+            SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
+          }
           SSL_shutdown(ssl);
         }
         SSL_free(ssl);
@@ -108,6 +117,11 @@ class SelfSignedTlsServer {
     EVP_PKEY_free(key_);
   }
   int port() const { return port_; }
+  // The server name the last client sent (SNI), "" when none.
+  std::string sni() const {
+    std::lock_guard lock(mu_);
+    return sni_;
+  }
   // Writes the certificate as a PEM CA bundle to `path`.
   void WriteCertificate(const std::string& path) const {
     FILE* f = std::fopen(path.c_str(), "w");
@@ -122,11 +136,25 @@ class SelfSignedTlsServer {
   SSL_CTX* ctx_ = nullptr;
   int fd_ = -1;
   int port_ = 0;
+  mutable std::mutex mu_;
+  std::string sni_;
   std::thread thread_;
 };
 
 class TransportErrorsTest : public CloudSimTest {
  protected:
+  // A transport to https://HOST:PORT of `server` that trusts its certificate.
+  std::unique_ptr<http::HttpTransport> TrustingTransport(const SelfSignedTlsServer& server,
+                                                         const std::string& host) {
+    http::HttpTransportOptions options;
+    options.endpoint = "https://" + host + ":" + std::to_string(server.port());
+    options.request_timeout = std::chrono::milliseconds(3000);
+    options.ca_file = dir_.Path("ca.pem");
+    server.WriteCertificate(options.ca_file);
+    auto transport = http::MakeHttpTransport(options);
+    EXPECT_TRUE(transport) << transport.error().message;
+    return transport ? std::move(*transport) : nullptr;
+  }
   int64_t Attempts(const std::string& line) const {
     const std::vector<std::string> seen = observer_.requests();
     return std::count(seen.begin(), seen.end(), line);
@@ -231,23 +259,43 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
   EXPECT_EQ(Attempts("tione-sim CreateNotebook transport_error"), 2);
 }
 
-// cpprestsdk takes the TLS name from a Host header; one with the port made every
-// https endpoint with an explicit port fail verification.
+// The name verified is the endpoint's host, never the Host header with its port
+// (which made every https endpoint with an explicit port fail under cpprestsdk).
 TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
   SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1");
-  http::CpprestOptions options;
-  options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
-  options.request_timeout = std::chrono::milliseconds(3000);
-  options.ca_file = dir_.Path("ca.pem");
-  server.WriteCertificate(options.ca_file);
-  auto transport = http::MakeCpprestTransport(options);
-  ASSERT_TRUE(transport) << transport.error().message;
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "127.0.0.1");
+  ASSERT_NE(transport, nullptr);
   http::HttpRequest request;
   request.fresh_connection = true;
-  Result<http::HttpResponse> answer = (*transport)->Send(request);
+  Result<http::HttpResponse> answer = transport->Send(request);
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->status, 200);
   EXPECT_EQ(answer->body, "{}");
+}
+
+// Requests after the first reuse the TLS connection: the server accepts one
+// connection only, so a second one would never be answered.
+TEST_F(TransportErrorsTest, HttpsKeepsTheConnectionAlive) {
+  SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1", /*requests=*/3);
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "127.0.0.1");
+  ASSERT_NE(transport, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    Result<http::HttpResponse> answer = transport->Send(http::HttpRequest{});
+    ASSERT_TRUE(answer) << "request " << i << ": " << answer.error().message;
+    EXPECT_EQ(answer->body, "{}");
+  }
+  EXPECT_EQ(server.sni(), "");  // no SNI for an IP address
+}
+
+// A host name is sent as SNI and verified against the certificate's DNS names;
+// "localhost" may resolve to ::1 first, where nothing listens.
+TEST_F(TransportErrorsTest, HttpsToAHostNameSendsSniAndVerifiesTheName) {
+  SelfSignedTlsServer server(/*connections=*/1, "DNS:localhost");
+  std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "localhost");
+  ASSERT_NE(transport, nullptr);
+  Result<http::HttpResponse> answer = transport->Send(http::HttpRequest{});
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(server.sni(), "localhost");
 }
 
 }  // namespace

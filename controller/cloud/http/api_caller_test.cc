@@ -124,7 +124,7 @@ TEST_F(ApiCallerTest, CreateIsNeverRetried) {
   Result<nlohmann::json> r = Call(CallKind::kCreate, "CreateContainerInstance");
   ASSERT_FALSE(r);
   EXPECT_EQ(transport_->requests().size(), 1u);
-  // A pooled connection could be resent by cpprestsdk itself.
+  // A request on a pooled connection may be resent by the transport itself.
   EXPECT_TRUE(transport_->requests()[0].fresh_connection);
   EXPECT_FALSE(r.error().outcome_unknown);
   EXPECT_EQ(r.error().code, "10001");

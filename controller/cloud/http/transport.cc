@@ -50,7 +50,7 @@ Result<Endpoint> ParseEndpoint(std::string_view text) {
   for (char& c : ep.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ep.scheme != "http" && ep.scheme != "https")
     return invalid("has scheme other than http/https");
-  // Host names are case-insensitive; lower case is how cpprestsdk sends them.
+  // Host names are case-insensitive; the Host header carries them in lower case.
   std::string lowered(text.substr(sep + 3));
   for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view rest = lowered;

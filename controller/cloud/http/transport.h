@@ -1,5 +1,6 @@
 // HTTP as a seam: the adapters speak to an HttpTransport so their parsing and
-// retry logic can be tested with a scripted fake; production uses cpprestsdk.
+// retry logic can be tested with a scripted fake; production uses the socket
+// transport (socket_transport.h).
 #pragma once
 
 #include <string>
@@ -16,9 +17,12 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // may carry secrets: never log
   std::string body;                                          // sent verbatim when non-empty
   std::string content_type;  // Content-Type of the body; "" sends none
-  // Send on a new connection, never on a pooled one. cpprestsdk silently resends a
-  // request whose pooled connection turns out closed; for calls with side effects
-  // that could apply them twice.
+  // Send on a new connection, never on a pooled one, and never resend. Without it
+  // (reads), a request sent on a pooled keep-alive connection that turns out
+  // closed or reset before any byte of the answer arrived is sent once more on a
+  // new connection (as Go's net/http does for idempotent requests): the server
+  // may have closed the idle connection just as the request went out. For calls
+  // with side effects that resend could apply them twice.
   bool fresh_connection = false;
 };
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cloud/http/cpprest_transport.h"
+#include "cloud/http/socket_transport.h"
 
 namespace converge::cloud::http {
 namespace {
@@ -27,7 +27,7 @@ TEST(ParseEndpointTest, HostAndPort) {
   EXPECT_EQ(ep->base_url, "https://api01.example.com:65106");
 }
 
-TEST(ParseEndpointTest, HostIsLowerCasedAsTheHttpLibrarySendsIt) {
+TEST(ParseEndpointTest, HostIsLowerCased) {
   Result<Endpoint> ep = ParseEndpoint("HTTPS://TIONE.TencentCloudAPI.com:8443");
   ASSERT_TRUE(ep);
   EXPECT_EQ(ep->host, "tione.tencentcloudapi.com");
@@ -68,11 +68,11 @@ TEST(ParseEndpointTest, RejectsWhatIsNotAnEndpoint) {
       "e.g. https://tione.tencentcloudapi.com");
 }
 
-TEST(CpprestTransportTest, UnreadableCaFileIsAConfigurationError) {
-  CpprestOptions options;
+TEST(MakeHttpTransportTest, UnreadableCaFileIsAConfigurationError) {
+  HttpTransportOptions options;
   options.endpoint = "https://127.0.0.1:1";
   options.ca_file = "/nonexistent/ca.pem";
-  auto transport = MakeCpprestTransport(options);
+  auto transport = MakeHttpTransport(options);
   ASSERT_FALSE(transport);
   EXPECT_EQ(transport.error().category, Error::Category::kInvalid);
   EXPECT_EQ(transport.error().message,
@@ -80,11 +80,11 @@ TEST(CpprestTransportTest, UnreadableCaFileIsAConfigurationError) {
             "bundle");
 }
 
-TEST(CpprestTransportTest, RefusedConnectionWasNeverSent) {
-  CpprestOptions options;
+TEST(MakeHttpTransportTest, RefusedConnectionWasNeverSent) {
+  HttpTransportOptions options;
   options.endpoint = "http://127.0.0.1:1";
   options.request_timeout = std::chrono::milliseconds(2000);
-  auto transport = MakeCpprestTransport(options);
+  auto transport = MakeHttpTransport(options);
   ASSERT_TRUE(transport);
   Result<HttpResponse> r = (*transport)->Send(HttpRequest{});
   ASSERT_FALSE(r);
