@@ -73,23 +73,22 @@ std::string Controller::PruneSourceProblemLocked() const {
 }
 
 PrunePlan Controller::PlanPruneFor(const Observations& obs) {
-  std::set<std::string> declared;
   std::string problem;
-  Inventory* inventory;
   std::map<std::string, int> elsewhere;
+  size_t managed = 0;
+  std::vector<InventoryEntry> undeclared;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [key, t] : tracked_) declared.insert(key);
     problem = PruneSourceProblemLocked();
-    inventory = inventory_;
     for (const auto& [provider, n] : prune_counts_) {
       if (providers_.count(provider)) elsewhere[provider] = n;
     }
+    // Under the controller's lock (the inventory's is taken inside it, never the
+    // other way round): what no manifest declares, without copying the rest.
+    undeclared = inventory_->Entries(
+        [&](const InventoryEntry& e) { return !tracked_.count(e.Key()); }, &managed);
   }
   const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
-  size_t managed = 0;
-  const std::vector<InventoryEntry> undeclared = inventory->Entries(
-      [&](const InventoryEntry& e) { return !declared.count(e.Key()); }, &managed);
   return PlanPrune(undeclared, managed, obs, journal_.Pending(), po, problem, WallMs(), elsewhere);
 }
 

@@ -13,7 +13,7 @@ cloud::ResourceKind ObservedKindOf(manifest::Kind kind) {
   }
 }
 
-std::string CloudNameOf(const manifest::Resource& r) {
+const std::string& CloudNameOf(const manifest::Resource& r) {
   if (const auto* ns = std::get_if<manifest::NotebookService>(&r)) return ns->spec.notebook;
   return manifest::MetaOf(r).name;
 }

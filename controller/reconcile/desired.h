@@ -22,7 +22,7 @@ cloud::ResourceKind ObservedKindOf(manifest::Kind kind);
 
 // The cloud name a resource is matched by: metadata.name, or for a
 // NotebookService the notebook it runs on.
-std::string CloudNameOf(const manifest::Resource& r);
+const std::string& CloudNameOf(const manifest::Resource& r);
 
 cloud::ContainerInstanceCreate ToCreateRequest(const manifest::ContainerInstance& ci);
 cloud::TiOneNotebookCreate ToCreateRequest(const manifest::TiOneNotebook& nb);

@@ -9,7 +9,14 @@ void Observations::Index() {
     for (const auto& [kind, list] : kinds) {
       auto& index = by_name_[{provider, kind}];
       index.reserve(list.size());
-      for (const auto& o : list) index[o.name].push_back(&o);
+      for (const auto& o : list) {
+        Listed& hits = index[o.name];
+        if (hits.first == nullptr) {
+          hits.first = &o;
+        } else {
+          hits.more.push_back(&o);
+        }
+      }
     }
   }
 }
@@ -17,12 +24,16 @@ void Observations::Index() {
 std::vector<const cloud::Observed*> Observations::Matches(const manifest::Resource& r) const {
   const std::string& provider = manifest::ProviderOf(r);
   const cloud::ResourceKind kind = ObservedKindOf(manifest::KindOf(r));
-  const std::string name = CloudNameOf(r);
+  const std::string& name = CloudNameOf(r);
+  std::vector<const cloud::Observed*> out;
   if (auto index = by_name_.find({provider, kind}); index != by_name_.end()) {
     auto it = index->second.find(name);
-    return it == index->second.end() ? std::vector<const cloud::Observed*>{} : it->second;
+    if (it == index->second.end()) return out;
+    out.reserve(1 + it->second.more.size());
+    out.push_back(it->second.first);
+    out.insert(out.end(), it->second.more.begin(), it->second.more.end());
+    return out;
   }
-  std::vector<const cloud::Observed*> out;
   if (auto it = named.find({provider, kind, name}); it != named.end()) {
     for (const auto& o : it->second) out.push_back(&o);
   }

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -60,9 +61,14 @@ struct Observations {
   void Index();
 
  private:
-  // (provider, kind) -> name -> every listed object of that name.
-  std::map<ProviderKind, std::unordered_map<std::string, std::vector<const cloud::Observed*>>>
-      by_name_;
+  // Every listed object of one name, in list order; `more` is empty (no
+  // allocation) for the unique names of a healthy list.
+  struct Listed {
+    const cloud::Observed* first = nullptr;
+    std::vector<const cloud::Observed*> more;
+  };
+  // (provider, kind) -> name (a view of the listed object's) -> its objects.
+  std::map<ProviderKind, std::unordered_map<std::string_view, Listed>> by_name_;
 };
 
 // Lists what `plan` says (a provider's sweep stops at its first failure; lookups

@@ -200,7 +200,10 @@ class Reader final : public nlohmann::json_sax<json> {
         break;
       case Ctx::kItems:
         target_->emplace_back();
-        if (kind == JsonKind::kObject) next = Ctx::kItem;
+        if (kind == JsonKind::kObject) {
+          target_->back().Reserve(shape_.item_keys.size());
+          next = Ctx::kItem;
+        }
         break;
       case Ctx::kItem:
         if (!key_.empty()) target_->back().Set(key_, std::nullopt);

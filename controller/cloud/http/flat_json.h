@@ -38,6 +38,8 @@ class FlatObject {
            std::optional<int64_t> integer = std::nullopt);
   void Erase(std::string_view key);
   bool empty() const { return members_.empty(); }
+  // Room for n members (a list item: its shape's kept keys), one allocation.
+  void Reserve(size_t n) { members_.reserve(n); }
 
   // The members of `obj` named in `keys` (nothing when obj is not an object).
   static FlatObject Of(const nlohmann::json& obj, std::span<const std::string_view> keys);
