@@ -105,6 +105,7 @@ void Controller::SetManifests(manifest::ManifestSet manifests, ProviderMap provi
   providers_ = std::move(providers);
   have_manifests_ = true;
   spec_error_.clear();
+  ++schedule_changes_;
   wake_ = true;
   cv_.notify_all();
   PublishLocked();
@@ -321,6 +322,7 @@ PassResult Controller::RunPass(bool all) {
     metrics_->OnQueueDepth(depth);
     metrics_->OnPass(std::chrono::duration<double>(now - pass_started).count());
   }
+  ++schedule_changes_;
   PublishLocked();
   return result;
 }
@@ -379,13 +381,23 @@ PlanResult Controller::Plan() {
 }
 
 void Controller::Run() {
+  // When the first tracked resource is due: it moves only in a pass or on a
+  // manifest change or reset (each counted in schedule_changes_), so it is
+  // recomputed then, not on every wake-up (at 10,000 resources that was a walk
+  // of all of them every second).
+  uint64_t computed_at = schedule_changes_ - 1;
+  SteadyTime first_due{};
   while (true) {
     {
       std::unique_lock lock(mu_);
       if (stopping_) break;
       const SteadyTime now = clock_.Now();
-      SteadyTime earliest = sweeps_->Earliest();
-      for (const auto& [key, t] : tracked_) earliest = std::min(earliest, t->next_due);
+      if (computed_at != schedule_changes_) {
+        first_due = SteadyTime::max();
+        for (const auto& [key, t] : tracked_) first_due = std::min(first_due, t->next_due);
+        computed_at = schedule_changes_;
+      }
+      const SteadyTime earliest = std::min(sweeps_->Earliest(), first_due);
       if (!wake_ && earliest > now) {
         const SteadyTime deadline =
             earliest - now < std::chrono::seconds(1) ? earliest : now + std::chrono::seconds(1);
@@ -457,6 +469,7 @@ ResetResult Controller::ResetBackoff(const std::vector<std::string>& names) {
     log::Info(
         "reconcile requested: backoff reset, pass triggered",
         {{"resources", names.empty() ? "all" : which}, {"count", std::to_string(chosen.size())}});
+    ++schedule_changes_;
     wake_ = true;
     cv_.notify_all();
     PublishLocked();

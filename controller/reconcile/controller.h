@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -222,6 +223,9 @@ class Controller {
   // By resource key. Shared with passes in flight; entries are replaced, not mutated,
   // when a resource's spec changes.
   std::map<std::string, std::shared_ptr<Tracked>> tracked_;
+  // Counts what can move a tracked resource's next_due: passes, manifest changes,
+  // resets (Run recomputes the first due time when it changes).
+  uint64_t schedule_changes_ = 0;
   std::map<std::string, ProviderStatus> provider_status_;
   std::unique_ptr<SweepSchedule> sweeps_;
   // How many objects the last whole list of each (provider, kind) held.

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -96,8 +98,9 @@ struct StatusSummary {
   int64_t last_successful_sync_ms = 0;
   bool prune_blocked = false;
   // (kind, provider, Synced status, Ready status) -> resources.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, int> resources;
-  std::map<std::string, int> drifted;  // kind -> resources with drift
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int, std::less<>>
+      resources;
+  std::map<std::string, int, std::less<>> drifted;  // kind -> resources with drift
   // (provider, cloud kind) -> unmanaged resources, and those of them orphaned.
   std::map<std::pair<std::string, std::string>, int> unmanaged, orphaned;
 
