@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "cloud/http/json_fields.h"
+#include "cloud/http/json_scan.h"
 
 namespace converge::cloud::http {
 namespace {
@@ -59,30 +60,35 @@ class Reader final : public nlohmann::json_sax<json> {
     return std::move(out_);
   }
 
+  // A scalar's text is made only when its member is kept; a string is copied,
+  // not moved, so the lexer keeps its buffer for the next token.
   bool null() override {
-    Value(JsonKind::kNull, std::nullopt, std::nullopt);
+    Value(JsonKind::kNull, [] { return Scalar{}; });
     return true;
   }
   bool boolean(bool val) override {
-    Value(JsonKind::kScalar, std::string(val ? "true" : "false"), std::nullopt);
+    Value(JsonKind::kScalar, [val] { return Scalar{val ? "true" : "false", std::nullopt}; });
     return true;
   }
   bool number_integer(number_integer_t val) override {
-    Value(JsonKind::kScalar, std::to_string(val), val);
+    Value(JsonKind::kScalar, [val] { return Scalar{std::to_string(val), val}; });
     return true;
   }
   bool number_unsigned(number_unsigned_t val) override {
-    Value(JsonKind::kScalar, std::to_string(val), static_cast<int64_t>(val));
+    Value(JsonKind::kScalar, [val] {
+      return Scalar{std::to_string(val), static_cast<int64_t>(val)};
+    });
     return true;
   }
   bool number_float(number_float_t val, const string_t&) override {
-    const json number(val);
-    Value(JsonKind::kScalar, ScalarText(&number), FloatInteger(val));
+    Value(JsonKind::kScalar, [val] {
+      const json number(val);
+      return Scalar{ScalarText(&number), FloatInteger(val)};
+    });
     return true;
   }
   bool string(string_t& val) override {
-    std::optional<int64_t> integer = DecimalInteger(val);
-    Value(JsonKind::kScalar, std::move(val), integer);
+    Value(JsonKind::kScalar, [&val] { return Scalar{val, DecimalInteger(val)}; });
     return true;
   }
   bool binary(binary_t&) override { return true; }
@@ -126,15 +132,22 @@ class Reader final : public nlohmann::json_sax<json> {
 
   bool IsDataKey() const { return !key_.empty() && key_.data() == shape_.data_key.data(); }
 
-  // A scalar (or null) at the current position.
-  void Value(JsonKind kind, std::optional<std::string> text, std::optional<int64_t> integer) {
+  // A scalar's text (as ScalarText writes it) and its integer reading.
+  struct Scalar {
+    std::optional<std::string> text;
+    std::optional<int64_t> integer;
+  };
+
+  // A scalar (or null) at the current position; `scalar` makes its text.
+  template <typename MakeScalar>
+  void Value(JsonKind kind, const MakeScalar& scalar) {
     if (stack_.empty()) return;
     switch (stack_.back()) {
       case Ctx::kRoot:
         if (IsDataKey()) {
           ResetData(kind);
         } else if (!key_.empty()) {
-          Put(out_.envelope, kind, std::move(text), integer);
+          Put(out_.envelope, kind, scalar);
         }
         break;
       case Ctx::kData:
@@ -142,26 +155,27 @@ class Reader final : public nlohmann::json_sax<json> {
           array_kinds_[array_] = kind;
           arrays_[array_].clear();
         }
-        if (!key_.empty()) Put(out_.data_members, kind, std::move(text), integer);
+        if (!key_.empty()) Put(out_.data_members, kind, scalar);
         break;
       case Ctx::kItems:
         target_->emplace_back();  // not an object: an item without members
         break;
       case Ctx::kItem:
-        if (!key_.empty()) Put(target_->back(), kind, std::move(text), integer);
+        if (!key_.empty()) Put(target_->back(), kind, scalar);
         break;
       case Ctx::kSkip:
         break;
     }
   }
 
-  void Put(FlatObject& obj, JsonKind kind, std::optional<std::string> text,
-           std::optional<int64_t> integer) {
+  template <typename MakeScalar>
+  void Put(FlatObject& obj, JsonKind kind, const MakeScalar& scalar) {
     if (kind == JsonKind::kNull) {
       obj.Erase(key_);  // null is absent, and overrides an earlier value
       return;
     }
-    obj.Set(key_, std::move(text), integer);
+    Scalar s = scalar();
+    obj.Set(key_, std::move(s.text), s.integer);
   }
 
   // A container opens at the current position.
@@ -244,16 +258,26 @@ class Reader final : public nlohmann::json_sax<json> {
 
 }  // namespace
 
+namespace {
+
+// Keys are mostly views of the same static list entry: the same pointer is
+// the same key without comparing its text.
+bool SameKey(std::string_view a, std::string_view b) {
+  return (a.data() == b.data() && a.size() == b.size()) || a == b;
+}
+
+}  // namespace
+
 FlatObject::Member* FlatObject::Find(std::string_view key) {
   for (Member& m : members_) {
-    if (m.key == key) return &m;
+    if (SameKey(m.key, key)) return &m;
   }
   return nullptr;
 }
 
 const FlatObject::Member* FlatObject::Find(std::string_view key) const {
   for (const Member& m : members_) {
-    if (m.key == key) return &m;
+    if (SameKey(m.key, key)) return &m;
   }
   return nullptr;
 }
@@ -302,7 +326,7 @@ FlatObject FlatObject::Of(const nlohmann::json& obj, std::span<const std::string
 
 std::optional<FlatListAnswer> ReadFlatListAnswer(std::string_view text, const ListShape& shape) {
   Reader reader(shape);
-  if (!json::sax_parse(text, &reader)) return std::nullopt;
+  if (!ScanJson(text, &reader)) return std::nullopt;
   return reader.Finish();
 }
 
