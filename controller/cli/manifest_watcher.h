@@ -18,8 +18,9 @@
 
 namespace converge::cli {
 
-// (path, mtime, size) of every manifest file under `paths`, skipping hidden
-// entries as the loader does: a change in any is a new revision to load.
+// A digest (16 hex digits) of (path, mtime, size) of every manifest file under
+// `paths`, skipping hidden entries as the loader does: a change in any is a new
+// revision to load.
 std::string ManifestSignature(const std::vector<std::string>& paths);
 
 struct WatchOptions {
