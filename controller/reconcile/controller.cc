@@ -212,7 +212,7 @@ bool Controller::CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due
 
 std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
                                            const Observations& obs, bool* pass_ok,
-                                           std::vector<InventoryEntry>* remembered) {
+                                           Remembered* remembered) {
   const SteadyTime started = clock_.Now();
   const std::string& provider = manifest::ProviderOf(t.resource);
   const std::string_view kind = manifest::KindName(manifest::KindOf(t.resource));
@@ -226,6 +226,7 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
   }
   Observation o;
   o.matches = obs.Matches(t.resource);
+  bool inventoried = false;
   {
     std::lock_guard lock(mu_);
     if (std::holds_alternative<manifest::NotebookService>(t.resource) && o.matches.size() == 1 &&
@@ -247,12 +248,23 @@ std::optional<Action> Controller::Observed(const PassContext& ctx, Tracked& t,
       }
     }
     o.paused = t.paused;
+    inventoried = o.matches.size() == 1 && t.inventoried_id == o.matches[0]->id &&
+                  t.inventoried_revision == revision_;
   }
   Action action = Diff(t.resource, o);
   const bool adopted = !o.matches.empty() && intents_.Adopt(t.resource, *o.matches.front());
-  if (o.matches.size() == 1) {
-    if (auto e = InventoryEntryOf(t.resource, *o.matches.front()); e && !InventoryHolds(*e)) {
-      remembered->push_back(std::move(*e));
+  if (o.matches.size() == 1 && !inventoried) {
+    // Once per resource, cloud id and revision: not rebuilt and compared on
+    // every sweep.
+    if (auto e = InventoryEntryOf(t.resource, *o.matches.front())) {
+      if (InventoryHolds(*e)) {
+        std::lock_guard lock(mu_);
+        t.inventoried_id = e->cloud_id;
+        t.inventoried_revision = e->revision;
+      } else {
+        remembered->entries.push_back(std::move(*e));
+        remembered->by.push_back(&t);
+      }
     }
   }
   std::lock_guard lock(mu_);
@@ -280,7 +292,7 @@ PassResult Controller::RunPass(bool all) {
   const PassContext ctx = Context();
   std::vector<Executor::Work> work;
   bool pass_ok = obs.errors.empty() && obs.kind_errors.empty() && obs.name_errors.empty();
-  std::vector<InventoryEntry> remembered;
+  Remembered remembered;
   for (const auto& t : due) {
     const SteadyTime started = clock_.Now();
     if (std::optional<Action> action = Observed(ctx, *t, obs, &pass_ok, &remembered)) {
@@ -288,7 +300,13 @@ PassResult Controller::RunPass(bool all) {
     }
   }
   // One durable inventory write for the pass (a new revision changes every entry).
-  Remember(remembered);
+  if (Remember(remembered.entries)) {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < remembered.by.size(); ++i) {
+      remembered.by[i]->inventoried_id = remembered.entries[i].cloud_id;
+      remembered.by[i]->inventoried_revision = remembered.entries[i].revision;
+    }
+  }
   Executor executor(ctx, intents_, [this](const std::string& p) { return ClientOf(p); });
   if (!executor.Run(work, &result)) pass_ok = false;
 

@@ -186,8 +186,12 @@ class Controller {
   // Records t's observation; a mutating action to perform, or nullopt when done.
   // The inventory entry of an observed ContainerInstance/TiOneNotebook is added
   // to `remembered` when the inventory does not hold it as it is.
+  struct Remembered {
+    std::vector<InventoryEntry> entries;
+    std::vector<Tracked*> by;  // whose entry each is
+  };
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
-                                 bool* pass_ok, std::vector<InventoryEntry>* remembered);
+                                 bool* pass_ok, Remembered* remembered);
   std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
   // What the inventory records of `r` observed as `o`; nullopt for a kind that
   // is never pruned (NotebookService).
@@ -195,8 +199,9 @@ class Controller {
                                                  const cloud::Observed& o);
   // Whether the inventory holds `e` as it is.
   bool InventoryHolds(const InventoryEntry& e);
-  // Records a pass's observed entries in the inventory with one write.
-  void Remember(const std::vector<InventoryEntry>& entries);
+  // Records a pass's observed entries in the inventory with one write; false
+  // (logged) when the write failed.
+  bool Remember(const std::vector<InventoryEntry>& entries);
   // Why the manifest source cannot be trusted to prune, "" when it can.
   std::string PruneSourceProblemLocked() const;
   PrunePlan PlanPruneFor(const Observations& obs);

@@ -13,6 +13,7 @@ namespace converge::reconcile {
 void Controller::SetInventory(Inventory* inventory) {
   std::lock_guard lock(mu_);
   inventory_ = inventory ? inventory : &own_inventory_;
+  for (auto& [key, t] : tracked_) t->inventoried_id.clear();  // known of the one before
   if (const std::string why = inventory_->LoadError(); !why.empty()) {
     log::Warn("inventory not trusted", {{"error", why}});
   }
@@ -48,8 +49,8 @@ bool Controller::InventoryHolds(const InventoryEntry& e) {
   return inventory->Holds(e);
 }
 
-void Controller::Remember(const std::vector<InventoryEntry>& entries) {
-  if (entries.empty()) return;
+bool Controller::Remember(const std::vector<InventoryEntry>& entries) {
+  if (entries.empty()) return true;
   Inventory* inventory;
   {
     std::lock_guard lock(mu_);
@@ -58,7 +59,9 @@ void Controller::Remember(const std::vector<InventoryEntry>& entries) {
   if (Status put = inventory->PutAll(entries); !put) {
     log::Warn("cannot update the inventory (fewer prunes, never a wrong one)",
               {{"resources", std::to_string(entries.size())}, {"error", put.error().message}});
+    return false;
   }
+  return true;
 }
 
 std::string Controller::PruneSourceProblemLocked() const {

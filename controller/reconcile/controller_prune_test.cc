@@ -2,6 +2,7 @@
 // mass-deletion guards, and lost answers (list, then decide).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <filesystem>
 
 #include "reconcile/controller.h"
 #include "reconcile/controller_fixture.h"
@@ -356,6 +357,30 @@ TEST_F(PruneTest, APassWritesTheInventoryOnceWhateverTheNumberOfResources) {
   for (const auto& e : (*file)->Entries()) EXPECT_EQ(e.revision, "rev2");
   controller_->RunPass(true);
   EXPECT_EQ((*file)->Writes(), 2);  // nothing changed
+}
+
+// The controller remembers which entries the inventory holds, so a sweep does not
+// rebuild and compare all of them; an entry whose write failed is not among them
+// and is written by the next pass that can.
+TEST_F(PruneTest, AnInventoryWriteThatFailedIsMadeByALaterPass) {
+  test_support::TempDir dir;
+  auto file = FileInventory::Open(dir.path());
+  ASSERT_TRUE(file) << file.error().message;
+  Make(true);
+  controller_->SetInventory(file->get());
+  const std::filesystem::path blocker = std::filesystem::path(dir.path()) / "inventory.json.tmp";
+  std::filesystem::create_directory(blocker);  // the next write cannot open its file
+  Install(Keep(3));
+  CreateAll();
+  EXPECT_TRUE((*file)->Entries().empty());
+  controller_->RunPass(true);
+  EXPECT_TRUE((*file)->Entries().empty());
+  std::filesystem::remove(blocker);
+  controller_->RunPass(true);
+  EXPECT_EQ((*file)->Entries().size(), 3u);
+  const int writes = (*file)->Writes();
+  controller_->RunPass(true);
+  EXPECT_EQ((*file)->Writes(), writes);  // held as it is: nothing rebuilt, nothing written
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "reconcile/desired.h"
 
+#include <charconv>
+#include <cstdint>
+
 namespace converge::reconcile {
 
 cloud::ResourceKind ObservedKindOf(manifest::Kind kind) {
@@ -78,35 +81,46 @@ bool IsOwnedByConverge(const cloud::Observed& o) {
   return it != o.tags.end() && it->second == kOwnershipTagValue;
 }
 
-std::vector<DesiredAttribute> DesiredAttributes(const manifest::Resource& r) {
+namespace {
+
+// A number's text without allocating.
+class Decimal {
+ public:
+  explicit Decimal(int64_t v) : size_(std::to_chars(text_, text_ + sizeof text_, v).ptr - text_) {}
+  std::string_view view() const { return {text_, static_cast<size_t>(size_)}; }
+
+ private:
+  char text_[24];
+  ptrdiff_t size_;
+};
+
+}  // namespace
+
+void ForEachDesiredAttribute(const manifest::Resource& r,
+                             const std::function<void(const DesiredAttribute&)>& visit) {
   if (const auto* ci = std::get_if<manifest::ContainerInstance>(&r)) {
     const auto& s = ci->spec;
-    return {
-        {"taskType", "taskType", s.task_type},
-        {"acceleratorType", "accelerator.type", s.accelerator_type},
-        {"gpuNumber", "accelerator.count", std::to_string(s.accelerator_count)},
-        {"version", "image.name", s.image_name},
-        {"imagePath", "image.path", s.image_path},
-        {"resourceGroup", "resourceGroup", s.resource_group},
-        {"cpuNumber", "cpu", std::to_string(s.cpu)},
-        {"ramSize", "memoryMB", std::to_string(s.memory_mb)},
-        {"taskNumber", "replicas", std::to_string(s.replicas)},
-        {"timeoutLimit", "timeout", s.timeout},
-    };
-  }
-  if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
+    visit({"taskType", "taskType", s.task_type});
+    visit({"acceleratorType", "accelerator.type", s.accelerator_type});
+    visit({"gpuNumber", "accelerator.count", Decimal(s.accelerator_count).view()});
+    visit({"version", "image.name", s.image_name});
+    visit({"imagePath", "image.path", s.image_path});
+    visit({"resourceGroup", "resourceGroup", s.resource_group});
+    visit({"cpuNumber", "cpu", Decimal(s.cpu).view()});
+    visit({"ramSize", "memoryMB", Decimal(s.memory_mb).view()});
+    visit({"taskNumber", "replicas", Decimal(s.replicas).view()});
+    visit({"timeoutLimit", "timeout", s.timeout});
+  } else if (const auto* nb = std::get_if<manifest::TiOneNotebook>(&r)) {
     const auto& s = nb->spec;
-    return {
-        {"ChargeType", "chargeType", s.charge_type},
-        {"ResourceConf.InstanceType", "resources.instanceType", s.resources.instance_type},
-        {"ResourceConf.Cpu", "resources.cpu", std::to_string(s.resources.cpu)},
-        {"ResourceConf.Memory", "resources.memory", std::to_string(s.resources.memory)},
-        {"ResourceConf.Gpu", "resources.gpu", std::to_string(s.resources.gpu)},
-        {"ImageInfo.ImageUrl", "image.url", s.image.url},
-        {"VolumeSizeInGB", "volumeSizeInGB", std::to_string(s.volume_size_gb)},
-    };
+    visit({"ChargeType", "chargeType", s.charge_type});
+    visit({"ResourceConf.InstanceType", "resources.instanceType", s.resources.instance_type});
+    visit({"ResourceConf.Cpu", "resources.cpu", Decimal(s.resources.cpu).view()});
+    visit({"ResourceConf.Memory", "resources.memory", Decimal(s.resources.memory).view()});
+    visit({"ResourceConf.Gpu", "resources.gpu", Decimal(s.resources.gpu).view()});
+    visit({"ImageInfo.ImageUrl", "image.url", s.image.url});
+    visit({"VolumeSizeInGB", "volumeSizeInGB", Decimal(s.volume_size_gb).view()});
   }
-  return {};  // a NotebookService's command and port are compared by the diff itself
+  // A NotebookService's command and port are compared by the diff itself.
 }
 
 }  // namespace converge::reconcile

@@ -2,6 +2,7 @@
 // Converge's ownership mark) and the attributes drift is measured on. Pure.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -32,12 +33,16 @@ bool IsOwnedByConverge(const cloud::Observed& o);
 
 // One attribute compared for drift: the API's field name (as in
 // Observed::attributes), the manifest field it comes from, and the desired value.
+// The views are valid during the call only (a number's text is on the stack).
 struct DesiredAttribute {
   std::string_view api_field;   // a literal: the API's field name
   std::string_view spec_field;  // a literal: the manifest's field path
-  std::string value;
+  std::string_view value;
 };
-std::vector<DesiredAttribute> DesiredAttributes(const manifest::Resource& r);
+// Calls `visit` with each attribute of `r` compared for drift, allocating
+// nothing (the diff runs for every resource on every sweep).
+void ForEachDesiredAttribute(const manifest::Resource& r,
+                             const std::function<void(const DesiredAttribute&)>& visit);
 
 }  // namespace converge::reconcile
 

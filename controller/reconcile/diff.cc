@@ -14,11 +14,11 @@ std::string WithCloudText(std::string reason, const cloud::Observed& o) {
 
 std::vector<DriftItem> DriftOf(const manifest::Resource& desired, const cloud::Observed& o) {
   std::vector<DriftItem> drift;
-  for (const auto& attr : DesiredAttributes(desired)) {
+  ForEachDesiredAttribute(desired, [&](const DesiredAttribute& attr) {
     auto it = o.attributes.find(attr.api_field);
-    if (it == o.attributes.end() || it->second == attr.value) continue;
-    drift.push_back({std::string(attr.spec_field), attr.value, it->second});
-  }
+    if (it == o.attributes.end() || it->second == attr.value) return;
+    drift.push_back({std::string(attr.spec_field), std::string(attr.value), it->second});
+  });
   return drift;
 }
 

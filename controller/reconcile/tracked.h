@@ -28,6 +28,10 @@ struct Tracked {
   Backoff backoff;
   bool notebook_rebooted = false;
   bool paused = false;  // see Observation::paused
+  // The cloud id and revision the inventory is known to hold for this resource
+  // as it is declared ("" until an entry was written or found).
+  std::string inventoried_id;
+  std::string inventoried_revision;
 };
 
 // What the stages of a pass share with the controller.
