@@ -300,12 +300,18 @@ PassResult Controller::RunPass(bool all) {
     }
   }
   // One durable inventory write for the pass (a new revision changes every entry).
-  if (Remember(remembered.entries)) {
+  {
+    // Marked before the entries are moved into the inventory; unmarked if the
+    // write fails, so the next pass writes them.
     std::lock_guard lock(mu_);
     for (size_t i = 0; i < remembered.by.size(); ++i) {
       remembered.by[i]->inventoried_id = remembered.entries[i].cloud_id;
       remembered.by[i]->inventoried_revision = remembered.entries[i].revision;
     }
+  }
+  if (!Remember(std::move(remembered.entries))) {
+    std::lock_guard lock(mu_);
+    for (Tracked* t : remembered.by) t->inventoried_id.clear();
   }
   Executor executor(ctx, intents_, [this](const std::string& p) { return ClientOf(p); });
   if (!executor.Run(work, &result)) pass_ok = false;

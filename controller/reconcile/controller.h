@@ -201,7 +201,7 @@ class Controller {
   bool InventoryHolds(const InventoryEntry& e);
   // Records a pass's observed entries in the inventory with one write; false
   // (logged) when the write failed.
-  bool Remember(const std::vector<InventoryEntry>& entries);
+  bool Remember(std::vector<InventoryEntry> entries);
   // Why the manifest source cannot be trusted to prune, "" when it can.
   std::string PruneSourceProblemLocked() const;
   PrunePlan PlanPruneFor(const Observations& obs);

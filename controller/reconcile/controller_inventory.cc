@@ -49,16 +49,17 @@ bool Controller::InventoryHolds(const InventoryEntry& e) {
   return inventory->Holds(e);
 }
 
-bool Controller::Remember(const std::vector<InventoryEntry>& entries) {
+bool Controller::Remember(std::vector<InventoryEntry> entries) {
   if (entries.empty()) return true;
   Inventory* inventory;
   {
     std::lock_guard lock(mu_);
     inventory = inventory_;
   }
-  if (Status put = inventory->PutAll(entries); !put) {
+  const size_t count = entries.size();
+  if (Status put = inventory->PutAll(std::move(entries)); !put) {
     log::Warn("cannot update the inventory (fewer prunes, never a wrong one)",
-              {{"resources", std::to_string(entries.size())}, {"error", put.error().message}});
+              {{"resources", std::to_string(count)}, {"error", put.error().message}});
     return false;
   }
   return true;

@@ -144,19 +144,20 @@ Status FileInventory::WriteLocked() {
   return {};
 }
 
-Status FileInventory::PutAll(const std::vector<InventoryEntry>& entries) {
+Status FileInventory::PutAll(std::vector<InventoryEntry> entries) {
   std::lock_guard lock(mu_);
   // Applied in place; the keys added and what replaced entries held before are
   // kept to put back if the write fails (all or none), so a batch never copies
   // the whole inventory.
   std::vector<std::string> added;
   std::vector<InventoryEntry> replaced;
-  for (const auto& e : entries) {
-    auto [it, inserted] = entries_.try_emplace(e.Key(), e);
-    if (inserted) {
+  for (auto& e : entries) {
+    auto it = entries_.find(e.Key());
+    if (it == entries_.end()) {
+      it = entries_.emplace(e.Key(), std::move(e)).first;
       added.push_back(it->first);
     } else if (!(it->second == e)) {
-      replaced.push_back(std::exchange(it->second, e));
+      replaced.push_back(std::exchange(it->second, std::move(e)));
     }
   }
   if (added.empty() && replaced.empty()) return {};
@@ -206,9 +207,9 @@ std::string FileInventory::LoadError() const {
   return load_error_;
 }
 
-Status MemoryInventory::PutAll(const std::vector<InventoryEntry>& entries) {
+Status MemoryInventory::PutAll(std::vector<InventoryEntry> entries) {
   std::lock_guard lock(mu_);
-  for (const auto& e : entries) entries_[e.Key()] = e;
+  for (auto& e : entries) entries_[e.Key()] = std::move(e);
   return {};
 }
 

@@ -39,7 +39,8 @@ class Inventory {
   // Adds or replaces each entry by Key(), all or none; durable on return, with
   // one write for the whole batch, and none when nothing changed (a pass records
   // every resource it observed with one call, not one write per resource).
-  virtual Status PutAll(const std::vector<InventoryEntry>& entries) = 0;
+  // Taken by value: a pass's batch is moved in, not copied entry by entry.
+  virtual Status PutAll(std::vector<InventoryEntry> entries) = 0;
   Status Put(const InventoryEntry& entry) { return PutAll({entry}); }
   // Forgets an entry (its resource is gone from the cloud). Idempotent.
   virtual Status Remove(const std::string& key) = 0;
@@ -72,7 +73,7 @@ class FileInventory : public Inventory {
   static Result<std::unique_ptr<FileInventory>> Open(const std::string& dir,
                                                      bool read_only = false);
 
-  Status PutAll(const std::vector<InventoryEntry>& entries) override;
+  Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
   std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
@@ -97,7 +98,7 @@ class FileInventory : public Inventory {
 // In memory, for plan without a state dir and tests.
 class MemoryInventory : public Inventory {
  public:
-  Status PutAll(const std::vector<InventoryEntry>& entries) override;
+  Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
   std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
