@@ -142,7 +142,8 @@ std::optional<std::string> ParseAnswerHead(std::string_view head, ClientResponse
   const size_t line_end = std::min(head.find("\r\n"), head.size());
   const std::string_view line = head.substr(0, line_end);
   if (!line.starts_with("HTTP/1.") || line.size() < 12 || line[8] != ' ' ||
-      !std::all_of(line.begin() + 9, line.begin() + 12, ::isdigit)) {
+      !std::all_of(line.begin() + 9, line.begin() + 12,
+                   [](char c) { return c >= '0' && c <= '9'; })) {
     return "the answer is not HTTP/1.x: \"" + std::string(line.substr(0, 60)) + "\"";
   }
   out.status = std::stoi(std::string(line.substr(9, 3)));
@@ -155,6 +156,66 @@ std::optional<std::string> ParseAnswerHead(std::string_view head, ClientResponse
 
 std::string Waited(const ClientRequest& request) {
   return "no answer within " + std::to_string(request.timeout.count()) + " ms";
+}
+
+// The answer to `request`, read off `fd` by `deadline`.
+Result<ClientResponse> ReadAnswer(int fd, const ClientRequest& request,
+                                  Clock::time_point deadline) {
+  ClientResponse out;
+  std::string buffer;
+  int error = 0;
+  size_t head_end;
+  while (true) {  // the head; interim (1xx) answers are skipped
+    while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+      const Got got = ReceiveSome(fd, buffer, deadline, error);
+      if (got == Got::kTimeout) return std::unexpected(Failed(Waited(request)));
+      if (got == Got::kError) {
+        return std::unexpected(Failed("reading the answer failed: " + ErrnoText(error)));
+      }
+      if (got == Got::kClosed) {
+        return std::unexpected(Failed(buffer.empty()
+                                          ? "the connection closed with no answer"
+                                          : "the connection closed in the answer's headers"));
+      }
+      if (buffer.size() > 1 << 20) {
+        return std::unexpected(Failed("the answer's head is over 1 MiB"));
+      }
+    }
+    if (auto bad = ParseAnswerHead(std::string_view(buffer).substr(0, head_end), out)) {
+      return std::unexpected(Failed(*bad));
+    }
+    buffer.erase(0, head_end + 4);
+    if (out.status >= 200) break;
+  }
+  if (!out.Header("transfer-encoding").empty()) {
+    return std::unexpected(Failed("the answer is chunked, which this client does not read"));
+  }
+  const std::string length_text = out.Header("content-length");
+  const bool bodiless = request.method == "HEAD" || out.status == 204 || out.status == 304;
+  std::optional<size_t> length;
+  if (bodiless) {
+    length = 0;
+  } else if (!length_text.empty()) {
+    length = ParseContentLength(length_text);
+    if (!length) return std::unexpected(Failed("the answer's Content-Length is not a number"));
+    if (*length > kMaxAnswer) return std::unexpected(Failed("the answer is over 256 MiB"));
+  }
+  while (!length || buffer.size() < *length) {
+    const Got got = ReceiveSome(fd, buffer, deadline, error);
+    if (got == Got::kTimeout) return std::unexpected(Failed(Waited(request)));
+    if (got == Got::kClosed && !length) break;  // the body ends with the connection
+    if (got == Got::kClosed) {
+      return std::unexpected(Failed("the connection closed after " + std::to_string(buffer.size()) +
+                                    " of " + std::to_string(*length) + " body bytes"));
+    }
+    if (got == Got::kError) {
+      return std::unexpected(Failed("reading the answer failed: " + ErrnoText(error)));
+    }
+    if (buffer.size() > kMaxAnswer) return std::unexpected(Failed("the answer is over 256 MiB"));
+  }
+  if (length) buffer.resize(*length);
+  out.body = std::move(buffer);
+  return out;
 }
 
 }  // namespace
@@ -187,63 +248,7 @@ Result<ClientResponse> Exchange(const std::string& address, const ClientRequest&
     return std::unexpected(sent.error());
   }
 
-  ClientResponse out;
-  std::string buffer;
-  int error = 0;
-  size_t head_end;
-  while (true) {  // the head; interim (1xx) answers are skipped
-    while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-      const Got got = ReceiveSome(socket.fd(), buffer, deadline, error);
-      if (got == Got::kTimeout) return std::unexpected(Failed(Waited(request)));
-      if (got == Got::kError) {
-        return std::unexpected(Failed("reading the answer failed: " + ErrnoText(error)));
-      }
-      if (got == Got::kClosed) {
-        return std::unexpected(Failed(buffer.empty()
-                                          ? "the connection closed with no answer"
-                                          : "the connection closed in the answer's headers"));
-      }
-      if (buffer.size() > 1 << 20)
-        return std::unexpected(Failed("the answer's head is over 1 MiB"));
-    }
-    if (auto bad = ParseAnswerHead(std::string_view(buffer).substr(0, head_end), out)) {
-      return std::unexpected(Failed(*bad));
-    }
-    buffer.erase(0, head_end + 4);
-    if (out.status >= 200) break;
-  }
-  if (!out.Header("transfer-encoding").empty()) {
-    return std::unexpected(Failed("the answer is chunked, which this client does not read"));
-  }
-  const std::string length_text = out.Header("content-length");
-  const bool bodiless = request.method == "HEAD" || out.status == 204 || out.status == 304;
-  std::optional<size_t> length;
-  if (bodiless) {
-    length = 0;
-  } else if (!length_text.empty()) {
-    if (length_text.size() > 18 ||
-        length_text.find_first_not_of("0123456789") != std::string::npos) {
-      return std::unexpected(Failed("the answer's Content-Length is not a number"));
-    }
-    length = std::stoull(length_text);
-    if (*length > kMaxAnswer) return std::unexpected(Failed("the answer is over 256 MiB"));
-  }
-  while (!length || buffer.size() < *length) {
-    const Got got = ReceiveSome(socket.fd(), buffer, deadline, error);
-    if (got == Got::kTimeout) return std::unexpected(Failed(Waited(request)));
-    if (got == Got::kClosed && !length) break;  // the body ends with the connection
-    if (got == Got::kClosed) {
-      return std::unexpected(Failed("the connection closed after " + std::to_string(buffer.size()) +
-                                    " of " + std::to_string(*length) + " body bytes"));
-    }
-    if (got == Got::kError) {
-      return std::unexpected(Failed("reading the answer failed: " + ErrnoText(error)));
-    }
-    if (buffer.size() > kMaxAnswer) return std::unexpected(Failed("the answer is over 256 MiB"));
-  }
-  if (length) buffer.resize(*length);
-  out.body = std::move(buffer);
-  return out;
+  return ReadAnswer(socket.fd(), request, deadline);
 }
 
 }  // namespace converge::serve

@@ -192,6 +192,11 @@ bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
 
 void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
                      const HttpHandler& handler, SendGate& gate) {
+  // Answers what cannot be served, then closes without resetting the connection.
+  const auto refuse = [&](const HttpResponse& refusal) {
+    WriteResponse(fd, refusal, false, limits.request_timeout, &gate);
+    LingeringClose(fd, limits.request_timeout);
+  };
   std::string buffer;  // what arrived and is not served yet
   while (true) {
     // The head: the first byte within idle_timeout, all of it within request_timeout.
@@ -211,47 +216,32 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       if (!CouldBeRequestLine(buffer)) break;
     }
     if (!CouldBeRequestLine(buffer)) {
-      WriteResponse(fd,
-                    HttpResponse::Text(400,
+      return refuse(HttpResponse::Text(400,
                                        "bad request: the request line is not METHOD PATH "
-                                       "HTTP/1.1 (this port serves http, not https)\n"),
-                    false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+                                       "HTTP/1.1 (this port serves http, not https)\n"));
     }
     if (head_end == std::string::npos || head_end + 4 > limits.max_head) {
-      WriteResponse(fd,
-                    HttpResponse::Text(431, "the request line and headers are over " +
-                                                std::to_string(limits.max_head / 1024) + " KiB\n"),
-                    false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+      return refuse(HttpResponse::Text(431, "the request line and headers are over " +
+                                                std::to_string(limits.max_head / 1024) + " KiB\n"));
     }
     HttpRequest request;
     request.peer = peer;
     bool keep_alive = true;
     if (auto refusal =
             ParseHead(std::string_view(buffer).substr(0, head_end), request, keep_alive)) {
-      WriteResponse(fd, *refusal, false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+      return refuse(*refusal);
     }
     if (!request.Header("transfer-encoding").empty()) {
-      WriteResponse(fd,
-                    HttpResponse::Text(411,
+      return refuse(HttpResponse::Text(411,
                                        "chunked request bodies are not served; send the "
-                                       "body with a Content-Length\n"),
-                    false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+                                       "body with a Content-Length\n"));
     }
     const std::string length_text = request.Header("content-length");
-    size_t length = 0;
-    if (!length_text.empty()) {
-      if (length_text.size() > 18 ||
-          length_text.find_first_not_of("0123456789") != std::string::npos) {
-        WriteResponse(fd, HttpResponse::Text(400, "bad request: Content-Length is not a number\n"),
-                      false, limits.request_timeout, &gate);
-        return LingeringClose(fd, limits.request_timeout);
-      }
-      length = std::stoull(length_text);
+    const std::optional<size_t> parsed = ParseContentLength(length_text);
+    if (!length_text.empty() && !parsed) {
+      return refuse(HttpResponse::Text(400, "bad request: Content-Length is not a number\n"));
     }
+    const size_t length = parsed.value_or(0);
     buffer.erase(0, head_end + 4);
     request.body_too_large = length > limits.max_body;
     if (!request.body_too_large) {

@@ -34,6 +34,13 @@ bool ParseHeaderFields(std::string_view lines, HeaderFields& fields) {
   return true;
 }
 
+std::optional<size_t> ParseContentLength(std::string_view text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != text.npos) {
+    return std::nullopt;
+  }
+  return std::stoull(std::string(text));
+}
+
 std::string FindHeader(const HeaderFields& fields, std::string_view lower_name) {
   for (const auto& [name, value] : fields) {
     if (name == lower_name) return value;

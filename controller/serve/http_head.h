@@ -2,6 +2,8 @@
 // them: the listener (requests) and the client (answers).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +22,10 @@ std::string LowerAscii(std::string_view text);
 // with "\r\n", without the blank line that ends the head) to `fields`. False when
 // a line has no name (no ':' or nothing before it).
 bool ParseHeaderFields(std::string_view lines, HeaderFields& fields);
+
+// A Content-Length value: decimal digits only, at most 18 of them; nullopt
+// otherwise.
+std::optional<size_t> ParseContentLength(std::string_view text);
 
 // The value of the first field named `lower_name` (lowercase), or "".
 std::string FindHeader(const HeaderFields& fields, std::string_view lower_name);
