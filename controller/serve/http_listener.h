@@ -20,7 +20,7 @@ namespace converge::serve {
 // Who a listener is, in its threads' names and its log lines, and how its
 // threads run. The defaults are the controller's endpoints.
 struct HttpListenerOptions {
-  // Its threads are named PREFIX-accept and PREFIX-conn (at most 15 characters).
+  // Its threads are named PREFIX-accept and PREFIX-conn (cut to 15 characters).
   std::string thread_prefix = "http";
   // Names it in log lines ("metrics server cannot accept a connection").
   std::string name = "metrics server";
