@@ -17,7 +17,7 @@ CTEST_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 # fifth less CPU than with full debug info (-g). Override for a debugger session:
 #   make RELWITHDEBINFO_FLAGS='-O2 -g -DNDEBUG' build   (after make clean)
 RELWITHDEBINFO_FLAGS ?= -O2 -g1 -DNDEBUG
-DEBIAN_PACKAGES := cmake make g++ pkg-config libcpprest-dev libyaml-cpp-dev nlohmann-json3-dev \
+DEBIAN_PACKAGES := cmake make g++ pkg-config libyaml-cpp-dev nlohmann-json3-dev \
   prometheus-cpp-dev libgtest-dev libgmock-dev libssl-dev libbenchmark-dev prometheus \
   python3 python3-yaml ccache libgit2-dev git
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -30,8 +30,8 @@ struct SocketAddress {
 std::optional<SocketAddress> ToSocketAddress(const std::string& host, int port);
 
 // A port the kernel reports free on `host` right now (bind to port 0, read it
-// back, close). cpprestsdk's listener cannot report an ephemeral port, so
-// listeners asked for port 0 use this and retry on a lost race. 0 on failure.
+// back, close). Listeners asked for port 0 use this (BindListener) and retry on a
+// lost race. 0 on failure.
 int FreePort(const std::string& host);
 
 // True when `ip` (a peer address as a listener reports it: "127.0.0.1", "::1",

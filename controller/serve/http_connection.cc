@@ -10,23 +10,12 @@
 #include <optional>
 
 #include "base/log.h"
+#include "serve/http_head.h"
 
 namespace converge::serve {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 const char* Reason(int status) {
   switch (status) {
@@ -50,6 +39,8 @@ const char* Reason(int status) {
       return "Length Required";
     case 413:
       return "Content Too Large";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
@@ -97,6 +88,14 @@ void LingeringClose(int fd, std::chrono::milliseconds limit) {
   while (ReadSome(fd, discard, deadline) == Read::kData) discard.clear();
 }
 
+// False when what arrived of the request line already cannot be one (a TLS
+// handshake sent to this plain port, binary noise): it is refused at once rather
+// than when the head times out.
+bool CouldBeRequestLine(std::string_view received) {
+  const std::string_view line = received.substr(0, received.find("\r\n"));
+  return std::all_of(line.begin(), line.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
 // Why the head cannot be served (status and text), or nullopt with `request`
 // filled in and `keep_alive` set.
 std::optional<HttpResponse> ParseHead(std::string_view head, HttpRequest& request,
@@ -120,19 +119,15 @@ std::optional<HttpResponse> ParseHead(std::string_view head, HttpRequest& reques
       !target.starts_with('/') || (version != "HTTP/1.1" && version != "HTTP/1.0")) {
     return bad("the request line is not METHOD PATH HTTP/1.1");
   }
-  request.path = std::string(target.substr(0, target.find_first_of("?#")));
-  size_t at = line_end;
-  while (at < head.size()) {
-    at += 2;  // past "\r\n"
-    const size_t end = std::min(head.find("\r\n", at), head.size());
-    const std::string_view field = head.substr(at, end - at);
-    const size_t colon = field.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return bad("a header line has no name");
-    request.headers.emplace_back(Lower(field.substr(0, colon)),
-                                 std::string(Trim(field.substr(colon + 1))));
-    at = end;
+  const std::string_view resource = target.substr(0, target.find('#'));
+  const size_t question = resource.find('?');
+  request.path = std::string(resource.substr(0, question));
+  if (question != std::string_view::npos)
+    request.query = std::string(resource.substr(question + 1));
+  if (!ParseHeaderFields(head.substr(line_end), request.headers)) {
+    return bad("a header line has no name");
   }
-  const std::string connection = Lower(request.Header("connection"));
+  const std::string connection = LowerAscii(request.Header("connection"));
   keep_alive = version == "HTTP/1.1" ? connection.find("close") == std::string::npos
                                      : connection.find("keep-alive") != std::string::npos;
   return std::nullopt;
@@ -141,10 +136,7 @@ std::optional<HttpResponse> ParseHead(std::string_view head, HttpRequest& reques
 }  // namespace
 
 std::string HttpRequest::Header(std::string_view lower_name) const {
-  for (const auto& [name, value] : headers) {
-    if (name == lower_name) return value;
-  }
-  return "";
+  return FindHeader(headers, lower_name);
 }
 
 HttpResponse HttpResponse::Text(int status, std::string body, std::string content_type) {
@@ -156,10 +148,11 @@ bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
                    std::chrono::milliseconds timeout, SendGate* gate) {
   static const std::string kEmpty;
   const std::string& body = response.body ? *response.body : kEmpty;
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status) +
-                     "\r\nContent-Type: " + response.content_type +
-                     "\r\nContent-Length: " + std::to_string(body.size()) +
-                     "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n";
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status);
+  if (!response.content_type.empty()) head += "\r\nContent-Type: " + response.content_type;
+  head += "\r\nContent-Length: " + std::to_string(response.announced_length.value_or(body.size())) +
+          "\r\nConnection: " + (keep_alive && !response.announced_length ? "keep-alive" : "close") +
+          "\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   iovec parts[2] = {{head.data(), head.size()}, {const_cast<char*>(body.data()), body.size()}};
@@ -199,6 +192,11 @@ bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
 
 void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
                      const HttpHandler& handler, SendGate& gate) {
+  // Answers what cannot be served, then closes without resetting the connection.
+  const auto refuse = [&](const HttpResponse& refusal) {
+    WriteResponse(fd, refusal, false, limits.request_timeout, &gate);
+    LingeringClose(fd, limits.request_timeout);
+  };
   std::string buffer;  // what arrived and is not served yet
   while (true) {
     // The head: the first byte within idle_timeout, all of it within request_timeout.
@@ -215,46 +213,40 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
       if (got != Read::kData) return;
       if (!begun) deadline = Clock::now() + limits.request_timeout;
       begun = true;
+      if (!CouldBeRequestLine(buffer)) break;
+    }
+    if (!CouldBeRequestLine(buffer)) {
+      return refuse(HttpResponse::Text(400,
+                                       "bad request: the request line is not METHOD PATH "
+                                       "HTTP/1.1 (this port serves http, not https)\n"));
     }
     if (head_end == std::string::npos || head_end + 4 > limits.max_head) {
-      WriteResponse(fd,
-                    HttpResponse::Text(431, "the request line and headers are over " +
-                                                std::to_string(limits.max_head / 1024) + " KiB\n"),
-                    false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+      return refuse(HttpResponse::Text(431, "the request line and headers are over " +
+                                                std::to_string(limits.max_head / 1024) + " KiB\n"));
     }
     HttpRequest request;
     request.peer = peer;
     bool keep_alive = true;
     if (auto refusal =
             ParseHead(std::string_view(buffer).substr(0, head_end), request, keep_alive)) {
-      WriteResponse(fd, *refusal, false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+      return refuse(*refusal);
     }
     if (!request.Header("transfer-encoding").empty()) {
-      WriteResponse(fd,
-                    HttpResponse::Text(411,
+      return refuse(HttpResponse::Text(411,
                                        "chunked request bodies are not served; send the "
-                                       "body with a Content-Length\n"),
-                    false, limits.request_timeout, &gate);
-      return LingeringClose(fd, limits.request_timeout);
+                                       "body with a Content-Length\n"));
     }
     const std::string length_text = request.Header("content-length");
-    size_t length = 0;
-    if (!length_text.empty()) {
-      if (length_text.size() > 18 ||
-          length_text.find_first_not_of("0123456789") != std::string::npos) {
-        WriteResponse(fd, HttpResponse::Text(400, "bad request: Content-Length is not a number\n"),
-                      false, limits.request_timeout, &gate);
-        return LingeringClose(fd, limits.request_timeout);
-      }
-      length = std::stoull(length_text);
+    const std::optional<size_t> parsed = ParseContentLength(length_text);
+    if (!length_text.empty() && !parsed) {
+      return refuse(HttpResponse::Text(400, "bad request: Content-Length is not a number\n"));
     }
+    const size_t length = parsed.value_or(0);
     buffer.erase(0, head_end + 4);
     request.body_too_large = length > limits.max_body;
     if (!request.body_too_large) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      if (buffer.size() < length && Lower(request.Header("expect")) == "100-continue" &&
+      if (buffer.size() < length && LowerAscii(request.Header("expect")) == "100-continue" &&
           ::send(fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL) !=
               static_cast<ssize_t>(kContinue.size())) {
         return;
@@ -281,6 +273,7 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
           500, "serving " + request.path + " failed; the controller's log says why\n");
     }
     if (!WriteResponse(fd, response, keep_alive, limits.request_timeout, &gate)) return;
+    if (response.announced_length) return;  // cut short on purpose: the socket closes
     if (request.body_too_large) return LingeringClose(fd, limits.request_timeout);
     if (!keep_alive) return;
   }

@@ -7,11 +7,14 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "serve/http_head.h"
 
 namespace converge::serve {
 
@@ -31,9 +34,10 @@ struct HttpLimits {
 };
 
 struct HttpRequest {
-  std::string method;                                        // "GET", "POST", ...
-  std::string path;                                          // the target without its query
-  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string method;    // "GET", "POST", ...
+  std::string path;      // the target without its query, as sent (percent-encoded)
+  std::string query;     // what follows '?' in the target, without a fragment, as sent
+  HeaderFields headers;  // names lowercased
   std::string body;
   // Content-Length was over HttpLimits::max_body: the body was not read (and the
   // connection is closed after the answer).
@@ -46,9 +50,13 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "text/plain";
+  std::string content_type = "text/plain";  // "" sends no Content-Type
   std::shared_ptr<const std::string> body;  // shared: a rendering is sent without a copy
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Allow
+  // Fault injection (the simulator's "drop"): Content-Length announces this many
+  // bytes instead of the body's size, the body is sent as it is, and the
+  // connection closes after it, so the client's read fails mid-answer.
+  std::optional<size_t> announced_length;
 
   static HttpResponse Text(int status, std::string body, std::string content_type = "text/plain");
 };
@@ -64,9 +72,9 @@ void ServeConnection(int fd, const std::string& peer, const HttpLimits& limits,
                      const HttpHandler& handler, SendGate& gate);
 
 // Writes one answer (status line, Content-Type, Content-Length, Connection, the
-// extra headers, the body) with gathering sends, each made holding `gate` (when
-// given) and never blocking while holding it. False when the client is gone or
-// takes no bytes for `timeout`.
+// extra headers, the body; Connection: close when announced_length is set) with gathering sends,
+// each made holding `gate` (when given) and never blocking while holding it. False when the client
+// is gone or takes no bytes for `timeout`.
 bool WriteResponse(int fd, const HttpResponse& response, bool keep_alive,
                    std::chrono::milliseconds timeout, SendGate* gate = nullptr);
 

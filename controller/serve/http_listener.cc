@@ -13,15 +13,14 @@
 
 #include "base/log.h"
 #include "base/net.h"
-#include "serve/coalesced.h"
 
 namespace converge::serve {
 namespace {
 
 // Linux schedules threads, and nice applies to the thread it names: raising it
 // needs no privilege. Failing leaves the thread at the priority it inherited.
-void EnterServingThread(const char* name, int nice) {
-  ::pthread_setname_np(::pthread_self(), name);
+void EnterServingThread(const std::string& name, int nice) {
+  ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice);
 }
 
@@ -39,8 +38,11 @@ std::string PeerAddress(const sockaddr_storage& addr) {
 
 }  // namespace
 
-HttpListener::HttpListener(HttpLimits limits, HttpHandler handler)
-    : limits_(limits), handler_(std::move(handler)), send_gate_(limits.concurrent_sends) {}
+HttpListener::HttpListener(HttpLimits limits, HttpHandler handler, HttpListenerOptions options)
+    : limits_(limits),
+      handler_(std::move(handler)),
+      options_(std::move(options)),
+      send_gate_(limits.concurrent_sends) {}
 
 HttpListener::~HttpListener() { Stop(); }
 
@@ -63,13 +65,13 @@ Status HttpListener::Listen(const std::string& url) {
     return std::unexpected(Error::Unavailable(why));
   }
   listen_fd_ = fd;
-  nice_ = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) + Coalesced::kRenderNice;
+  nice_ = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) + options_.nice_increment;
   acceptor_ = std::thread([this] { AcceptLoop(); });
   return {};
 }
 
 void HttpListener::AcceptLoop() {
-  EnterServingThread(kAcceptThread, nice_);
+  EnterServingThread(options_.thread_prefix + "-accept", nice_);
   while (true) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
@@ -83,7 +85,7 @@ void HttpListener::AcceptLoop() {
     if (fd < 0) {
       lock.unlock();
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        log::Warn("metrics server cannot accept a connection", {{"error", strerror(errno)}});
+        log::Warn(options_.name + " cannot accept a connection", {{"error", strerror(errno)}});
         std::this_thread::sleep_for(std::chrono::milliseconds(100));  // until descriptors free
       }
       continue;  // EINTR, ECONNABORTED, ...
@@ -102,13 +104,13 @@ void HttpListener::AcceptLoop() {
     } catch (const std::exception& e) {  // no thread to be had
       connections_.erase(id);
       ::close(fd);
-      log::Warn("metrics server cannot serve a connection", {{"error", e.what()}});
+      log::Warn(options_.name + " cannot serve a connection", {{"error", e.what()}});
     }
   }
 }
 
 void HttpListener::Serve(uint64_t id, int fd, std::string peer) {
-  EnterServingThread(kConnectionThread, nice_);
+  EnterServingThread(options_.thread_prefix + "-conn", nice_);
   try {
     ServeConnection(fd, peer, limits_, handler_, send_gate_);
   } catch (const std::exception& e) {

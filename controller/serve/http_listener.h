@@ -1,8 +1,8 @@
 // Accepts HTTP connections on one address and serves each on a thread of its own
 // (serve/http_connection.h), up to HttpLimits::max_connections at a time (more
-// get 503 and are closed). Every thread of it runs at nice +Coalesced::kRenderNice
-// over the process that started it: serving gives way to reconciling and to the
-// cloud calls.
+// get 503 and are closed). By default every thread of it runs at nice
+// +Coalesced::kRenderNice over the thread that started it: the controller's
+// endpoints give way to reconciling and to the cloud calls.
 #pragma once
 
 #include <map>
@@ -12,14 +12,28 @@
 #include <vector>
 
 #include "base/result.h"
+#include "serve/coalesced.h"
 #include "serve/http_connection.h"
 
 namespace converge::serve {
 
+// Who a listener is, in its threads' names and its log lines, and how its
+// threads run. The defaults are the controller's endpoints.
+struct HttpListenerOptions {
+  // Its threads are named PREFIX-accept and PREFIX-conn (cut to 15 characters).
+  std::string thread_prefix = "http";
+  // Names it in log lines ("metrics server cannot accept a connection").
+  std::string name = "metrics server";
+  // Added to the nice value of the thread that calls Listen for every serving
+  // thread; 0 serves at that thread's priority (the simulator, which stands in
+  // for a cloud and must not give way to the controller it serves).
+  int nice_increment = Coalesced::kRenderNice;
+};
+
 // Thread-safe.
 class HttpListener {
  public:
-  HttpListener(HttpLimits limits, HttpHandler handler);
+  HttpListener(HttpLimits limits, HttpHandler handler, HttpListenerOptions options = {});
   // Stops.
   ~HttpListener();
   HttpListener(const HttpListener&) = delete;
@@ -32,7 +46,7 @@ class HttpListener {
   // under way is cut short), and joins every thread. Idempotent.
   void Stop();
 
-  // The thread names, as /proc/self/task/*/comm shows them.
+  // The thread names with the default options, as /proc/self/task/*/comm shows them.
   static constexpr char kAcceptThread[] = "http-accept";
   static constexpr char kConnectionThread[] = "http-conn";
 
@@ -48,6 +62,7 @@ class HttpListener {
 
   const HttpLimits limits_;
   const HttpHandler handler_;
+  const HttpListenerOptions options_;
   SendGate send_gate_;
   int nice_ = 0;  // every thread's nice value
   int listen_fd_ = -1;

@@ -18,10 +18,9 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
       scnet_.Answered(op, scnet_code::kInternal);
       std::ostringstream rate;
       rate << options_.scnet_rate_limit;
-      return {web::http::status_codes::TooManyRequests,
-              AnswerText(ScnetEnvelope(scnet_code::kInternal,
-                                       "request rate limit exceeded: at most " + rate.str() +
-                                           " requests per second; retry later"))};
+      return {429, AnswerText(ScnetEnvelope(scnet_code::kInternal,
+                                            "request rate limit exceeded: at most " + rate.str() +
+                                                " requests per second; retry later"))};
     }
     const bool account =
         op == "ObtainToken" || op == "RenewToken" || op == "TokenState" || op == "DescribeCenter";
@@ -42,7 +41,7 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
-    return {web::http::status_codes::OK,
+    return {200,
             AnswerText(ScnetEnvelope(scnet_code::kInternal,
                                      "internal error (injected by the simulator for " + op + ")"))};
   }
@@ -54,10 +53,9 @@ Answer Simulator::Impl::ServeScnet(const Request& r, const std::string& op) {
         std::lock_guard lock(mu_);
         scnet_.Answered(op, scnet_code::kInvalidParameter);
       }
-      return {
-          web::http::status_codes::OK,
-          AnswerText(ScnetEnvelope(scnet_code::kInvalidParameter,
-                                   "invalid parameter: the request body is not a JSON object"))};
+      return {200, AnswerText(
+                       ScnetEnvelope(scnet_code::kInvalidParameter,
+                                     "invalid parameter: the request body is not a JSON object"))};
     }
   }
   ScnetReply reply;

@@ -1,12 +1,9 @@
 #include "sim/simulator.h"
 
-#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
-
-#include <cpprest/containerstream.h>
 
 #include "base/log.h"
 #include "base/net.h"
@@ -15,19 +12,6 @@
 #include "sim/tione_world.h"
 
 namespace converge::sim {
-
-namespace {
-
-using web::http::http_request;
-using web::http::http_response;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-}  // namespace
 
 std::string AnswerText(const nlohmann::ordered_json& body) {
   return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -168,18 +152,13 @@ Status Simulator::Impl::Start() {
   }
 
   const auto open = [&](const std::string& url) -> Status {
-    try {
-      web::http::experimental::listener::http_listener_config config;
-      config.set_timeout(std::chrono::seconds(30));
-      auto listener =
-          std::make_unique<web::http::experimental::listener::http_listener>(url, config);
-      listener->support([this](http_request req) { Handle(std::move(req)); });
-      listener->open().wait();
-      listener_ = std::move(listener);
-      return {};
-    } catch (const std::exception& e) {
-      return std::unexpected(Error::Unavailable(e.what()));
-    }
+    auto listener = std::make_unique<serve::HttpListener>(
+        kListenerLimits, [this](const serve::HttpRequest& req) { return Handle(req); },
+        serve::HttpListenerOptions{
+            .thread_prefix = "sim", .name = "simulator", .nice_increment = 0});
+    if (Status listening = listener->Listen(url); !listening) return listening;
+    listener_ = std::move(listener);
+    return {};
   };
   auto port = net::BindListener(hp->host, hp->port, open);
   if (!port) {
@@ -198,29 +177,14 @@ void Simulator::Impl::Stop() {
   stopping_ = true;
   {
     std::lock_guard lock(pause_mu_);
-    pause_cv_.notify_all();
+    pause_cv_.notify_all();  // held "hang" requests get their 503, pauses end
   }
-  std::vector<http_request> held;
-  {
-    std::lock_guard lock(mu_);
-    held.swap(held_);
-  }
-  for (auto& req : held) {
-    try {
-      req.reply(web::http::status_codes::ServiceUnavailable);
-    } catch (...) {
-    }
-  }
-  held.clear();
   if (listener_) {
-    // Let in-flight handlers (cut short by stopping_) finish before closing.
+    // Let in-flight handlers (cut short by stopping_) answer before closing.
     for (int i = 0; i < 100 && in_flight_.load() > 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    try {
-      listener_->close().wait();
-    } catch (...) {
-    }
+    listener_->Stop();
     listener_.reset();
   }
 }
@@ -228,43 +192,6 @@ void Simulator::Impl::Stop() {
 void Simulator::Impl::Pause(std::chrono::milliseconds d) {
   std::unique_lock lock(pause_mu_);
   pause_cv_.wait_for(lock, d, [this] { return stopping_.load(); });
-}
-
-void Simulator::Impl::Handle(http_request req) {
-  ++in_flight_;
-  try {
-    Request r;
-    r.arrived = clock_->Now();
-    r.method = req.method();
-    r.path = web::uri::decode(req.relative_uri().path());
-    if (r.path.empty() || r.path.front() != '/') r.path = "/" + r.path;
-    // A repeated key (SCNet's ids=A&ids=B) arrives comma-joined (cpprest's
-    // split_query keeps only one of them).
-    const std::string query = req.relative_uri().query();
-    for (size_t at = 0; at < query.size();) {
-      size_t amp = query.find('&', at);
-      if (amp == std::string::npos) amp = query.size();
-      const std::string pair = query.substr(at, amp - at);
-      at = amp + 1;
-      if (pair.empty()) continue;
-      const size_t eq = pair.find('=');
-      std::string& value = r.query[web::uri::decode(pair.substr(0, eq))];
-      const std::string v = eq == std::string::npos ? "" : web::uri::decode(pair.substr(eq + 1));
-      value += (value.empty() ? "" : ",") + v;
-    }
-    for (const auto& [k, v] : req.headers()) r.headers[Lower(k)] = v;
-    const std::vector<unsigned char> bytes = req.extract_vector().get();
-    r.body.assign(bytes.begin(), bytes.end());
-    Deliver(req, Dispatch(r));
-  } catch (const std::exception& e) {
-    try {
-      req.reply(web::http::status_codes::InternalError,
-                AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}})),
-                "application/json");
-    } catch (...) {
-    }
-  }
-  --in_flight_;
 }
 
 Answer Simulator::Impl::Dispatch(const Request& r) {
@@ -309,33 +236,6 @@ Answer Simulator::Impl::Dispatch(const Request& r) {
     return ServeScnet(r, op);
   } catch (const std::exception& e) {
     return {500, AnswerText(json({{"error", std::string("simulator failure: ") + e.what()}}))};
-  }
-}
-
-void Simulator::Impl::Deliver(http_request& req, const Answer& answer) {
-  switch (answer.delivery) {
-    case FaultMode::kMalformed: {
-      req.reply(answer.status, answer.body.substr(0, answer.body.size() / 2), "application/json");
-      return;
-    }
-    case FaultMode::kDrop: {
-      // Announce the full length, send half, close: the client's read fails mid-body.
-      http_response response(answer.status);
-      std::string partial = answer.body.substr(0, answer.body.size() / 2);
-      auto buffer =
-          concurrency::streams::container_buffer<std::string>(std::move(partial), std::ios::in);
-      response.set_body(concurrency::streams::istream(buffer), answer.body.size(),
-                        "application/json");
-      req.reply(response);
-      return;
-    }
-    case FaultMode::kHang: {
-      std::lock_guard lock(mu_);
-      held_.push_back(req);
-      return;
-    }
-    default:
-      req.reply(answer.status, answer.body, "application/json");
   }
 }
 

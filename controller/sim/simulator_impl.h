@@ -12,10 +12,9 @@
 #include <string>
 #include <vector>
 
-#include <cpprest/http_listener.h>
-
 #include "base/clock.h"
 #include "base/random.h"
+#include "serve/http_listener.h"
 #include "sim/faults.h"
 #include "sim/request.h"
 #include "sim/scnet_tokens.h"
@@ -25,6 +24,18 @@
 #include "sim/world.h"
 
 namespace converge::sim {
+
+// How the simulator's listener serves. It stands in for a cloud that chaos and
+// load tests drive hard: more connections than the controller's endpoints take,
+// bodies up to the clouds' answer limit, and the 30 s timeouts it always had.
+inline constexpr serve::HttpLimits kListenerLimits{
+    .max_head = 64 * 1024,
+    .max_body = 16 << 20,
+    .max_connections = 512,
+    .concurrent_sends = 512,
+    .idle_timeout = std::chrono::seconds(30),
+    .request_timeout = std::chrono::seconds(30),
+};
 
 class Simulator::Impl {
  public:
@@ -48,9 +59,9 @@ class Simulator::Impl {
   Answer Dispatch(const Request& r);
 
  private:
-  using http_request = web::http::http_request;
-
-  void Handle(http_request req);
+  // http_front.cc: decodes the request, dispatches it, delivers the answer with
+  // its fault.
+  serve::HttpResponse Handle(const serve::HttpRequest& req);
   Answer Admin(const Request& r);
   // scnet_api.cc: `op` is the SCNet operation the path names.
   Answer ServeScnet(const Request& r, const std::string& op);
@@ -59,8 +70,9 @@ class Simulator::Impl {
   ScnetReply ServeScnetAccount(const Request& r, const std::string& op);
   // tione_api.cc.
   Answer ServeTione(const Request& r);
-  // Sends `answer` with its delivery fault.
-  void Deliver(http_request& req, const Answer& answer);
+  // http_front.cc: `answer` as sent with its delivery fault (a "hang" waits here
+  // until Stop()).
+  serve::HttpResponse Deliver(const Answer& answer);
   // Waits `d`, cut short by Stop().
   void Pause(std::chrono::milliseconds d);
 
@@ -75,9 +87,8 @@ class Simulator::Impl {
   json fixture_ = json::object();
   CloudStats scnet_;
   CloudStats tione_;
-  std::vector<http_request> held_;
 
-  std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
+  std::unique_ptr<serve::HttpListener> listener_;
   std::string authority_ = "127.0.0.1:0";  // host:port ([host]:port for IPv6)
   int port_ = 0;
   std::atomic<bool> stopping_{false};

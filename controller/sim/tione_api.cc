@@ -48,7 +48,7 @@ Answer Simulator::Impl::ServeTione(const Request& r) {
     ++tione_.calls[op];
     auto reject = [&](const TioneReply& reply) -> Answer {
       tione_.Answered(op, reply.error_code);
-      return {web::http::status_codes::OK, AnswerText(TioneEnvelope(reply, request_id))};
+      return {200, AnswerText(TioneEnvelope(reply, request_id))};
     };
     if (!tione_.Admit(r.arrived, options_.tione_rate_limit)) {
       std::ostringstream rate;
@@ -108,7 +108,7 @@ Answer Simulator::Impl::ServeTione(const Request& r) {
   }
   if (fault.latency.count() > 0) Pause(fault.latency);
   if (fault.mode == FaultMode::kError) {
-    return {web::http::status_codes::OK,
+    return {200,
             AnswerText(TioneEnvelope(TioneError("InternalError",
                                                 "An internal error has occurred (injected by the "
                                                 "simulator for " +

@@ -260,7 +260,7 @@ TEST_F(TransportErrorsTest, RejectedCertificateSaysWhyAndWasNeverSent) {
 }
 
 // The name verified is the endpoint's host, never the Host header with its port
-// (which made every https endpoint with an explicit port fail under cpprestsdk).
+// (which made every https endpoint with an explicit port fail with the HTTP library used before).
 TEST_F(TransportErrorsTest, HttpsWithAnExplicitPortVerifiesTheHostName) {
   SelfSignedTlsServer server(/*connections=*/1, "IP:127.0.0.1");
   std::unique_ptr<http::HttpTransport> transport = TrustingTransport(server, "127.0.0.1");

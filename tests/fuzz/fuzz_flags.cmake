@@ -15,8 +15,8 @@ add_link_options(-fsanitize=address,undefined)
 # libstdc++ 12 enables <expected> only when __cpp_concepts >= 202002L, which clang
 # (before 19) reports as 201907L although it implements what <expected> needs
 # (conditionally trivial destructors, clang 16). And C++23 makes unique_ptr's
-# destructor constexpr, which clang instantiates where cpprestsdk's json.h holds
-# a unique_ptr to a type it only declares; this build does not need a constexpr
+# destructor constexpr, which clang instantiates where a header holds a
+# unique_ptr to a type it only declares; this build does not need a constexpr
 # unique_ptr.
 add_compile_options(-D__cpp_concepts=202002L -D_GLIBCXX23_CONSTEXPR=
   -Wno-builtin-macro-redefined -Wno-macro-redefined)

@@ -1,27 +1,28 @@
 #include "support/http.h"
 
-#include <cpprest/http_client.h>
+#include "serve/http_client.h"
 
 namespace converge::test_support {
 
 Response Send(const std::string& base_url, const Request& request) {
+  constexpr std::string_view kScheme = "http://";
+  const std::string address =
+      base_url.starts_with(kScheme) ? base_url.substr(kScheme.size()) : base_url;
+  Result<serve::ClientResponse> answer =
+      serve::Exchange(address, {.method = request.method,
+                                .target = request.path,
+                                .headers = request.headers,
+                                .body = request.body,
+                                .content_type = request.content_type,
+                                .timeout = request.timeout});
   Response out;
-  try {
-    web::http::client::http_client_config config;
-    config.set_timeout(request.timeout);
-    web::http::client::http_client client(base_url, config);
-    web::http::http_request req(request.method);
-    req.set_request_uri(request.path);
-    for (const auto& [name, value] : request.headers) req.headers().add(name, value);
-    if (!request.body.empty()) req.set_body(request.body, request.content_type);
-    web::http::http_response response = client.request(req).get();
-    out.status = response.status_code();
-    out.content_type = response.headers().content_type();
-    out.body = response.extract_utf8string(true).get();
-  } catch (const std::exception& e) {
-    out.status = 0;
-    out.transport_error = e.what();
+  if (!answer) {
+    out.transport_error = answer.error().message;
+    return out;
   }
+  out.status = answer->status;
+  out.content_type = answer->Header("content-type");
+  out.body = std::move(answer->body);
   return out;
 }
 

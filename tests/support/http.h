@@ -1,5 +1,6 @@
-// A loopback HTTP client for tests: one request per call, bounded by a timeout,
-// never throws (a failed exchange is status 0 with transport_error set).
+// A loopback HTTP client for tests (serve/http_client.h underneath): one request
+// per call, bounded by a timeout, never throws (a failed exchange is status 0
+// with transport_error set to what failed, e.g. "connection refused").
 #pragma once
 
 #include <chrono>
