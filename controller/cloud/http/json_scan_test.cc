@@ -45,7 +45,9 @@ void ExpectSameAsNlohmann(const std::string& text) {
   const bool their_ok = json::sax_parse(text, &theirs);
   const bool our_ok = ScanJson(text, &ours);
   ASSERT_EQ(our_ok, their_ok) << "input: " << text;
-  if (their_ok) EXPECT_EQ(ours.events, theirs.events) << "input: " << text;
+  if (their_ok) {
+    EXPECT_EQ(ours.events, theirs.events) << "input: " << text;
+  }
 }
 
 TEST(JsonScanTest, ReadsWhatNlohmannReadsWithTheSameEvents) {
