@@ -31,7 +31,6 @@ struct Observed {
   std::string description;  // SCNet container instances
   std::map<std::string, std::string> tags;  // TI-ONE tags
   std::string message;  // the cloud's failure text (errorMessage, FailureReason), may be ""
-  std::string create_time;
   // Spec-comparable attributes the cloud reported, keyed by the API's field name
   // ("cpuNumber", "ramSize", "imagePath", "ResourceConf.Cpu", ...). A key absent
   // here was not reported and is not compared.

@@ -90,7 +90,8 @@ PrunePlan Controller::PlanPruneFor(const Observations& obs) {
     // Under the controller's lock (the inventory's is taken inside it, never the
     // other way round): what no manifest declares, without copying the rest.
     undeclared = inventory_->Entries(
-        [&](const InventoryEntry& e) { return !tracked_.count(e.Key()); }, &managed);
+        [&](const std::string& key, const InventoryEntry&) { return !tracked_.count(key); },
+        &managed);
   }
   const PruneOptions po{options_.prune, options_.max_prune, options_.create_grace.count()};
   return PlanPrune(undeclared, managed, obs, journal_.Pending(), po, problem, WallMs(), elsewhere);

@@ -188,15 +188,14 @@ bool FileInventory::Holds(const InventoryEntry& entry) const {
 
 std::vector<InventoryEntry> FileInventory::Entries() const {
   size_t size = 0;
-  return Entries([](const InventoryEntry&) { return true; }, &size);
+  return Entries([](const std::string&, const InventoryEntry&) { return true; }, &size);
 }
 
-std::vector<InventoryEntry> FileInventory::Entries(
-    const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const {
+std::vector<InventoryEntry> FileInventory::Entries(const EntryFilter& keep, size_t* size) const {
   std::lock_guard lock(mu_);
   std::vector<InventoryEntry> out;
   for (const auto& [key, e] : entries_) {
-    if (keep(e)) out.push_back(e);
+    if (keep(key, e)) out.push_back(e);
   }
   *size = entries_.size();
   return out;
@@ -227,15 +226,14 @@ bool MemoryInventory::Holds(const InventoryEntry& entry) const {
 
 std::vector<InventoryEntry> MemoryInventory::Entries() const {
   size_t size = 0;
-  return Entries([](const InventoryEntry&) { return true; }, &size);
+  return Entries([](const std::string&, const InventoryEntry&) { return true; }, &size);
 }
 
-std::vector<InventoryEntry> MemoryInventory::Entries(
-    const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const {
+std::vector<InventoryEntry> MemoryInventory::Entries(const EntryFilter& keep, size_t* size) const {
   std::lock_guard lock(mu_);
   std::vector<InventoryEntry> out;
   for (const auto& [key, e] : entries_) {
-    if (keep(e)) out.push_back(e);
+    if (keep(key, e)) out.push_back(e);
   }
   *size = entries_.size();
   return out;

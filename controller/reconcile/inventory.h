@@ -45,10 +45,10 @@ class Inventory {
   // Forgets an entry (its resource is gone from the cloud). Idempotent.
   virtual Status Remove(const std::string& key) = 0;
   virtual std::vector<InventoryEntry> Entries() const = 0;
-  // The entries `keep` accepts, and in *size how many there are in all: a pass
-  // copies what it prunes, not the whole inventory.
-  virtual std::vector<InventoryEntry> Entries(
-      const std::function<bool(const InventoryEntry&)>& keep, size_t* size) const = 0;
+  // The entries `keep` accepts (given each entry's Key() too), and in *size how
+  // many there are in all: a pass copies what it prunes, not the whole inventory.
+  using EntryFilter = std::function<bool(const std::string& key, const InventoryEntry&)>;
+  virtual std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const = 0;
   // Whether `entry` is held exactly as given (a pass records only what differs,
   // so an inventory of 10,000 is not copied into every pass).
   virtual bool Holds(const InventoryEntry& entry) const = 0;
@@ -76,8 +76,7 @@ class FileInventory : public Inventory {
   Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
-  std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
-                                      size_t* size) const override;
+  std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const override;
   bool Holds(const InventoryEntry& entry) const override;
   std::string LoadError() const override;
   // How many times the file was written (each a write, fsync, rename and
@@ -101,8 +100,7 @@ class MemoryInventory : public Inventory {
   Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
   std::vector<InventoryEntry> Entries() const override;
-  std::vector<InventoryEntry> Entries(const std::function<bool(const InventoryEntry&)>& keep,
-                                      size_t* size) const override;
+  std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const override;
   bool Holds(const InventoryEntry& entry) const override;
 
  private:

@@ -77,8 +77,8 @@ TEST(FileInventoryTest, EntriesKeepsWhatThePredicateAcceptsAndCountsAll) {
   ASSERT_TRUE(inv) << inv.error().message;
   ASSERT_TRUE((*inv)->PutAll({Entry("a", "Delete"), Entry("b", "Orphan"), Entry("c", "Stop")}));
   size_t size = 0;
-  const std::vector<InventoryEntry> kept =
-      (*inv)->Entries([](const InventoryEntry& e) { return e.name != "b"; }, &size);
+  const std::vector<InventoryEntry> kept = (*inv)->Entries(
+      [](const std::string&, const InventoryEntry& e) { return e.name != "b"; }, &size);
   EXPECT_EQ(size, 3u);
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_EQ(kept[0].name, "a");

@@ -41,7 +41,7 @@ class RedactionTest : public CloudSimTest {
   }
   void Record(const Observed& o) {
     text_ += o.id + " " + o.name + " " + o.status + " " + o.description + " " + o.message + " " +
-             o.create_time + " " + o.service_command + "\n";
+             o.service_command + "\n";
     for (const auto& [k, v] : o.attributes) text_ += k + "=" + v + "\n";
     for (const auto& [k, v] : o.tags) text_ += k + "=" + v + "\n";
   }

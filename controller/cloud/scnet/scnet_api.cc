@@ -19,31 +19,16 @@ constexpr std::string_view kFailureKeys[] = {"errorMessage", "message", "errorMs
 constexpr std::string_view kInstanceAttributes[] = {
     "cpuNumber", "ramSize",         "gpuNumber",     "imagePath",  "version",
     "taskType",  "acceleratorType", "resourceGroup", "taskNumber", "timeoutLimit"};
-constexpr std::string_view kInstanceKeys[] = {"id",
-                                              "instanceServiceName",
-                                              "status",
-                                              "description",
-                                              "createTime",
-                                              "errorMessage",
-                                              "message",
-                                              "errorMsg",
-                                              "cpuNumber",
-                                              "ramSize",
-                                              "gpuNumber",
-                                              "imagePath",
-                                              "version",
-                                              "taskType",
-                                              "acceleratorType",
-                                              "resourceGroup",
-                                              "taskNumber",
-                                              "timeoutLimit"};
+constexpr std::string_view kInstanceKeys[] = {
+    "id",       "instanceServiceName", "status",        "description", "errorMessage", "message",
+    "errorMsg", "cpuNumber",           "ramSize",       "gpuNumber",   "imagePath",    "version",
+    "taskType", "acceleratorType",     "resourceGroup", "taskNumber",  "timeoutLimit"};
 constexpr std::string_view kNotebookAttributes[] = {
     "imageName",         "cpuNumber",         "ramSize",        "acceleratorType",
     "acceleratorNumber", "resourceGroupCode", "resourceGroupId"};
 constexpr std::string_view kNotebookKeys[] = {"id",
                                               "notebookName",
                                               "notebookStatus",
-                                              "createTime",
                                               "errorMessage",
                                               "message",
                                               "errorMsg",
@@ -64,7 +49,6 @@ constexpr std::string_view kNotebookDataKeys[] = {"total",
                                                   "id",
                                                   "notebookName",
                                                   "notebookStatus",
-                                                  "createTime",
                                                   "errorMessage",
                                                   "message",
                                                   "errorMsg",
@@ -127,7 +111,6 @@ Observed InstanceOf(FlatObject item) {
   o.name = item.Take("instanceServiceName");
   o.status = item.Take("status");
   o.description = item.Take("description");
-  o.create_time = item.Take("createTime");
   o.message = FailureText(item);
   o.attributes.reserve(std::size(kInstanceAttributes));
   for (std::string_view key : kInstanceAttributes) PutAttribute(o, item, key, {key});
@@ -140,7 +123,6 @@ Observed NotebookOf(FlatObject item) {
   o.id = item.Take("id");
   o.name = item.Take("notebookName");
   o.status = item.Take("notebookStatus");
-  o.create_time = item.Take("createTime");
   o.message = FailureText(item);
   o.attributes.reserve(std::size(kNotebookAttributes) + 1);
   for (std::string_view key : kNotebookAttributes) PutAttribute(o, item, key, {key});

@@ -96,7 +96,6 @@ TEST(ScnetNotebookListTest, Seed000ObjectDataIsOneRecord) {
   EXPECT_EQ(nb.id, "1896050410550136833");
   EXPECT_EQ(nb.name, "2503021210191107");
   EXPECT_EQ(nb.status, "Terminated");
-  EXPECT_EQ(nb.create_time, "2025-03-02 12:10:20");
   EXPECT_EQ(nb.message, "");
   EXPECT_EQ(nb.service_command, kCommand);
   EXPECT_EQ(nb.service_port, 1223);

@@ -23,7 +23,8 @@ std::string Dump(const nlohmann::ordered_json& body) {
 }
 
 void PutAttribute(Observed& out, std::string key, const json* value) {
-  if (std::optional<std::string> text = ScalarText(value)) out.attributes.emplace(std::move(key), std::move(*text));
+  if (std::optional<std::string> text = ScalarText(value))
+    out.attributes.emplace(std::move(key), std::move(*text));
 }
 
 }  // namespace
@@ -139,7 +140,6 @@ Observed ParseNotebook(const json& item) {
   o.id = TextOr(item, "Id");
   o.name = TextOr(item, "Name");
   o.status = TextOr(item, "Status");
-  o.create_time = TextOr(item, "CreateTime");
   o.message = TextOr(item, "FailureReason");
   if (o.message.empty() && (o.status == "Failed" || o.status == "SubmitFailed")) {
     o.message = TextOr(item, "Message");

@@ -144,7 +144,6 @@ TEST(TiOneParseTest, Seed002NotebookDetail) {
   EXPECT_EQ(nb->id, "nb-1188508294472113920");
   EXPECT_EQ(nb->name, "notebook-test");
   EXPECT_EQ(nb->status, "Stopped");
-  EXPECT_EQ(nb->create_time, "2024-11-11T10:50:44+08");
   EXPECT_EQ(nb->message, "no-msg");
   EXPECT_EQ(nb->tags, (std::map<std::string, std::string>{{"test-key", "test-value"}}));
   const Attributes expected = {
