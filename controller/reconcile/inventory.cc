@@ -63,6 +63,35 @@ bool FromJson(const nlohmann::json& j, InventoryEntry* e) {
 
 }  // namespace
 
+std::vector<InventoryEntry> Inventory::Entries() const {
+  size_t size = 0;
+  return Entries([](const std::string&, const InventoryEntry&) { return true; }, &size);
+}
+
+std::optional<InventoryEntry> Inventory::Find(const std::string& key) const {
+  size_t size = 0;
+  std::vector<InventoryEntry> found =
+      Entries([&](const std::string& k, const InventoryEntry&) { return k == key; }, &size);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::vector<InventoryEntry> MapInventory::Entries(const EntryFilter& keep, size_t* size) const {
+  std::lock_guard lock(mu_);
+  std::vector<InventoryEntry> out;
+  for (const auto& [key, e] : entries_) {
+    if (keep(key, e)) out.push_back(e);
+  }
+  *size = entries_.size();
+  return out;
+}
+
+bool MapInventory::Holds(const InventoryEntry& entry) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(entry.Key());
+  return it != entries_.end() && it->second == entry;
+}
+
 Result<std::unique_ptr<FileInventory>> FileInventory::Open(const std::string& dir, bool read_only) {
   std::error_code ec;
   if (!read_only) fs::create_directories(dir, ec);
@@ -180,27 +209,6 @@ Status FileInventory::Remove(const std::string& key) {
   return written;
 }
 
-bool FileInventory::Holds(const InventoryEntry& entry) const {
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(entry.Key());
-  return it != entries_.end() && it->second == entry;
-}
-
-std::vector<InventoryEntry> FileInventory::Entries() const {
-  size_t size = 0;
-  return Entries([](const std::string&, const InventoryEntry&) { return true; }, &size);
-}
-
-std::vector<InventoryEntry> FileInventory::Entries(const EntryFilter& keep, size_t* size) const {
-  std::lock_guard lock(mu_);
-  std::vector<InventoryEntry> out;
-  for (const auto& [key, e] : entries_) {
-    if (keep(key, e)) out.push_back(e);
-  }
-  *size = entries_.size();
-  return out;
-}
-
 std::string FileInventory::LoadError() const {
   std::lock_guard lock(mu_);
   return load_error_;
@@ -216,27 +224,6 @@ Status MemoryInventory::Remove(const std::string& key) {
   std::lock_guard lock(mu_);
   entries_.erase(key);
   return {};
-}
-
-bool MemoryInventory::Holds(const InventoryEntry& entry) const {
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(entry.Key());
-  return it != entries_.end() && it->second == entry;
-}
-
-std::vector<InventoryEntry> MemoryInventory::Entries() const {
-  size_t size = 0;
-  return Entries([](const std::string&, const InventoryEntry&) { return true; }, &size);
-}
-
-std::vector<InventoryEntry> MemoryInventory::Entries(const EntryFilter& keep, size_t* size) const {
-  std::lock_guard lock(mu_);
-  std::vector<InventoryEntry> out;
-  for (const auto& [key, e] : entries_) {
-    if (keep(key, e)) out.push_back(e);
-  }
-  *size = entries_.size();
-  return out;
 }
 
 }  // namespace converge::reconcile

@@ -44,27 +44,34 @@ class Inventory {
   Status Put(const InventoryEntry& entry) { return PutAll({entry}); }
   // Forgets an entry (its resource is gone from the cloud). Idempotent.
   virtual Status Remove(const std::string& key) = 0;
-  virtual std::vector<InventoryEntry> Entries() const = 0;
   // The entries `keep` accepts (given each entry's Key() too), and in *size how
   // many there are in all: a pass copies what it prunes, not the whole inventory.
   using EntryFilter = std::function<bool(const std::string& key, const InventoryEntry&)>;
   virtual std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const = 0;
+  std::vector<InventoryEntry> Entries() const;
   // Whether `entry` is held exactly as given (a pass records only what differs,
   // so an inventory of 10,000 is not copied into every pass).
   virtual bool Holds(const InventoryEntry& entry) const = 0;
-  std::optional<InventoryEntry> Find(const std::string& key) const {
-    for (auto& e : Entries()) {
-      if (e.Key() == key) return e;
-    }
-    return std::nullopt;
-  }
+  std::optional<InventoryEntry> Find(const std::string& key) const;
   // Why the stored inventory was not trusted when loaded ("" when it was).
   virtual std::string LoadError() const { return ""; }
 };
 
+// The entries by Key() in memory, and reading them: what both inventories share.
+class MapInventory : public Inventory {
+ public:
+  using Inventory::Entries;
+  std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const override;
+  bool Holds(const InventoryEntry& entry) const override;
+
+ protected:
+  mutable std::mutex mu_;
+  std::map<std::string, InventoryEntry> entries_;  // guarded by mu_
+};
+
 // DIR/inventory.json, rewritten whole with write-temp + fsync + rename +
 // fsync(dir) on every change. Shares the state dir (and its lock) with the journal.
-class FileInventory : public Inventory {
+class FileInventory : public MapInventory {
  public:
   // Creates DIR if needed. A missing file is an empty inventory; an unreadable
   // or corrupt one is an empty inventory whose LoadError() says why (it is kept
@@ -75,9 +82,6 @@ class FileInventory : public Inventory {
 
   Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
-  std::vector<InventoryEntry> Entries() const override;
-  std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const override;
-  bool Holds(const InventoryEntry& entry) const override;
   std::string LoadError() const override;
   // How many times the file was written (each a write, fsync, rename and
   // directory fsync), for tests.
@@ -88,24 +92,15 @@ class FileInventory : public Inventory {
   Status WriteLocked();
 
   std::string dir_;
-  mutable std::mutex mu_;
-  std::map<std::string, InventoryEntry> entries_;
   std::string load_error_;
   int writes_ = 0;
 };
 
 // In memory, for plan without a state dir and tests.
-class MemoryInventory : public Inventory {
+class MemoryInventory : public MapInventory {
  public:
   Status PutAll(std::vector<InventoryEntry> entries) override;
   Status Remove(const std::string& key) override;
-  std::vector<InventoryEntry> Entries() const override;
-  std::vector<InventoryEntry> Entries(const EntryFilter& keep, size_t* size) const override;
-  bool Holds(const InventoryEntry& entry) const override;
-
- private:
-  mutable std::mutex mu_;
-  std::map<std::string, InventoryEntry> entries_;
 };
 
 }  // namespace converge::reconcile
