@@ -7,10 +7,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "base/write_all.h"
 
 namespace converge::reconcile {
 namespace fs = std::filesystem;
@@ -21,17 +22,6 @@ constexpr char kFile[] = "inventory.json";
 std::unexpected<Error> IOError(const std::string& what) {
   return std::unexpected(Error::IOError(what + ": " + std::strerror(errno) +
                                         " (check the state dir's permissions and free space)"));
-}
-
-// Writes all of `text`, resuming after short writes and signals.
-bool WriteAll(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 nlohmann::json ToJson(const InventoryEntry& e) {

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/write_all.h"
+
 namespace converge::reconcile {
 namespace fs = std::filesystem;
 namespace {
@@ -111,8 +113,7 @@ Status FileJournal::Record(const Intent& intent) {
   // and fsync in parallel; only the directory's fsync is shared (SyncDirectory).
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IOError("write intent " + tmp);
-  const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-                       ::fsync(fd) == 0;
+  const bool written = WriteAll(fd, body) && ::fsync(fd) == 0;
   Status write_error = written ? Status{} : Status{IOError("write intent " + tmp)};
   ::close(fd);
   if (!write_error) return write_error;
