@@ -38,7 +38,15 @@ TEST(ManifestSignatureTest, CoversEveryManifestFileAndSkipsWhatTheLoaderSkips) {
   const std::string edited = ManifestSignature({dir.path()});
   EXPECT_NE(edited, sig);
   dir.Write("sub/deeper/c.yaml", "c");
-  EXPECT_NE(ManifestSignature({dir.path()}), edited);
+  const std::string added = ManifestSignature({dir.path()});
+  EXPECT_NE(added, edited);
+  // A rename keeps mtime and size: the path tells it apart.
+  std::filesystem::rename(dir.path() + "/sub/deeper/c.yaml", dir.path() + "/sub/deeper/d.yaml");
+  const std::string renamed = ManifestSignature({dir.path()});
+  EXPECT_NE(renamed, added);
+  // A file named directly counts as well, beside a directory.
+  EXPECT_NE(ManifestSignature({dir.path(), dir.path() + "/notes.txt"}), renamed);
+  EXPECT_EQ(ManifestSignature({dir.path()}), renamed);
 }
 
 // With inotify and no polling to speak of (an hour), a write is noticed at once:
