@@ -281,7 +281,8 @@ def fast_rows(converge, root, n, periods, rows):
                      "exactly the minimum", round(lists) == minimum))
         rows.append((f"calls per resync against a describe per resource ({n:,} calls)",
                      f"{total:.0f} ({total / n:.1%} of it)", "-", None))
-        rows.append((f"CPU per steady-state resync at {n:,}", f"{cpu * 1000:.0f} ms",
+        rows.append((f"CPU per steady-state resync at {n:,} (mean of {periods})",
+                     f"{cpu * 1000:.0f} ms",
                      "≤ 100 ms", cpu <= 0.1))
         rss = run.peak_rss_mib()
         rows.append((f"peak RSS, `converge run` holding {n:,}", f"{rss:.0f} MiB", "≤ 64 MiB",
@@ -319,7 +320,10 @@ def main():
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--slow-n", type=int, default=1000, help="creates through qps 20")
     ap.add_argument("--edits", type=int, default=20)
-    ap.add_argument("--periods", type=int, default=3, help="steady-state resyncs measured")
+    ap.add_argument("--periods", type=int, default=12,
+                    help="steady-state resyncs measured (12 at 5 s span one of run's "
+                         "once-a-minute safety polls of the manifests, so its cost is counted "
+                         "once, not by chance)")
     ap.add_argument("--json", help="also write the rows as JSON here")
     ap.add_argument("--only", default="validate,fast,slow,edit",
                     help="comma-separated parts to run: validate (validate over n), fast (n creates "

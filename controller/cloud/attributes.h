@@ -26,6 +26,10 @@ class Attributes {
   void reserve(size_t n) { items_.reserve(n); }
   // Adds key = value unless key is present (as std::map::emplace).
   void emplace(std::string key, std::string value) {
+    if (items_.empty() || items_.back().first < key) {  // keys coming in order
+      items_.emplace_back(std::move(key), std::move(value));
+      return;
+    }
     auto it = LowerBound(key);
     if (it != items_.end() && it->first == key) return;
     items_.emplace(it, std::move(key), std::move(value));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "cloud/http/json_fields.h"
 #include "cloud/http/json_scan.h"
@@ -12,10 +13,24 @@ namespace {
 
 using json = nlohmann::json;
 
+// Equal texts. Keys differ mostly in length or at an end, so those are
+// compared before the bytes (a key is looked up some million times a sweep).
+bool SameText(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         (a.empty() || (a.front() == b.front() && a.back() == b.back() &&
+                        std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+// Keys are mostly views of the same static list entry: the same pointer is
+// the same key without comparing its text.
+bool SameKey(std::string_view a, std::string_view b) {
+  return (a.data() == b.data() && a.size() == b.size()) || SameText(a, b);
+}
+
 // The entry of `keys` equal to `key` (a view of the static list), or "".
 std::string_view Lookup(std::span<const std::string_view> keys, std::string_view key) {
   for (std::string_view k : keys) {
-    if (k == key) return k;
+    if (SameText(k, key)) return k;
   }
   return {};
 }
@@ -258,16 +273,6 @@ class Reader final : public nlohmann::json_sax<json> {
 
 }  // namespace
 
-namespace {
-
-// Keys are mostly views of the same static list entry: the same pointer is
-// the same key without comparing its text.
-bool SameKey(std::string_view a, std::string_view b) {
-  return (a.data() == b.data() && a.size() == b.size()) || a == b;
-}
-
-}  // namespace
-
 FlatObject::Member* FlatObject::Find(std::string_view key) {
   for (Member& m : members_) {
     if (SameKey(m.key, key)) return &m;
@@ -284,6 +289,11 @@ const FlatObject::Member* FlatObject::Find(std::string_view key) const {
 
 const std::string* FlatObject::Text(std::string_view key) const {
   const Member* m = Find(key);
+  return m != nullptr && m->scalar ? &m->text : nullptr;
+}
+
+std::string* FlatObject::Text(std::string_view key) {
+  Member* m = Find(key);
   return m != nullptr && m->scalar ? &m->text : nullptr;
 }
 
@@ -310,7 +320,7 @@ void FlatObject::Set(std::string_view key, std::optional<std::string> text,
 }
 
 void FlatObject::Erase(std::string_view key) {
-  std::erase_if(members_, [&](const Member& m) { return m.key == key; });
+  std::erase_if(members_, [&](const Member& m) { return SameKey(m.key, key); });
 }
 
 FlatObject FlatObject::Of(const nlohmann::json& obj, std::span<const std::string_view> keys) {

@@ -25,6 +25,8 @@ class FlatObject {
  public:
   // The text of `key`; nullptr when absent or not a scalar.
   const std::string* Text(std::string_view key) const;
+  // The same, to move from (an adapter building an Observed).
+  std::string* Text(std::string_view key);
   // The text of `key` moved out, or "" (for building an Observed without copies).
   std::string Take(std::string_view key);
   // The member as IntegerOf (json_fields.h) reads it: an integer, an integral

@@ -69,6 +69,21 @@ TEST(JsonScanTest, ReadsWhatNlohmannReadsWithTheSameEvents) {
   }
 }
 
+// Strings are scanned eight bytes at a time: whatever ends a plain run (a quote,
+// an escape, a control character, a multi-byte sequence, valid or not) is seen
+// at every position of a word, and right after one.
+TEST(JsonScanTest, EveryByteThatEndsAPlainRunIsSeenAtEveryOffset) {
+  const std::vector<std::string> specials = {
+      "\"", "\\n", "\\u00e9", std::string(1, '\x01'), "\x1F", "\x7F", "\xC3\xA9",
+      "\xF0\x9F\x98\x80", "\xC3", "\xFF", "\xC0\xAF"};
+  for (const std::string& special : specials) {
+    for (size_t before = 0; before <= 17; ++before) {
+      const std::string text = "[\"" + std::string(before, 'a') + special + "bcdefghijklmnop\"]";
+      ExpectSameAsNlohmann(text);
+    }
+  }
+}
+
 TEST(JsonScanTest, RefusesWhatNlohmannRefuses) {
   for (const std::string& text : std::vector<std::string>{
            "",

@@ -16,16 +16,17 @@ using nlohmann::json;
 
 // The members of a list item each parser reads (sshPassword is never among them).
 constexpr std::string_view kFailureKeys[] = {"errorMessage", "message", "errorMsg"};
+// Sorted, so that each attribute of an item is appended to its flat map.
 constexpr std::string_view kInstanceAttributes[] = {
-    "cpuNumber", "ramSize",         "gpuNumber",     "imagePath",  "version",
-    "taskType",  "acceleratorType", "resourceGroup", "taskNumber", "timeoutLimit"};
+    "acceleratorType", "cpuNumber", "gpuNumber",  "imagePath",    "ramSize",
+    "resourceGroup",   "taskNumber", "taskType", "timeoutLimit", "version"};
 constexpr std::string_view kInstanceKeys[] = {
     "id",       "instanceServiceName", "status",        "description", "errorMessage", "message",
     "errorMsg", "cpuNumber",           "ramSize",       "gpuNumber",   "imagePath",    "version",
     "taskType", "acceleratorType",     "resourceGroup", "taskNumber",  "timeoutLimit"};
 constexpr std::string_view kNotebookAttributes[] = {
-    "imageName",         "cpuNumber",         "ramSize",        "acceleratorType",
-    "acceleratorNumber", "resourceGroupCode", "resourceGroupId"};
+    "acceleratorNumber", "acceleratorType", "cpuNumber",      "imageName",
+    "ramSize",           "resourceGroupCode", "resourceGroupId"};
 constexpr std::string_view kNotebookKeys[] = {"id",
                                               "notebookName",
                                               "notebookStatus",
@@ -77,17 +78,18 @@ constexpr http::ListShape kNotebookShape{kEnvelopeKeys, "data", kItemArrays, kNo
 void PutAttribute(Observed& out, FlatObject& item, std::string_view key,
                   std::initializer_list<std::string_view> spellings) {
   for (std::string_view spelling : spellings) {
-    if (!item.Has(spelling)) continue;
-    if (item.Text(spelling) != nullptr)
-      out.attributes.emplace(std::string(key), item.Take(spelling));
-    return;
+    if (std::string* text = item.Text(spelling)) {
+      out.attributes.emplace(std::string(key), std::move(*text));
+      return;
+    }
+    if (item.Has(spelling)) return;  // an object or an array: not an attribute
   }
 }
 
 std::string FailureText(FlatObject& item) {
   for (std::string_view key : kFailureKeys) {
-    const std::string* text = item.Text(key);
-    if (text != nullptr && !text->empty()) return item.Take(key);
+    std::string* text = item.Text(key);
+    if (text != nullptr && !text->empty()) return std::move(*text);
   }
   return "";
 }
