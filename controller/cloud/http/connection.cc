@@ -185,24 +185,30 @@ std::optional<IoFailure> Connection::Write(std::string_view data, Deadline deadl
   return std::nullopt;
 }
 
-std::optional<IoFailure> Connection::Read(std::string& buffer, Deadline deadline) {
-  char chunk[16384];
+std::optional<IoFailure> Connection::Read(std::string& buffer, Deadline deadline, size_t most) {
+  most = std::clamp<size_t>(most, 1, 1 << 20);
+  // Receives into the buffer's new tail; `got` is what it keeps (<= 0: nothing).
+  // (The size handed to the operation is not used: when the string grows,
+  // GCC 12's libstdc++ hands over the new capacity, not the size asked for.)
+  auto receive = [&](auto&& into) {
+    const size_t had = buffer.size();
+    long got = 0;
+    buffer.resize_and_overwrite(had + most, [&](char* data, size_t) {
+      got = into(data + had);
+      return had + static_cast<size_t>(std::max(got, 0L));
+    });
+    return got;
+  };
   while (true) {
     if (ssl_ != nullptr) {
       ERR_clear_error();
-      const int got = SSL_read(ssl_, chunk, sizeof chunk);
-      if (got > 0) {
-        buffer.append(chunk, static_cast<size_t>(got));
-        return std::nullopt;
-      }
-      if (std::optional<IoFailure> why = AwaitTls(got, deadline)) return why;
+      const long got = receive([&](char* at) { return SSL_read(ssl_, at, static_cast<int>(most)); });
+      if (got > 0) return std::nullopt;
+      if (std::optional<IoFailure> why = AwaitTls(static_cast<int>(got), deadline)) return why;
       continue;
     }
-    const ssize_t got = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (got > 0) {
-      buffer.append(chunk, static_cast<size_t>(got));
-      return std::nullopt;
-    }
+    const long got = receive([&](char* at) { return ::recv(fd_, at, most, 0); });
+    if (got > 0) return std::nullopt;
     if (got == 0) return IoFailure{};
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       const Wait wait = WaitFor(fd_, POLLIN, deadline);

@@ -45,8 +45,9 @@ class Connection {
 
   // Writes all of `data` by `deadline`.
   std::optional<IoFailure> Write(std::string_view data, Deadline deadline);
-  // Appends what arrives (at least one byte) to `buffer`, waiting until `deadline`.
-  std::optional<IoFailure> Read(std::string& buffer, Deadline deadline);
+  // Appends what arrives (at least one byte, at most `most`) to `buffer`,
+  // waiting until `deadline`. Bytes are received into `buffer` itself.
+  std::optional<IoFailure> Read(std::string& buffer, Deadline deadline, size_t most = 16384);
   // True when nothing has arrived on this idle connection and the peer has not
   // closed it: it may carry another request.
   bool IdleAndOpen() const;

@@ -98,8 +98,21 @@ class AnswerBytes {
       : connection_(connection), deadline_(deadline) {}
 
   // Reads more; false with failure() set when nothing more came.
-  bool More() {
-    std::optional<IoFailure> why = connection_.Read(buffer_, deadline_);
+  bool More() { return More(buffer_, 16384); }
+  // Reads a body of `length` bytes into `body`: what came with the head is
+  // moved over, the rest is received into `body` itself, never past its end.
+  bool Body(size_t length, std::string& body) {
+    const size_t have = std::min(unread(), length);
+    body.reserve(length);
+    body.assign(buffer_, pos_, have);
+    pos_ += have;
+    while (body.size() < length) {
+      if (!More(body, length - body.size())) return false;
+    }
+    return true;
+  }
+  bool More(std::string& into, size_t most) {
+    std::optional<IoFailure> why = connection_.Read(into, deadline_, most);
     if (!why) {
       any_ = true;
       return true;
@@ -256,11 +269,7 @@ AnswerOrFailure ReadAnswer(Connection& connection, std::string_view method, Dead
     if (length > kMaxAnswerBytes) {
       return AnswerTooLarge{head.status, "Content-Length " + std::to_string(length)};
     }
-    while (in.unread() < length) {
-      if (!in.More()) return in.failure();
-    }
-    answer.body.assign(in.buffer_, in.pos_, length);
-    in.pos_ += length;
+    if (!in.Body(length, answer.body)) return in.failure();
   } else {  // the body ends when the server closes the connection
     answer.reusable = false;
     while (in.More()) {

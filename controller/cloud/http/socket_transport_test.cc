@@ -130,6 +130,27 @@ TEST(SocketTransportTest, ReadsAChunkedAnswerAndItsTrailersAfterAnInterimAnswer)
   EXPECT_EQ(server.accepted(), 1);  // the whole answer was consumed: the connection is reused
 }
 
+// A body larger than any one read is received into the answer itself, up to
+// its Content-Length and not beyond: the next answer on the connection is whole.
+TEST(SocketTransportTest, ReadsABodyLargerThanOneReadAndNothingBeyondIt) {
+  std::string body;
+  for (int i = 0; body.size() < 300000; ++i) body += std::to_string(i) + ",";
+  ScriptedServer server([&body](Peer& peer, int) {
+    while (peer.NextRequest()) {
+      peer.Send("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                body);
+    }
+  });
+  auto transport = Transport(server);
+  for (int i = 0; i < 3; ++i) {
+    Result<HttpResponse> answer = transport->Send(Get());
+    ASSERT_TRUE(answer) << answer.error().message;
+    EXPECT_EQ(answer->body.size(), body.size());
+    EXPECT_TRUE(answer->body == body);
+  }
+  EXPECT_EQ(server.accepted(), 1);
+}
+
 TEST(SocketTransportTest, ReadsAnAnswerDelimitedByClose) {
   ScriptedServer server([](Peer& peer, int) {
     if (peer.NextRequest()) peer.Send("HTTP/1.1 200 OK\r\n\r\nno length");
