@@ -154,7 +154,9 @@ int RunRun(int argc, char** argv) {
   }
   // A path that holds nothing is a mistake (a typo, an empty checkout), not a
   // revision to wait for: stop before serving.
-  manifest::LoadResult initial = manifest::LoadPaths(paths);
+  // The first load runs before anything else is held, on two threads: nothing
+  // is reconciled until it is done. Reloads, beside the whole state, on one.
+  manifest::LoadResult initial = manifest::LoadPaths(paths, manifest::LoadOptions{.threads = 2});
   if (initial.no_manifests) {
     PrintLoadErrors(initial, std::cerr);
     return 1;

@@ -27,8 +27,8 @@ struct LoadOptions {
   // YAML documents with more nodes than this (after alias expansion) are rejected.
   // Default: 100000.
   size_t max_nodes = 100000;
-  // Files are parsed and decoded on up to this many threads (fewer when there are
-  // few files, one per 64, or fewer cores). The result is the same for any value; a
+  // Files are read, parsed and decoded on up to this many threads (fewer when
+  // there are few files, one per 64 to decode, or fewer cores). The result is the same for any value; a
   // second thread costs a few MiB of peak memory (its malloc arena). Default: 1.
   size_t threads = 1;
 };
