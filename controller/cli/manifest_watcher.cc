@@ -15,18 +15,12 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "manifest/loader.h"
 
 namespace converge::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool Hidden(const fs::path& p) { return p.filename().string().starts_with("."); }
-
-// A name not starting with "." (those are skipped) ending in .yaml or .yml.
-bool IsManifestName(std::string_view name) {
-  return name.ends_with(".yaml") || name.ends_with(".yml");
-}
 
 constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE |
                            IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF;
@@ -86,7 +80,7 @@ void Walk(int fd, std::string& path, Digest& digest) {
   const size_t base = path.size();
   while (const dirent* e = ::readdir(dir)) {
     const std::string_view name = e->d_name;
-    if (name.starts_with(".")) continue;  // ., .., .git, editor backups
+    if (manifest::IsHiddenName(name)) continue;  // ., .., .git, editor backups
     bool directory = e->d_type == DT_DIR;
     if (e->d_type == DT_UNKNOWN) {
       struct stat st {};
@@ -101,7 +95,7 @@ void Walk(int fd, std::string& path, Digest& digest) {
       if (sub >= 0) Walk(sub, path, digest);  // unreadable: skipped, as the loader does
       continue;
     }
-    if (!IsManifestName(name)) continue;
+    if (!manifest::IsManifestName(name)) continue;
     struct stat st {};
     if (::fstatat(::dirfd(dir), e->d_name, &st, 0) == 0) digest.Add(path, st);
   }
@@ -198,7 +192,7 @@ void ManifestWatcher::AddWatches() {
     fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_directory(ec)) continue;
-      if (Hidden(it->path())) {
+      if (manifest::IsHiddenName(it->path().filename().native())) {
         it.disable_recursion_pending();
         continue;
       }

@@ -9,8 +9,8 @@
 #include <atomic>
 #include <deque>
 #include <filesystem>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -41,11 +41,6 @@ struct SourceFile {
   std::string key;      // path relative to its root; what the revision hashes
   std::string bytes;
 };
-
-bool IsManifestName(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml";
-}
 
 Diagnostic FileError(const std::string& file, std::string message) {
   return Diagnostic{.location = {file, 0, 0}, .message = std::move(message)};
@@ -163,11 +158,12 @@ std::vector<SourceFile> Collect(const std::vector<std::string>& paths, const Loa
     fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       const fs::path& p = it->path();
-      if (p.filename().string().starts_with(".")) {  // .git, editor backups
+      const std::string name = p.filename().native();  // filename() is a temporary
+      if (IsHiddenName(name)) {
         if (it->is_directory(ec)) it.disable_recursion_pending();
         continue;
       }
-      if (!IsManifestName(p) || !it->is_regular_file(ec)) continue;
+      if (!IsManifestName(name) || !it->is_regular_file(ec)) continue;
       fs::path relative = p.lexically_relative(root);
       std::error_code link_ec;
       const bool plain = !canonical_root.empty() && !it->is_symlink(link_ec) && !link_ec;
@@ -512,6 +508,12 @@ LoadResult Finish(std::vector<SourceFile> files, const LoadOptions& options, Loa
 }
 
 }  // namespace
+
+bool IsHiddenName(std::string_view name) { return name.starts_with("."); }
+
+bool IsManifestName(std::string_view name) {
+  return name.ends_with(".yaml") || name.ends_with(".yml");
+}
 
 LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& options) {
   LoadResult result;

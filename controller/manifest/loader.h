@@ -28,8 +28,9 @@ struct LoadOptions {
   // Default: 100000.
   size_t max_nodes = 100000;
   // Files are read, parsed and decoded on up to this many threads (fewer when
-  // there are few files, one per 64 to decode, or fewer cores). The result is the same for any value; a
-  // second thread costs a few MiB of peak memory (its malloc arena). Default: 1.
+  // there are few files, one per 64 to decode, or fewer cores). The result is
+  // the same for any value; a second thread costs a few MiB of peak memory (its
+  // malloc arena). Default: 1.
   size_t threads = 1;
 };
 
@@ -50,6 +51,12 @@ struct LoadResult {
 // by file, line, column. Cross-document rules (duplicate names, provider
 // references) run over the whole set.
 LoadResult LoadPaths(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+// What a walk of a directory under `paths` skips: entries whose name starts
+// with "." (.git, editor backups), files and directories alike. And the names
+// of the files it reads: *.yaml and *.yml. The manifest watcher walks the same.
+bool IsHiddenName(std::string_view name);
+bool IsManifestName(std::string_view name);
 
 // Same for in-memory text, as if read from a file called `filename`.
 LoadResult LoadString(std::string_view yaml, std::string_view filename,

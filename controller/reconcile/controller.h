@@ -183,13 +183,14 @@ class Controller {
   // own (by name, or a kind's whole list when cheaper); false when there is
   // nothing to do.
   bool CollectDue(bool all, std::vector<std::shared_ptr<Tracked>>* due, ObservePlan* plan);
-  // Records t's observation; a mutating action to perform, or nullopt when done.
-  // The inventory entry of an observed ContainerInstance/TiOneNotebook is added
-  // to `remembered` when the inventory does not hold it as it is.
+  // A pass's inventory entries to write, and the resource each is of.
   struct Remembered {
     std::vector<InventoryEntry> entries;
     std::vector<Tracked*> by;  // whose entry each is
   };
+  // Records t's observation; a mutating action to perform, or nullopt when done.
+  // The inventory entry of an observed ContainerInstance/TiOneNotebook is added
+  // to `remembered` when the inventory does not hold it as it is.
   std::optional<Action> Observed(const PassContext& ctx, Tracked& t, const Observations& obs,
                                  bool* pass_ok, Remembered* remembered);
   std::shared_ptr<cloud::Provider> ClientOf(const std::string& provider);
